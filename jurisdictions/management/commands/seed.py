@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from jurisdictions.seeding import seed_all
+
+
+class Command(BaseCommand):
+    help = "Load the baseline jurisdictions and the curated reference data (idempotent)."
+
+    def handle(self, *args, **options):
+        report = seed_all()
+        verbose = options["verbosity"] >= 2
+        for title, items in [
+            ("created", report.created),
+            ("updated", report.updated),
+            ("skipped", report.skipped),
+            ("unchanged", report.unchanged),
+        ]:
+            self.stdout.write(f"{title}: {len(items)}")
+            if verbose or title in {"updated", "skipped"}:
+                for item in items:
+                    self.stdout.write(f"  {item}")
+        if not report.changed_anything:
+            self.stdout.write(
+                self.style.SUCCESS("Nothing to change: the seeds are already loaded.")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS("Seeds loaded."))

@@ -1,0 +1,277 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Level(models.TextChoices):
+    COUNTRY = "country", "Country"
+    STATE = "state", "State"
+    TERRITORY = "territory", "Territory"
+    COUNTY = "county", "County"
+    CITY = "city", "City"
+
+
+# Lower rank = higher level. A parent must rank strictly lower than its child.
+LEVEL_RANK = {
+    Level.COUNTRY: 0,
+    Level.STATE: 1,
+    Level.TERRITORY: 1,
+    Level.COUNTY: 2,
+    Level.CITY: 3,
+}
+
+
+class Status(models.TextChoices):
+    BANNED = "banned", "Banned"
+    RESTRICTED = "restricted", "Restricted"
+    REGULATED = "regulated", "Regulated"
+    LEGAL = "legal", "Legal"
+    UNVERIFIED = "unverified", "Unverified"
+
+
+STATUS_MEANINGS = {
+    Status.BANNED: "Kratom is a controlled or prohibited substance here.",
+    Status.RESTRICTED: "Kratom is legal only in part here: some products or local sales are banned.",
+    Status.REGULATED: "Kratom is legal here under rules such as an age limit, labelling or testing.",
+    Status.LEGAL: "No kratom-specific law was found here.",
+    Status.UNVERIFIED: "No curator has verified the law here yet: check it yourself.",
+}
+
+# Used to pick the most restrictive answer when several levels apply (ZIP lookup).
+STATUS_SEVERITY = {
+    Status.BANNED: 4,
+    Status.RESTRICTED: 3,
+    Status.REGULATED: 2,
+    Status.LEGAL: 1,
+    Status.UNVERIFIED: 0,
+}
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Origin(models.TextChoices):
+    SEED = "seed", "Curated reference data"
+    CURATOR = "curator", "Curator"
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def with_status(self):
+        """Current and upcoming versions in the same query."""
+        return self.select_related("current_status", "upcoming_status")
+
+    def in_us(self):
+        """The US federal level and everything below it."""
+        return self.filter(Q(code="US") | Q(code__startswith="US-"))
+
+    def states(self):
+        """US states, DC and territories."""
+        return self.filter(level__in=[Level.STATE, Level.TERRITORY], parent__code="US")
+
+    def verified_before(self, day):
+        """Jurisdictions whose last verification is older than `day` (or never happened)."""
+        return self.filter(Q(last_verified_on__lt=day) | Q(last_verified_on__isnull=True))
+
+
+class Jurisdiction(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    ocd_id = models.CharField("OCD division id", max_length=200, null=True, blank=True, unique=True)
+    # Denormalised pointers, moved only by services.status_record / statuses_promote_due.
+    current_status = models.ForeignKey(
+        "StatusVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    upcoming_status = models.ForeignKey(
+        "StatusVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_verified_on = models.DateField(null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}(-[A-Z0-9]{1,3}(-[A-Z0-9]+)*)?$"),
+                name="jurisdictions_jurisdiction_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="jurisdictions_jurisdiction_level_valid"
+            ),
+            # Countries are the roots; everything else hangs below one.
+            models.CheckConstraint(
+                condition=(Q(level=Level.COUNTRY) & Q(parent__isnull=True))
+                | (~Q(level=Level.COUNTRY) & Q(parent__isnull=False)),
+                name="jurisdictions_jurisdiction_parent_iff_not_country",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="jurisdictions_jurisdiction_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(ocd_id__isnull=True) | Q(ocd_id__startswith="ocd-division/"),
+                name="jurisdictions_jurisdiction_ocd_id_format",
+            ),
+        ]
+        indexes = [
+            # Home page and API filter by level; stale-verification filter by date.
+            models.Index(fields=["level", "code"], name="jurisdiction_level_code_idx"),
+            models.Index(fields=["last_verified_on"], name="jurisdiction_verified_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def status(self) -> str:
+        """The status in force today; unverified (the baseline) when no curator confirmed one."""
+        return self.current_status.status if self.current_status else Status.UNVERIFIED
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent and LEVEL_RANK[self.parent.level] >= LEVEL_RANK[self.level]:
+            raise ValidationError(
+                {"parent": f"A {self.level} cannot sit below a {self.parent.level}."}
+            )
+
+
+class StatusVersionQuerySet(models.QuerySet):
+    def newest_first(self):
+        """History order: the latest confirmation first."""
+        return self.order_by("-confirmed_at", "-id")
+
+
+class StatusVersion(models.Model):
+    """One confirmed statement of a jurisdiction's status. Append-only: never updated."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="versions"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    summary = models.CharField(max_length=400)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    seven_oh_rule = models.CharField("7-OH rule", max_length=300, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    effective_date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    # [{"title": str, "url": str, "text": str}, ...]: see services.citations_clean.
+    citations = models.JSONField(default=list, blank=True)
+    as_of = models.DateField(help_text="The date the facts were verified as of.")
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    note = models.TextField(blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    objects = StatusVersionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="jurisdictions_statusversion_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(min_age__gte=14, min_age__lte=30),
+                name="jurisdictions_statusversion_min_age_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_date_precision__in=DatePrecision.values),
+                name="jurisdictions_statusversion_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary=""), name="jurisdictions_statusversion_summary_required"
+            ),
+            # A curator's confirmation names the curator; seeds name the reference data.
+            models.CheckConstraint(
+                condition=Q(origin=Origin.SEED) | Q(confirmed_by__isnull=False),
+                name="jurisdictions_statusversion_curator_named",
+            ),
+        ]
+        indexes = [
+            # History timeline and "latest version" reads.
+            models.Index(fields=["jurisdiction", "-confirmed_at"], name="version_history_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction.code}: {self.status} (as of {self.as_of})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Status versions are append-only; record a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Status versions are append-only and cannot be deleted.")
+
+    @property
+    def meaning(self) -> str:
+        return STATUS_MEANINGS[self.status]
+
+
+class Lead(models.Model):
+    """A fact worth a curator's look that is not (yet) a confirmed status."""
+
+    class Origin(models.TextChoices):
+        SEED = "seed", "Low-confidence reference data"
+        PUBLIC = "public", "Correction reported by a visitor"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="leads")
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    reported_status = models.CharField(max_length=16, blank=True)
+    summary = models.TextField(blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    seven_oh_rule = models.CharField(max_length=300, blank=True)
+    effective_date_text = models.CharField(max_length=32, blank=True)
+    citation = models.TextField(blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    evidence = models.TextField(blank=True)
+    as_of = models.DateField(null=True, blank=True)
+    confidence = models.CharField(max_length=16, blank=True)
+    contact_email = models.EmailField(blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The seed keeps at most one lead per jurisdiction, so reseeding is idempotent.
+            models.UniqueConstraint(
+                fields=["jurisdiction"],
+                condition=Q(origin="seed"),
+                name="jurisdictions_lead_one_seed_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(closed_at__isnull=False),
+                name="jurisdictions_lead_closed_has_time",
+            ),
+        ]
+        indexes = [
+            # Curators' queue of open leads.
+            models.Index(fields=["state", "created_at"], name="lead_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"Lead for {self.jurisdiction.code} ({self.get_origin_display()})"

@@ -1,0 +1,195 @@
+"""Load the baseline's jurisdictions and the curated reference data (seeds/), idempotently."""
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from jurisdictions.models import (
+    LEVEL_RANK,
+    DatePrecision,
+    Jurisdiction,
+    Lead,
+    Level,
+    Origin,
+    StatusVersion,
+)
+from jurisdictions.services import status_record
+
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+STATUS_CSV = SEEDS_DIR / "kratom_status.csv"
+CONFIRMABLE = {"high", "medium"}
+TERRITORY_OCD = "territory"
+DISTRICT_CODES = {"US-DC"}
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def read_status_rows(path: Path = STATUS_CSV) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    # Parents before children.
+    return sorted(rows, key=lambda row: (LEVEL_RANK[row["level"]], row["code"]))
+
+
+def ocd_id_for(row: dict) -> str:
+    """Open Civic Data division id from the code, level and name of a reference row."""
+    parts = row["code"].lower().split("-")
+    country = f"ocd-division/country:{parts[0]}"
+    if row["level"] == Level.COUNTRY:
+        return country
+    if row["code"] in DISTRICT_CODES:
+        return f"{country}/district:{parts[1]}"
+    if row["level"] == Level.TERRITORY:
+        return f"{country}/{TERRITORY_OCD}:{parts[1]}"
+    state = f"{country}/state:{parts[1]}"
+    if row["level"] == Level.STATE:
+        return state
+    kind = "county" if row["level"] == Level.COUNTY else "place"
+    return f"{state}/{kind}:{_ocd_slug(row['name'])}"
+
+
+def _ocd_slug(name: str) -> str:
+    name = re.sub(r"\s*\(.*?\)", "", name)
+    name = re.sub(r"\s+County$", "", name)
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def partial_date(raw: str) -> tuple[datetime.date | None, str]:
+    """A full date, a year-month or a year; partial dates stand for their first day."""
+    raw = raw.strip()
+    if not raw:
+        return None, DatePrecision.DAY
+    if re.fullmatch(r"\d{4}", raw):
+        return datetime.date(int(raw), 1, 1), DatePrecision.YEAR
+    if re.fullmatch(r"\d{4}-\d{2}", raw):
+        year, month = raw.split("-")
+        return datetime.date(int(year), int(month), 1), DatePrecision.MONTH
+    return datetime.date.fromisoformat(raw), DatePrecision.DAY
+
+
+def is_confirmable(row: dict) -> bool:
+    """High/medium rows that name a source and a date; anything else stays the baseline."""
+    has_source = bool(row["citation"].strip() or row["source_url"].strip())
+    dated = bool(row["as_of"].strip())
+    return row["confidence"] in CONFIRMABLE and row["status"] != "unknown" and has_source and dated
+
+
+@transaction.atomic
+def seed_all(path: Path = STATUS_CSV) -> SeedReport:
+    report = SeedReport()
+    rows = read_status_rows(path)
+    by_code: dict[str, Jurisdiction] = {}
+    for row in rows:
+        by_code[row["code"]] = _jurisdiction_upsert(row, by_code, report)
+    for row in rows:
+        jurisdiction = by_code[row["code"]]
+        if is_confirmable(row):
+            _seed_status(row, jurisdiction, report)
+        elif row["status"] != "unknown":
+            _seed_lead(row, jurisdiction, report)
+    return report
+
+
+def _jurisdiction_upsert(row: dict, by_code: dict, report: SeedReport) -> Jurisdiction:
+    wanted = {
+        "name": row["name"],
+        "level": row["level"],
+        "parent": by_code.get(row["parent_code"]) if row["parent_code"] else None,
+        "ocd_id": ocd_id_for(row),
+    }
+    jurisdiction = Jurisdiction.objects.filter(code=row["code"]).first()
+    if jurisdiction is None:
+        jurisdiction = Jurisdiction(code=row["code"], **wanted)
+        jurisdiction.full_clean()
+        jurisdiction.save()
+        report.created.append(f"jurisdiction {row['code']}")
+        return jurisdiction
+    changed = [key for key, value in wanted.items() if getattr(jurisdiction, key) != value]
+    if changed:
+        for key in changed:
+            setattr(jurisdiction, key, wanted[key])
+        jurisdiction.full_clean()
+        jurisdiction.save(update_fields=[*changed, "updated_at"])
+        report.updated.append(f"jurisdiction {row['code']} ({', '.join(changed)})")
+    else:
+        report.unchanged.append(f"jurisdiction {row['code']}")
+    return jurisdiction
+
+
+def _status_fields(row: dict) -> dict:
+    effective_date, precision = partial_date(row["effective_date"])
+    citation = {"title": "", "url": row["source_url"].strip(), "text": row["citation"].strip()}
+    return {
+        "status": row["status"],
+        "summary": row["what"].strip(),
+        "min_age": int(row["min_age"]) if row["min_age"].strip() else None,
+        "seven_oh_rule": row["seven_oh_rule"].strip(),
+        "effective_date": effective_date,
+        "effective_date_precision": precision,
+        "citations": [citation],
+        "as_of": partial_date(row["as_of"])[0],
+    }
+
+
+def _seed_status(row: dict, jurisdiction: Jurisdiction, report: SeedReport) -> None:
+    label = f"status {row['code']}"
+    versions = StatusVersion.objects.filter(jurisdiction=jurisdiction)
+    if versions.filter(origin=Origin.CURATOR).exists():
+        report.skipped.append(f"{label} (a curator confirmed a later status)")
+        return
+    fields = _status_fields(row)
+    latest_seed = versions.filter(origin=Origin.SEED).newest_first().first()
+    if latest_seed and all(getattr(latest_seed, k) == v for k, v in fields.items()):
+        report.unchanged.append(label)
+        return
+    status_record(
+        jurisdiction=jurisdiction,
+        origin=Origin.SEED,
+        note=f"Curated reference data, confidence {row['confidence']}. Evidence: {row['evidence']}",
+        **fields,
+    )
+    (report.updated if latest_seed else report.created).append(label)
+
+
+def _seed_lead(row: dict, jurisdiction: Jurisdiction, report: SeedReport) -> None:
+    label = f"lead {row['code']}"
+    fields = {
+        "reported_status": row["status"],
+        "summary": row["what"].strip(),
+        "min_age": int(row["min_age"]) if row["min_age"].strip() else None,
+        "seven_oh_rule": row["seven_oh_rule"].strip(),
+        "effective_date_text": row["effective_date"].strip(),
+        "citation": row["citation"].strip(),
+        "source_url": row["source_url"].strip(),
+        "evidence": row["evidence"].strip(),
+        "as_of": partial_date(row["as_of"])[0],
+        "confidence": row["confidence"],
+    }
+    lead = Lead.objects.filter(jurisdiction=jurisdiction, origin=Lead.Origin.SEED).first()
+    if lead is None:
+        Lead.objects.create(jurisdiction=jurisdiction, origin=Lead.Origin.SEED, **fields)
+        report.created.append(label)
+        return
+    changed = [key for key, value in fields.items() if getattr(lead, key) != value]
+    if not changed:
+        report.unchanged.append(label)
+        return
+    for key in changed:
+        setattr(lead, key, fields[key])
+    lead.save(update_fields=changed)
+    report.updated.append(label)

@@ -1,0 +1,39 @@
+"""Bad configuration stops the process with a message naming the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+CHECK = "import django; django.setup()"
+
+
+def _start(**env) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", CHECK], env=full_env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must start with postgres://"),
+        ({"DATABASE_URL": "postgres://host:notaport/x"}, "DATABASE_URL has a bad port"),
+        ({"DATABASE_URL": "postgres://host/"}, "DATABASE_URL names no database"),
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with redis://"),
+        ({"CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE must be a whole number"),
+        ({"SECRET_KEY": "", "DEBUG": "0"}, "SECRET_KEY must be set"),
+    ],
+)
+def test_bad_configuration_names_the_variable(env, message):
+    result = _start(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_configuration_starts():
+    result = _start(DATABASE_URL="sqlite:///var/test-settings.sqlite3")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,23 @@
+"""The Celery app, and the one place where every periodic schedule is declared."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+app = Celery("tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Records that beat is alive; /healthz reports its age.
+    "beat-heartbeat": {"task": "tracker.tasks.beat_heartbeat", "schedule": 60.0},
+    # Makes upcoming status versions current on their effective date. Hourly, so a
+    # restart near midnight still promotes on the right day; the service is idempotent.
+    "statuses-promote-due": {
+        "task": "jurisdictions.tasks.statuses_promote_due",
+        "schedule": crontab(minute=5),
+    },
+}

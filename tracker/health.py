@@ -1,0 +1,51 @@
+"""What /healthz reports: database, Redis, beat's last tick, and the queue's length."""
+
+import time
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+BEAT_KEY = "tracker:beat:last-tick"
+CELERY_QUEUE = "celery"
+
+
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+def beat_tick_record() -> None:
+    redis_client().set(BEAT_KEY, f"{time.time():.0f}")
+
+
+def _database_check() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as exc:  # any driver error means "not healthy"; report it, never crash
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _redis_checks() -> tuple[dict, dict, dict]:
+    try:
+        client = redis_client()
+        client.ping()
+        last_tick = client.get(BEAT_KEY)
+        queue_length = client.llen(CELERY_QUEUE)
+    except redis.RedisError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        down = {"ok": False, "error": "Redis is unavailable"}
+        return {"ok": False, "error": error}, down, down
+    beat = {"ok": False, "last_tick_age_seconds": None}
+    if last_tick is not None:
+        age = max(0, int(time.time() - float(last_tick)))
+        beat = {"ok": age <= settings.HEALTH_BEAT_MAX_AGE_SECONDS, "last_tick_age_seconds": age}
+    return {"ok": True}, beat, {"ok": True, "length": queue_length}
+
+
+def health_report() -> dict:
+    database = _database_check()
+    redis_status, beat, queue = _redis_checks()
+    checks = {"database": database, "redis": redis_status, "beat": beat, "queue": queue}
+    return {"healthy": all(check["ok"] for check in checks.values()), "checks": checks}
