@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Tests run with DEBUG off, as in production, but over plain HTTP on loopback;
-# they default to Redis db 15 so a developer's db 0 is left alone.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15}
+# they default to Redis db 15 so a developer's db 0 is left alone, and may reach
+# plain-HTTP servers on loopback (and nothing else that is not public).
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	OUTBOUND_ALLOW_HTTP=1 OUTBOUND_ALLOWED_NETWORKS=127.0.0.0/8,::1/128 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15}
 
 .PHONY: run test lint
 

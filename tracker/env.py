@@ -3,6 +3,7 @@
 Only tracker/settings.py calls these; the rest of the code reads django.conf.settings.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -57,6 +58,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list:
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list CIDR networks, not {item!r}") from None
+    return networks
 
 
 def database_from_url(name: str, url: str, *, base_dir: Path) -> dict:

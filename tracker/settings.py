@@ -7,8 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from tracker.env import (
     database_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
+    env_networks,
     env_str,
 )
 
@@ -149,3 +151,16 @@ CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 
 # Health: beat is stale when its last tick is older than this.
 HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", 180, minimum=1)
+
+# Outbound HTTP (tracker/lib/http.py), shared by source checks and webhooks.
+OUTBOUND_ALLOW_HTTP = env_bool("OUTBOUND_ALLOW_HTTP", False)
+# Non-public networks that may be reached anyway (CIDRs, e.g. 127.0.0.0/8 in tests);
+# by default every loopback, private, link-local, CGNAT and reserved address is refused.
+OUTBOUND_ALLOWED_NETWORKS = env_networks("OUTBOUND_ALLOWED_NETWORKS")
+OUTBOUND_CONNECT_TIMEOUT = env_float("OUTBOUND_CONNECT_TIMEOUT", 5.0)
+OUTBOUND_READ_TIMEOUT = env_float("OUTBOUND_READ_TIMEOUT", 15.0)
+OUTBOUND_DEADLINE_SECONDS = env_float("OUTBOUND_DEADLINE_SECONDS", 60.0)
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+OUTBOUND_USER_AGENT = env_str(
+    "OUTBOUND_USER_AGENT", f"KratomStatusTracker/1.0 (+{SITE_URL}/about/)"
+)
