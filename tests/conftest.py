@@ -1,6 +1,8 @@
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -41,3 +43,61 @@ def private_redis():
     yield process, url
     process.kill()
     process.wait()
+
+
+def database_url_of(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database the tests are using (the test database)."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict["USER"] or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker (threads pool) on the tests' Redis and test database.
+
+    Tests that use it must commit their data (transactional_db) so the worker sees it.
+    Yields a function that starts a worker and returns its Popen; all are stopped after.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from tracker.celery import app
+
+    processes = []
+
+    def start(concurrency: int = 4, extra_env: dict | None = None) -> subprocess.Popen:
+        name = f"test-{len(processes)}-{os.getpid()}@127.0.0.1"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_of(connection.settings_dict),
+            "REDIS_URL": settings.REDIS_URL,
+            **(extra_env or {}),
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "threads",
+            "--concurrency", str(concurrency), "--hostname", name, "--loglevel", "WARNING",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        process = subprocess.Popen(command, env=env)
+        processes.append(process)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(destination=[name], timeout=0.5):
+                return process
+            assert process.poll() is None, "the Celery worker exited at start"
+        raise AssertionError("the Celery worker did not answer a ping within 30 s")
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# tracker itself is not an installed app; its own tasks are imported by name.
+app.conf.imports = ["tracker.tasks"]
 
 app.conf.beat_schedule = {
     # Records that beat is alive; /healthz reports its age.

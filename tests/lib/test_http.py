@@ -44,7 +44,9 @@ def test_it_refuses_non_public_addresses_in_every_form(url):
         http.destination_check(url, allow_http=True)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "file:///etc/passwd", "gopher://x/", "http:///"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/", "file:///etc/passwd", "gopher://x/", "http:///"]
+)
 def test_it_refuses_other_schemes_and_hostless_urls(url):
     with pytest.raises(http.BlockedDestination):
         http.destination_check(url, allow_http=True)
@@ -57,7 +59,9 @@ def test_plain_http_needs_the_setting():
 
 def test_an_allowed_network_is_reachable_but_only_that_one(httpserver):
     httpserver.expect_request("/").respond_with_data("hello")
-    assert http.destination_check(httpserver.url_for("/"), allow_http=True, allowed_networks=LOOPBACK)
+    assert http.destination_check(
+        httpserver.url_for("/"), allow_http=True, allowed_networks=LOOPBACK
+    )
     with pytest.raises(http.BlockedDestination):
         http.destination_check("http://10.1.2.3/", allow_http=True, allowed_networks=LOOPBACK)
 
@@ -87,13 +91,17 @@ def test_a_redirect_to_a_private_address_is_refused(httpserver):
 
 
 def test_redirects_are_capped(httpserver):
-    httpserver.expect_request("/loop").respond_with_data("", status=302, headers={"Location": "/loop"})
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"}
+    )
     with pytest.raises(http.OutboundError, match="more than 5 redirects"):
         http.request("GET", httpserver.url_for("/loop"))
 
 
 def test_with_no_redirects_a_3xx_comes_back_as_it_is(httpserver):
-    httpserver.expect_request("/moved").respond_with_data("", status=301, headers={"Location": "/x"})
+    httpserver.expect_request("/moved").respond_with_data(
+        "", status=301, headers={"Location": "/x"}
+    )
     assert http.request("GET", httpserver.url_for("/moved"), max_redirects=0).status_code == 301
 
 
