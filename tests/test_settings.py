@@ -52,3 +52,15 @@ def test_production_settings_pass_the_deploy_checks():
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_sqlite_urls_are_relative_to_the_project_or_absolute(tmp_path):
+    from pathlib import Path
+
+    from tracker.env import database_from_url
+
+    base = Path("/srv/tracker")
+    relative = database_from_url("DATABASE_URL", "sqlite:///var/db.sqlite3", base_dir=base)
+    absolute = database_from_url("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3", base_dir=base)
+    assert relative["NAME"] == "/srv/tracker/var/db.sqlite3"
+    assert absolute["NAME"] == f"{tmp_path}/db.sqlite3"

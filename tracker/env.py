@@ -74,12 +74,13 @@ def database_from_url(name: str, url: str, *, base_dir: Path) -> dict:
     """Turn postgres://user:pass@host:port/db or sqlite:///path into a DATABASES entry."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path.lstrip("/")) if parts.netloc == "" else ""
+        # sqlite:///var/db.sqlite3 is relative to the project; sqlite:////tmp/db is absolute.
+        path = unquote(parts.path[1:]) if parts.netloc == "" else ""
         if not path:
             raise ImproperlyConfigured(
                 f"{name} must look like sqlite:///var/db.sqlite3, not {url!r}"
             )
-        full = Path(path) if url.startswith("sqlite:////") else base_dir / path
+        full = base_dir / path  # an absolute path stays absolute under "/"
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(full)}
     if parts.scheme in {"postgres", "postgresql"}:
         db_name = unquote(parts.path.lstrip("/"))
