@@ -46,7 +46,9 @@ def test_two_workers_on_the_same_source_at_once_make_one_proposal(
     )
     new_text = extract.normalise("\n".join([*STATUTE, NEW_LINE]))
     Source.objects.filter(pk=source.pk).update(
-        current_snapshot=current, candidate_hash=hashlib.sha256(new_text.encode()).hexdigest()
+        current_snapshot=current,
+        current_hash=current.content_hash,
+        candidate_hash=hashlib.sha256(new_text.encode()).hexdigest(),
     )
     # Politeness off, so nothing but the source claim and the database keep them apart.
     env = {"MONITORING_POLITENESS": "0"}
