@@ -240,7 +240,7 @@ def cleanup() -> None:
 
     ChangeProposal.objects.filter(source__jurisdiction__code=CODE).delete()
     Check.objects.filter(source__jurisdiction__code=CODE).delete()
-    Source.objects.filter(jurisdiction__code=CODE).update(current_snapshot=None)
+    Source.objects.filter(jurisdiction__code=CODE).update(current_snapshot=None, current_hash="")
     Snapshot.objects.filter(source__jurisdiction__code=CODE).delete()
     Source.objects.filter(jurisdiction__code=CODE).delete()
     Jurisdiction.objects.filter(code=CODE).delete()
