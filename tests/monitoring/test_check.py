@@ -210,7 +210,7 @@ def test_failures_back_off_and_five_in_a_row_flag_the_source(httpserver, make_so
         source.refresh_from_db()
         delays.append(round((source.next_check_at - source.last_checked_at).total_seconds()))
     assert delays == [300, 600, 1200, 2400, 4800]
-    assert source.flagged_at is not None and source.is_flagged
+    assert source.flagged_at is not None
     assert (source.consecutive_failures, source.last_error) == (5, "HTTP 404")
     assert not Snapshot.objects.exists()
     site.status, site.body = 200, page(*STATUTE)

@@ -22,10 +22,6 @@ class SourceQuerySet(models.QuerySet):
         """Enabled sources whose next check time has come (the dispatcher's query)."""
         return self.filter(enabled=True, next_check_at__lte=now)
 
-    def flagged(self):
-        """Sources a curator should look at: too many failures in a row."""
-        return self.filter(flagged_at__isnull=False)
-
 
 class Source(models.Model):
     """A curated official URL for a jurisdiction, re-checked on a schedule."""
@@ -109,10 +105,6 @@ class Source(models.Model):
     @property
     def host(self) -> str:
         return (urlsplit(self.url).hostname or "").lower()
-
-    @property
-    def is_flagged(self) -> bool:
-        return self.flagged_at is not None
 
     def ignore_pattern_list(self) -> list[str]:
         return [line.strip() for line in self.ignore_patterns.splitlines() if line.strip()]

@@ -203,7 +203,7 @@ def sources_enqueue(*, source_ids: list[int], now: datetime.datetime | None = No
     while they wait; the check itself sets the real next time (or the lease runs out and
     the dispatcher retries, if a worker died).
     """
-    from tracker.monitoring.tasks import check_source
+    from tracker.monitoring.tasks import check_source  # tasks import this module
 
     now = now or timezone.now()
     Source.objects.filter(pk__in=source_ids).update(next_check_at=_lease_end(now))
