@@ -189,6 +189,8 @@ MONITORING_JITTER_FRACTION = env_float("MONITORING_JITTER_FRACTION", 0.1)
 # Most checks the dispatcher queues per tick, and how long a queued or running check
 # keeps its source from being queued again.
 MONITORING_DISPATCH_BATCH = env_int("MONITORING_DISPATCH_BATCH", 200, minimum=1)
+# Sources checked one after another per queued task (shares Celery's per-message cost).
+MONITORING_CHECKS_PER_TASK = env_int("MONITORING_CHECKS_PER_TASK", 10, minimum=1)
 MONITORING_CHECK_LEASE_SECONDS = env_int("MONITORING_CHECK_LEASE_SECONDS", 600, minimum=60)
 MONITORING_CHECK_RETENTION_DAYS = env_int("MONITORING_CHECK_RETENTION_DAYS", 90, minimum=1)
 # Weighted kratom-term hits in the changed lines at which a proposal is "high" relevance.

@@ -16,5 +16,5 @@ def wait_for(predicate, *, timeout: float = 60, what: str = "the condition"):
 
 
 def queued_tasks() -> list[bytes]:
-    """Messages waiting on the tests' Celery queue (Redis list "celery")."""
-    return redis.Redis.from_url(settings.REDIS_URL).lrange("celery", 0, -1)
+    """Messages waiting on the tests' Celery queue (Redis list "celery"), oldest first."""
+    return redis.Redis.from_url(settings.REDIS_URL).lrange("celery", 0, -1)[::-1]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.monitoring.helpers import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Source
-from tracker.monitoring.services import checks_purge, sources_dispatch
+from tracker.monitoring.services import checks_purge, sources_check, sources_dispatch
 
 PAST = timezone.now() - datetime.timedelta(minutes=1)
 FUTURE = timezone.now() + datetime.timedelta(hours=1)
@@ -20,7 +20,7 @@ def queued_source_ids() -> list[int]:
     ids = []
     for message in queued_tasks():
         envelope = json.loads(message)
-        assert envelope["headers"]["task"] == "tracker.monitoring.tasks.check_source"
+        assert envelope["headers"]["task"] == "tracker.monitoring.tasks.check_sources"
         ids.append(envelope["headers"]["argsrepr"])
     return ids
 
@@ -34,7 +34,7 @@ def test_it_queues_each_due_enabled_source_once(make_source, django_capture_on_c
         assert sources_dispatch() == [due.pk]
     with django_capture_on_commit_callbacks(execute=True):
         assert sources_dispatch() == []  # leased: not queued again while it waits
-    assert queued_source_ids() == [f"({due.pk},)"]
+    assert queued_source_ids() == [f"([{due.pk}],)"]
     due.refresh_from_db()
     assert due.next_check_at > timezone.now() + datetime.timedelta(minutes=9)
 
@@ -47,6 +47,28 @@ def test_a_backlog_is_queued_in_batches_oldest_first(make_source, settings):
         for i in range(5)
     ]
     assert sources_dispatch() == [sources[4].pk, sources[3].pk]
+
+
+@pytest.mark.django_db
+def test_sources_go_to_tasks_in_chunks(make_source, settings, django_capture_on_commit_callbacks):
+    settings.MONITORING_CHECKS_PER_TASK = 2
+    ids = [make_source(f"https://law.example.gov/{i}", next_check_at=PAST).pk for i in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        sources_dispatch()
+    assert queued_source_ids() == [f"({ids[0:2]},)", f"({ids[2:4]},)", f"({ids[4:]},)"]
+
+
+@pytest.mark.django_db
+def test_a_chunk_out_of_time_hands_the_rest_back(
+    httpserver, make_source, django_capture_on_commit_callbacks
+):
+    httpserver.expect_request("/a").respond_with_data("<p>Section 1.</p>", content_type="text/html")
+    first = make_source(httpserver.url_for("/a"))
+    rest = [make_source(f"https://law.example.gov/{i}").pk for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        results = sources_check(source_ids=[first.pk, *rest], budget_seconds=0)
+    assert [r.outcome for r in results] == ["baseline"]
+    assert queued_source_ids() == [f"({rest},)"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,15 +13,15 @@ from tests.monitoring.helpers import wait_for
 from tracker.monitoring import extract
 from tracker.monitoring.models import ChangeProposal, Check, Outcome, Snapshot, Source
 from tracker.monitoring.services import sources_dispatch
-from tracker.monitoring.tasks import check_source
+from tracker.monitoring.tasks import check_sources
 
 pytestmark = pytest.mark.worker
 NEW_LINE = "Section 5. Mitragyna speciosa (kratom) may not be sold to a person under 21."
 
 
 def run_check(source_id: int):
-    """Queue a check and keep its result (the outcome), which the task does not store by default."""
-    return check_source.apply_async((source_id,), ignore_result=False)
+    """Queue a check of one source, keeping the outcomes the task does not store by default."""
+    return check_sources.apply_async(([source_id],), ignore_result=False)
 
 
 def peak_rss_kb(pid: int) -> int:
@@ -60,7 +60,7 @@ def test_two_workers_on_the_same_source_at_once_make_one_proposal(
     celery_worker_process(concurrency=4, extra_env=env)
     celery_worker_process(concurrency=4, extra_env=env)
     results = [run_check(source.pk) for _ in range(8)]
-    outcomes = [result.get(timeout=60) for result in results]
+    outcomes = [result.get(timeout=60)[0] for result in results]
     assert outcomes.count(Outcome.CHANGED) == 1
     assert set(outcomes) <= {Outcome.CHANGED, Outcome.UNCHANGED, None}
     assert ChangeProposal.objects.filter(source=source).count() == 1
@@ -82,9 +82,9 @@ def test_a_50_mb_response_is_cut_at_the_cap_without_the_worker_memory_following(
     small = make_source(httpserver.url_for("/small"))
     huge = make_source(httpserver.url_for("/huge"))
     worker = celery_worker_process(concurrency=1)
-    assert run_check(small.pk).get(timeout=60) == Outcome.BASELINE  # warmed up
+    assert run_check(small.pk).get(timeout=60)[0] == Outcome.BASELINE  # warmed up
     before = peak_rss_kb(worker.pid)
-    assert run_check(huge.pk).get(timeout=120) == Outcome.FAILED
+    assert run_check(huge.pk).get(timeout=120)[0] == Outcome.FAILED
     growth_mb = (peak_rss_kb(worker.pid) - before) / 1024
     failed = Check.objects.get(source=huge)
     assert failed.error == "response exceeded the 5242880-byte cap"

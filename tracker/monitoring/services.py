@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import logging
 import random
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -201,18 +202,37 @@ def sources_enqueue(*, source_ids: list[int], now: datetime.datetime | None = No
 
     Their next check moves to the end of a lease, so the dispatcher does not queue them again
     while they wait; the check itself sets the real next time (or the lease runs out and
-    the dispatcher retries, if a worker died).
+    the dispatcher retries, if a worker died). Sources go MONITORING_CHECKS_PER_TASK to a
+    task, so Celery's per-message cost is shared; each is still its own check.
     """
-    from tracker.monitoring.tasks import check_source  # tasks import this module
+    from tracker.monitoring.tasks import check_sources  # tasks import this module
 
     now = now or timezone.now()
+    source_ids = list(source_ids)
     Source.objects.filter(pk__in=source_ids).update(next_check_at=_lease_end(now))
-    transaction.on_commit(partial(_send_checks, list(source_ids), check_source))
+    size = settings.MONITORING_CHECKS_PER_TASK
+    chunks = [source_ids[i : i + size] for i in range(0, len(source_ids), size)]
+    transaction.on_commit(partial(_send_chunks, chunks, check_sources))
 
 
-def _send_checks(source_ids: list[int], task) -> None:
-    for source_id in source_ids:
-        task.delay(source_id)
+def _send_chunks(chunks: list[list[int]], task) -> None:
+    for chunk in chunks:
+        task.delay(chunk)
+
+
+def sources_check(*, source_ids: list[int], budget_seconds: float) -> list[CheckResult]:
+    """Check sources one after another; what the time budget does not reach is queued again."""
+    started, results = time.monotonic(), []
+    for position, source_id in enumerate(source_ids):
+        # At least one check per task, so a chunk handed back always gets shorter.
+        if position and time.monotonic() - started > budget_seconds:
+            sources_enqueue(source_ids=source_ids[position:])
+            break
+        try:
+            results.append(source_check(source_id=source_id))
+        except Source.DoesNotExist:
+            logger.warning("source %s was deleted before its check ran", source_id)
+    return results
 
 
 @transaction.atomic
