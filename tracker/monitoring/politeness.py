@@ -17,7 +17,12 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
-# Deletes the lock only if we still hold it (it may have expired and been taken by another).
+# Delete a lock only if we still hold it (it may have expired and been taken by another);
+# the host lock also starts the spacing that must pass before the next request.
+_RELEASE_CLAIM = """
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return 1
+"""
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 if tonumber(ARGV[2]) > 0 then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
@@ -87,7 +92,7 @@ def source_claim(source_id: int, *, hold_seconds: float):
     finally:
         if claimed:
             with contextlib.suppress(redis.RedisError):  # the claim expires on its own
-                client.eval(_RELEASE, 2, key, key + ":unused", token, 0)
+                client.eval(_RELEASE_CLAIM, 1, key, token)
 
 
 def _acquire(client, lock_key: str, spacing_key: str, token: str, hold_seconds: float) -> None:
