@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tests.monitoring.helpers import queued_tasks
+from tests.monitoring.support import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Source
 from tracker.monitoring.services import checks_purge, sources_check, sources_dispatch
 

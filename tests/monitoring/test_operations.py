@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.factories import make_user
 from tests.monitoring.conftest import STATUTE, page
-from tests.monitoring.helpers import queued_tasks
+from tests.monitoring.support import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Snapshot, Source
 from tracker.monitoring.seeding import read_source_rows
 

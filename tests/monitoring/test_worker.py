@@ -9,7 +9,7 @@ from django.utils import timezone
 from werkzeug import Response
 
 from tests.monitoring.conftest import STATUTE, page
-from tests.monitoring.helpers import wait_for
+from tests.monitoring.support import wait_for
 from tracker.monitoring import extract
 from tracker.monitoring.models import ChangeProposal, Check, Outcome, Snapshot, Source
 from tracker.monitoring.services import sources_dispatch
