@@ -166,3 +166,12 @@ OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 5 * 1024 * 1024, minimum=1024
 OUTBOUND_USER_AGENT = env_str(
     "OUTBOUND_USER_AGENT", f"KratomStatusTracker/1.0 (+{SITE_URL}/about/)"
 )
+
+# Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
+CURATORS_GROUP = "Curators"
+# A change to or from any of these statuses needs a second curator's approval.
+FOUR_EYES_STATUSES = env_list("FOUR_EYES_STATUSES", ["banned"])
+# A jurisdiction not re-verified for this long is listed as stale in the admin.
+VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
+# Opening a proposal claims it for this long.
+PROPOSAL_CLAIM_MINUTES = env_int("PROPOSAL_CLAIM_MINUTES", 30, minimum=1)
