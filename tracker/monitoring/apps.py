@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "tracker.monitoring"
+    label = "monitoring"
+    verbose_name = "Source monitoring"
