@@ -323,6 +323,13 @@ class StatusApproval(StatusFields):
     lead = models.ForeignKey(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
     )
+    proposal = models.ForeignKey(
+        "monitoring.ChangeProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approvals",
+    )
     state = models.CharField(
         max_length=8, choices=ApprovalState.choices, default=ApprovalState.PENDING
     )

@@ -10,6 +10,10 @@ CURATOR_PERMISSIONS = [
     ("jurisdictions", "view_statusapproval"),
     ("jurisdictions", "view_decision"),
     ("jurisdictions", "decide_status"),
+    ("monitoring", "view_source"),
+    ("monitoring", "view_check"),
+    ("monitoring", "view_snapshot"),
+    ("monitoring", "view_changeproposal"),
 ]
 
 
@@ -35,6 +39,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("jurisdictions", "0002_curator_review"),
+        ("monitoring", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
