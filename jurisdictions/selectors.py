@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -106,3 +107,13 @@ def decisions_csv_rows(*, jurisdiction_id: int | None = None):
                 decision.reason,
             )
         ]
+
+
+def curator_emails() -> list[str]:
+    """Addresses of active curators (the digest's recipients when CURATOR_EMAILS is empty)."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=settings.CURATORS_GROUP)
+        .exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))

@@ -178,7 +178,7 @@ def _facts_check(facts: StatusFacts) -> None:
         raise ValidationError({"citations": "A curator's decision needs at least one citation."})
 
 
-def _decision_log(
+def decision_log(
     *,
     jurisdiction_id: int,
     action: str,
@@ -223,7 +223,7 @@ def status_decide(
     curator_require(user=actor)
     _facts_check(facts)
     locked = (
-        Jurisdiction.objects.select_for_update()
+        Jurisdiction.objects.select_for_update(of=("self",))
         .select_related("current_status", "upcoming_status")
         .get(pk=jurisdiction.pk)
     )
@@ -241,7 +241,7 @@ def status_decide(
         )
         approval.full_clean(exclude=["jurisdiction", "seen_version", "lead", "requested_by"])
         approval.save()
-        _decision_log(
+        decision_log(
             jurisdiction_id=locked.pk,
             action=DecisionAction.REQUEST_APPROVAL,
             actor=actor,
@@ -258,7 +258,7 @@ def status_decide(
         today=today,
         **asdict(facts),
     )
-    _decision_log(
+    decision_log(
         jurisdiction_id=locked.pk,
         action=action,
         actor=actor,
@@ -327,13 +327,20 @@ def approval_approve(
         decided_at=timezone.now(),
         status_version=version,
     )
-    _decision_log(
+    decision_log(
         jurisdiction_id=locked.pk,
         action=DecisionAction.APPROVE,
         actor=actor,
         subject=f"approval {approval.pk}",
         version=version,
     )
+    if approval.proposal_id:
+        # Imported here: the monitoring app builds on this one, not the other way round.
+        from tracker.monitoring.services import proposal_mark_confirmed
+
+        proposal_mark_confirmed(
+            proposal_id=approval.proposal_id, actor=approval.requested_by, version=version
+        )
     if approval.lead_id:
         _lead_close(
             lead=approval.lead, actor=actor, reason=f"Approved as status version {version.pk}."
@@ -355,7 +362,7 @@ def approval_reject(*, actor, approval_id: int, reason: str) -> StatusApproval:
     approval.decided_at = timezone.now()
     approval.reason = reason.strip()
     approval.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-    _decision_log(
+    decision_log(
         jurisdiction_id=approval.jurisdiction_id,
         action=DecisionAction.REJECT,
         actor=actor,
@@ -381,7 +388,7 @@ def status_reverify(
     Jurisdiction.objects.filter(pk=locked.pk).update(
         last_verified_on=today, last_verified_by=actor, updated_at=timezone.now()
     )
-    decision = _decision_log(
+    decision = decision_log(
         jurisdiction_id=locked.pk,
         action=DecisionAction.REVERIFY,
         actor=actor,
@@ -440,7 +447,7 @@ def lead_dismiss(*, actor, lead_id: int, reason: str) -> Lead:
         raise ValidationError({"reason": "Say why the lead is dismissed."})
     lead = _lead_open(lead_id=lead_id)
     _lead_close(lead=lead, actor=actor, reason=reason.strip())
-    _decision_log(
+    decision_log(
         jurisdiction_id=lead.jurisdiction_id,
         action=DecisionAction.DISMISS,
         actor=actor,

@@ -40,3 +40,46 @@ def record_status(jurisdiction, status="regulated", *, user=None, **overrides):
     }
     fields.update(overrides)
     return status_record(jurisdiction=jurisdiction, status=status, **fields)
+
+
+def make_curator(username: str = "curator", **extra):
+    from django.contrib.auth.models import Group
+
+    user = make_user(username, is_staff=True, email=f"{username}@example.org", **extra)
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+def make_proposal(
+    jurisdiction,
+    *,
+    old_text="Old text.",
+    new_text="New text about kratom.",
+    url="https://law.example.gov/kratom",
+    title="Test statute page",
+    score=5,
+):
+    """A pending change proposal on a source of `jurisdiction`, with its two snapshots."""
+    import hashlib
+
+    from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
+
+    source, _ = Source.objects.get_or_create(
+        jurisdiction=jurisdiction, url=url, defaults={"title": title}
+    )
+    old, new = (
+        Snapshot.objects.get_or_create(
+            source=source,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            defaults={"text": text},
+        )[0]
+        for text in (old_text, new_text)
+    )
+    return ChangeProposal.objects.create(
+        source=source,
+        old_snapshot=old,
+        new_snapshot=new,
+        diff=f"-{old_text}\n+{new_text}",
+        relevance_score=score,
+        relevance=Relevance.HIGH if score >= 3 else Relevance.LOW,
+    )

@@ -22,4 +22,10 @@ app.conf.beat_schedule = {
         "task": "jurisdictions.tasks.statuses_promote_due",
         "schedule": crontab(minute=5),
     },
+    # Emails curators what waits (pending changes, approvals, leads, broken sources).
+    # Daily at 07:00 (TIME_ZONE): one read before the working day, not a stream of mail.
+    "curators-digest": {
+        "task": "tracker.tasks.curators_digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
