@@ -22,6 +22,19 @@ app.conf.beat_schedule = {
         "task": "jurisdictions.tasks.statuses_promote_due",
         "schedule": crontab(minute=5),
     },
+    # Queues a check of every source that is due. Every minute, so a source is checked
+    # within a minute of its time; the service claims rows with SKIP LOCKED and a lease,
+    # so overlapping ticks or a second beat never queue a source twice.
+    "monitoring-dispatch": {
+        "task": "tracker.monitoring.tasks.sources_dispatch_due",
+        "schedule": 60.0,
+    },
+    # Deletes checks older than MONITORING_CHECK_RETENTION_DAYS. Daily is enough: the
+    # retention is counted in days.
+    "monitoring-purge-checks": {
+        "task": "tracker.monitoring.tasks.checks_purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
     # Emails curators what waits (pending changes, approvals, leads, broken sources).
     # Daily at 07:00 (TIME_ZONE): one read before the working day, not a stream of mail.
     "curators-digest": {

@@ -168,6 +168,32 @@ OUTBOUND_USER_AGENT = env_str(
     "OUTBOUND_USER_AGENT", f"KratomStatusTracker/1.0 (+{SITE_URL}/about/)"
 )
 
+# Source monitoring (tracker/monitoring): see the README's "Source monitoring" section.
+# Largest response read from a source; a longer one is a failed check (the door's cap).
+MONITORING_MAX_BYTES = env_int("MONITORING_MAX_BYTES", OUTBOUND_MAX_BYTES, minimum=1024)
+# Per-host politeness through Redis: one request at a time per host, spaced this far apart.
+MONITORING_POLITENESS = env_bool("MONITORING_POLITENESS", True)
+MONITORING_HOST_SPACING_SECONDS = env_float("MONITORING_HOST_SPACING_SECONDS", 2.0)
+# How long a check waits for a busy host before giving its turn back (retried shortly).
+MONITORING_HOST_WAIT_SECONDS = env_float("MONITORING_HOST_WAIT_SECONDS", 10.0)
+# A new text is re-fetched after this delay and must be the same before a proposal is made.
+MONITORING_CONFIRM_DELAY_SECONDS = env_int("MONITORING_CONFIRM_DELAY_SECONDS", 120, minimum=0)
+# A text that returns to one of this many recent texts is recorded, not proposed again.
+MONITORING_RECENT_SNAPSHOTS = env_int("MONITORING_RECENT_SNAPSHOTS", 5, minimum=1)
+# A page that loses more than this fraction of its text fails the check (maintenance page).
+MONITORING_SHRINK_RATIO = env_float("MONITORING_SHRINK_RATIO", 0.5)
+MONITORING_FLAG_AFTER_FAILURES = env_int("MONITORING_FLAG_AFTER_FAILURES", 5, minimum=1)
+# Failures back off exponentially from this base, up to the source's own interval.
+MONITORING_BACKOFF_BASE_SECONDS = env_int("MONITORING_BACKOFF_BASE_SECONDS", 300, minimum=1)
+MONITORING_JITTER_FRACTION = env_float("MONITORING_JITTER_FRACTION", 0.1)
+# Most checks the dispatcher queues per tick, and how long a queued or running check
+# keeps its source from being queued again.
+MONITORING_DISPATCH_BATCH = env_int("MONITORING_DISPATCH_BATCH", 200, minimum=1)
+MONITORING_CHECK_LEASE_SECONDS = env_int("MONITORING_CHECK_LEASE_SECONDS", 600, minimum=60)
+MONITORING_CHECK_RETENTION_DAYS = env_int("MONITORING_CHECK_RETENTION_DAYS", 90, minimum=1)
+# Weighted kratom-term hits in the changed lines at which a proposal is "high" relevance.
+MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
+
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"
 # A change to or from any of these statuses needs a second curator's approval.

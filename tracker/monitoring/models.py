@@ -122,6 +122,7 @@ class Source(models.Model):
 
 
 class Outcome(models.TextChoices):
+    BASELINE = "baseline", "First text recorded"
     NOT_MODIFIED = "not_modified", "Not modified (304)"
     UNCHANGED = "unchanged", "Unchanged"
     UNCONFIRMED = "unconfirmed", "New text, awaiting the confirming re-fetch"

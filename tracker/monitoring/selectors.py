@@ -1,4 +1,4 @@
-"""Reads for the curators' review of change proposals."""
+"""Reads of source monitoring, and of the curators' review of change proposals."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -10,9 +10,21 @@ from django.utils import timezone
 
 from jurisdictions import selectors as jurisdiction_selectors
 from jurisdictions.models import StatusApproval
-from tracker.monitoring.models import ChangeProposal, ProposalState, Source
+from tracker.monitoring.models import ChangeProposal, ProposalState, Snapshot, Source
 
 DIGEST_LISTED = 20
+
+
+def snapshots_recent(*, source: Source, limit: int) -> list[Snapshot]:
+    """The source's last `limit` current texts, newest first (the flapping look-back)."""
+    return list(
+        Snapshot.objects.filter(source=source, became_current_at__isnull=False)
+        .order_by("-became_current_at")
+        .only("id", "content_hash", "became_current_at")[:limit]
+    )
+
+
+# --- Curator review
 
 
 def claim_cutoff(*, now: datetime.datetime) -> datetime.datetime:

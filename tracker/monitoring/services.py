@@ -1,10 +1,15 @@
-"""Writes to sources, checks, snapshots and change proposals."""
+"""Writes of source monitoring: checking a source, dispatching due checks, purging old checks.
 
-# Curator review of change proposals: claims, confirm, dismiss, the daily digest. The
-# rules (curators only, four-eyes, stale protection, audit trail) live in
-# jurisdictions.services; these functions add what is particular to a proposal.
+A check never holds a database transaction open while it fetches: it claims the source with a
+conditional UPDATE (so two workers never check one source at once), fetches, then records
+everything the fetch meant in one short transaction.
+"""
 
 import datetime
+import logging
+import random
+from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,8 +26,248 @@ from jurisdictions.services import (
     decision_log,
     status_decide,
 )
-from tracker.monitoring import selectors
-from tracker.monitoring.models import ChangeProposal, ProposalState
+from tracker.monitoring import checks, extract, politeness, relevance, selectors
+from tracker.monitoring.models import (
+    ChangeProposal,
+    Check,
+    Outcome,
+    ProposalState,
+    Relevance,
+    Snapshot,
+    Source,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CheckResult:
+    source_id: int
+    # None when no check was made (another one is running, or the host was busy).
+    outcome: str | None
+    skipped: str = ""
+    check_id: int | None = None
+    proposal_id: int | None = None
+
+
+def _jittered(delay: datetime.timedelta) -> datetime.timedelta:
+    """Spread checks so sources added together do not stay in lock-step."""
+    spread = settings.MONITORING_JITTER_FRACTION
+    return delay * random.uniform(1 - spread, 1 + spread)
+
+
+def _lease_end(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(seconds=settings.MONITORING_CHECK_LEASE_SECONDS)
+
+
+def source_check(*, source_id: int) -> CheckResult:
+    """Check one source now and record what came of it. Raises Source.DoesNotExist."""
+    source = Source.objects.select_related("current_snapshot").get(pk=source_id)
+    started_at = timezone.now()
+    claimed = (
+        Source.objects.filter(pk=source_id)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=started_at))
+        .update(claimed_until=_lease_end(started_at))
+    )
+    if not claimed:
+        return CheckResult(source_id, None, skipped="another check of this source is running")
+    try:
+        observation = checks.source_observe(source, now=started_at)
+    except politeness.HostBusy as exc:
+        retry_in = datetime.timedelta(seconds=random.uniform(10, 60))
+        Source.objects.filter(pk=source_id).update(
+            claimed_until=None, next_check_at=timezone.now() + retry_in
+        )
+        return CheckResult(source_id, None, skipped=str(exc))
+    except Exception as exc:
+        # Recorded as a failure of this source (never silently lost), then raised for the log.
+        _record(source, checks.Observation(error=f"internal error: {exc!r}"), started_at)
+        raise
+    return _record(source, observation, started_at)
+
+
+@transaction.atomic
+def _record(source: Source, observation, started_at: datetime.datetime) -> CheckResult:
+    now = timezone.now()
+    current = source.current_snapshot
+    if observation.content_hash and not observation.error:
+        observation.error = (
+            extract.text_problem(
+                new=observation.text,
+                old=current.text if current else None,
+                shrink_ratio=settings.MONITORING_SHRINK_RATIO,
+            )
+            or ""
+        )
+    if observation.error:
+        fields, outcome, proposal = _failure_fields(source, observation, now), Outcome.FAILED, None
+    else:
+        outcome, proposal, fields = _success(source, observation, now)
+    check = Check.objects.create(
+        source=source,
+        started_at=started_at,
+        http_status=observation.http_status,
+        outcome=outcome,
+        duration_ms=observation.duration_ms,
+        bytes_received=observation.bytes_received,
+        content_hash=observation.content_hash,
+        error=observation.error,
+    )
+    Source.objects.filter(pk=source.pk).update(claimed_until=None, last_checked_at=now, **fields)
+    return CheckResult(source.pk, outcome, check_id=check.pk, proposal_id=proposal and proposal.pk)
+
+
+def _failure_fields(source: Source, observation, now: datetime.datetime) -> dict:
+    failures = source.consecutive_failures + 1
+    backoff = min(
+        datetime.timedelta(seconds=settings.MONITORING_BACKOFF_BASE_SECONDS * 2 ** (failures - 1)),
+        max(
+            source.check_interval,
+            datetime.timedelta(seconds=settings.MONITORING_BACKOFF_BASE_SECONDS),
+        ),
+    )
+    delay = max(_jittered(backoff), observation.retry_after or datetime.timedelta(0))
+    flagged = source.flagged_at or (
+        now if failures >= settings.MONITORING_FLAG_AFTER_FAILURES else None
+    )
+    return {
+        "consecutive_failures": failures,
+        "last_error": observation.error,
+        "flagged_at": flagged,
+        "next_check_at": now + delay,
+    }
+
+
+def _success(source: Source, observation, now: datetime.datetime):
+    """(outcome, proposal or None, source fields) for a fetch that yielded usable text or a 304."""
+    fields = {
+        "consecutive_failures": 0,
+        "last_error": "",
+        "flagged_at": None,
+        "next_check_at": now + _jittered(source.check_interval),
+    }
+    accepted = {
+        "candidate_hash": "",
+        "etag": observation.etag,
+        "last_modified": observation.last_modified,
+    }
+    current = source.current_snapshot
+    if observation.not_modified:
+        return Outcome.NOT_MODIFIED, None, fields
+    if current and observation.content_hash == current.content_hash:
+        return Outcome.UNCHANGED, None, {**fields, **accepted}
+    if current and observation.content_hash != source.candidate_hash:
+        # A new text is believed only when a second fetch, a little later, sees it again.
+        delay = datetime.timedelta(seconds=settings.MONITORING_CONFIRM_DELAY_SECONDS)
+        fields.update(candidate_hash=observation.content_hash, next_check_at=now + delay)
+        return Outcome.UNCONFIRMED, None, fields
+    fields.update(accepted, last_changed_at=now)
+    if current is None:
+        snapshot = _snapshot_make_current(source, observation, now)
+        return Outcome.BASELINE, None, {**fields, "current_snapshot_id": snapshot.pk}
+    recent = selectors.snapshots_recent(source=source, limit=settings.MONITORING_RECENT_SNAPSHOTS)
+    returning = next((s for s in recent if s.content_hash == observation.content_hash), None)
+    snapshot = _snapshot_make_current(source, observation, now)
+    fields["current_snapshot_id"] = snapshot.pk
+    if returning is not None:
+        # Back to a text seen lately (a flapping page): recorded, not proposed again.
+        return Outcome.REVERTED, None, fields
+    return Outcome.CHANGED, _proposal_make(source, current, snapshot), fields
+
+
+def _snapshot_make_current(source: Source, observation, now: datetime.datetime) -> Snapshot:
+    snapshot, created = Snapshot.objects.get_or_create(
+        source=source,
+        content_hash=observation.content_hash,
+        defaults={"text": observation.text, "became_current_at": now},
+    )
+    if not created:
+        Snapshot.objects.filter(pk=snapshot.pk).update(became_current_at=now)
+    return snapshot
+
+
+def _proposal_make(source: Source, old: Snapshot, new: Snapshot) -> ChangeProposal:
+    diff = relevance.diff_text(old=old.text, new=new.text)
+    score = relevance.relevance_score(diff)
+    level = Relevance.HIGH if score >= settings.MONITORING_RELEVANCE_HIGH else Relevance.LOW
+    # The unique (source, new_snapshot) constraint makes a concurrent duplicate a no-op.
+    proposal, _created = ChangeProposal.objects.get_or_create(
+        source=source,
+        new_snapshot=new,
+        defaults={"old_snapshot": old, "diff": diff, "relevance_score": score, "relevance": level},
+    )
+    return proposal
+
+
+def sources_enqueue(*, source_ids: list[int], now: datetime.datetime | None = None) -> None:
+    """Queue a check of each source once the transaction commits.
+
+    Their next check moves to the end of a lease, so the dispatcher does not queue them again
+    while they wait; the check itself sets the real next time (or the lease runs out and
+    the dispatcher retries, if a worker died).
+    """
+    from tracker.monitoring.tasks import check_source
+
+    now = now or timezone.now()
+    Source.objects.filter(pk__in=source_ids).update(next_check_at=_lease_end(now))
+    transaction.on_commit(partial(_send_checks, list(source_ids), check_source))
+
+
+def _send_checks(source_ids: list[int], task) -> None:
+    for source_id in source_ids:
+        task.delay(source_id)
+
+
+@transaction.atomic
+def sources_dispatch(
+    *, now: datetime.datetime | None = None, limit: int | None = None
+) -> list[int]:
+    """Claim the sources that are due and queue a check of each. Returns their ids.
+
+    SKIP LOCKED: a second dispatcher running at the same moment takes other rows (or none),
+    never the same ones; the batch limit keeps a backlog from firing as one burst.
+    """
+    now = now or timezone.now()
+    due = (
+        Source.objects.due(now)
+        .order_by("next_check_at")
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)
+    )
+    source_ids = list(due[: limit or settings.MONITORING_DISPATCH_BATCH])
+    if source_ids:
+        sources_enqueue(source_ids=source_ids, now=now)
+    return source_ids
+
+
+def source_rebaseline(*, source_id: int) -> None:
+    """Forget the accepted text, so the next check takes the page as it is now (no proposal).
+
+    For a curator who has looked at a flagged source (say, a page that really did shrink).
+    """
+    Source.objects.filter(pk=source_id).update(
+        current_snapshot=None,
+        candidate_hash="",
+        etag="",
+        last_modified="",
+        consecutive_failures=0,
+        flagged_at=None,
+        last_error="",
+    )
+
+
+def checks_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete checks older than the retention period. Returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.MONITORING_CHECK_RETENTION_DAYS
+    )
+    deleted, _by_model = Check.objects.older_than(cutoff).delete()
+    return deleted
+
+
+# --- Curator review of change proposals: claims, confirm, dismiss, the daily digest. The
+# rules (curators only, four-eyes, stale protection, audit trail) live in
+# jurisdictions.services; these functions add what is particular to a proposal.
 
 
 def _claim_free(now: datetime.datetime) -> Q:

@@ -5,20 +5,15 @@ format_html (which escapes it); nothing from a source is ever marked safe as it 
 """
 
 import difflib
-import re
 from dataclasses import dataclass
 from itertools import zip_longest
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from tracker.monitoring.relevance import TERMS
+
 CONTEXT_LINES = 3
-# Longest first, so "7-hydroxymitragynine" is one mark, not "7-hydroxy" + "mitragynine".
-KRATOM_TERMS = re.compile(
-    r"(?<!\w)(kratom consumer protection|7-hydroxymitragynine|mitragyna speciosa"
-    r"|mitragynine|kratom|7-OH)(?!\w)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -30,14 +25,26 @@ class DiffRow:
     new_html: SafeString
 
 
+def _term_spans(line: str) -> list[tuple[int, int]]:
+    """Where the relevance terms (the ones that score a proposal) occur, overlaps merged."""
+    hits = sorted((m.start(), m.end()) for pattern, _ in TERMS for m in pattern.finditer(line))
+    spans: list[tuple[int, int]] = []
+    for start, end in hits:
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def highlight(line: str) -> SafeString:
     """The line escaped, with each kratom term wrapped in <mark>."""
     pieces: list = []
     last = 0
-    for match in KRATOM_TERMS.finditer(line):
-        pieces.append(line[last : match.start()])
-        pieces.append(format_html('<mark class="term">{}</mark>', match.group(0)))
-        last = match.end()
+    for start, end in _term_spans(line):
+        pieces.append(line[last:start])
+        pieces.append(format_html('<mark class="term">{}</mark>', line[start:end]))
+        last = end
     pieces.append(line[last:])
     return format_html_join("", "{}", ((piece,) for piece in pieces))
 

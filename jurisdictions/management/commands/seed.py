@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from jurisdictions.seeding import seed_all
+from tracker.monitoring.seeding import sources_seed
 
 
 class Command(BaseCommand):
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = seed_all()
+        sources_seed(report=report)
         verbose = options["verbosity"] >= 2
         for title, items in [
             ("created", report.created),
