@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jurisdictions.models import (
@@ -26,6 +27,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
+from jurisdictions.permissions import CURATOR_PERMISSIONS
 from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
 
 CITATION_KEYS = ("title", "url", "text")
@@ -471,5 +473,18 @@ def curator_create(*, username: str, email: str, password: str | None) -> tuple:
     user.set_password(password)
     user.full_clean()
     user.save()
-    user.groups.add(Group.objects.get(name=settings.CURATORS_GROUP))
+    user.groups.add(curators_group_sync())
     return user, password
+
+
+def curators_group_sync() -> Group:
+    """The Curators group with exactly CURATOR_PERMISSIONS (created if it went missing)."""
+    group, _ = Group.objects.get_or_create(name=settings.CURATORS_GROUP)
+    wanted = Q()
+    for app_label, codename in CURATOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = list(Permission.objects.filter(wanted))
+    if len(permissions) != len(CURATOR_PERMISSIONS):
+        raise ImproperlyConfigured("Some curator permissions are missing: run migrate.")
+    group.permissions.set(permissions)
+    return group

@@ -1,11 +1,13 @@
 """Small builders for test data."""
 
 import datetime
+import hashlib
 
 from django.contrib.auth import get_user_model
 
 from jurisdictions.models import Jurisdiction, Level, Origin
-from jurisdictions.services import status_record
+from jurisdictions.services import curators_group_sync, status_record
+from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
 
 CITATION = {
     "title": "Test statute",
@@ -43,10 +45,9 @@ def record_status(jurisdiction, status="regulated", *, user=None, **overrides):
 
 
 def make_curator(username: str = "curator", **extra):
-    from django.contrib.auth.models import Group
-
     user = make_user(username, is_staff=True, email=f"{username}@example.org", **extra)
-    user.groups.add(Group.objects.get(name="Curators"))
+    # Synced, not fetched: a transactional test's flush removes the migration's group.
+    user.groups.add(curators_group_sync())
     return user
 
 
@@ -60,10 +61,6 @@ def make_proposal(
     score=5,
 ):
     """A pending change proposal on a source of `jurisdiction`, with its two snapshots."""
-    import hashlib
-
-    from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
-
     source, _ = Source.objects.get_or_create(
         jurisdiction=jurisdiction, url=url, defaults={"title": title}
     )

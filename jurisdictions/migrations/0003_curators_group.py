@@ -3,18 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CURATOR_PERMISSIONS = [
-    ("jurisdictions", "view_jurisdiction"),
-    ("jurisdictions", "view_statusversion"),
-    ("jurisdictions", "view_lead"),
-    ("jurisdictions", "view_statusapproval"),
-    ("jurisdictions", "view_decision"),
-    ("jurisdictions", "decide_status"),
-    ("monitoring", "view_source"),
-    ("monitoring", "view_check"),
-    ("monitoring", "view_snapshot"),
-    ("monitoring", "view_changeproposal"),
-]
+from jurisdictions.permissions import CURATOR_PERMISSIONS
 
 
 def grant(apps, schema_editor):
