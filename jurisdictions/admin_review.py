@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from jurisdictions import selectors, services
 from jurisdictions.forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
@@ -310,7 +310,3 @@ class ApprovalReviewMixin(CuratorOnlyMixin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "jurisdictions/admin/approval_review.html", context)
-
-
-def admin_change_url(obj) -> str:
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])

@@ -419,3 +419,14 @@ def test_the_digest_lists_what_waits_and_goes_to_the_curators(settings):
     assert message.to == ["alice@example.org"]
     assert "Changes to review: 1" in message.body
     assert f"/admin/monitoring/changeproposal/{proposal.pk}/change/" in message.body
+
+
+def test_a_typo_in_the_four_eyes_statuses_is_a_system_check_error(settings):
+    from jurisdictions.apps import four_eyes_statuses_check
+
+    settings.FOUR_EYES_STATUSES = ["baned"]
+    errors = four_eyes_statuses_check(None)
+    assert [error.id for error in errors] == ["jurisdictions.E001"]
+    assert "baned" in errors[0].msg
+    settings.FOUR_EYES_STATUSES = ["banned"]
+    assert four_eyes_statuses_check(None) == []
