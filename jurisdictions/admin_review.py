@@ -6,14 +6,14 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from jurisdictions import selectors, services
 from jurisdictions.forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
-from jurisdictions.models import Jurisdiction, Lead, StatusApproval, StatusVersion
+from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
 
 HISTORY_SHOWN = 5
 
@@ -39,6 +39,14 @@ class CuratorOnlyMixin:
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if selectors.user_is_curator(request.user) else queryset.none()
+
+
+def object_or_404(model_admin, request, object_id):
+    """The admin's own lookup (a malformed id is a 404, not an error)."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None:
+        raise Http404(f"No {model_admin.opts.verbose_name} with id {object_id!r}.")
+    return obj
 
 
 def curator_check(request) -> None:
@@ -138,10 +146,11 @@ class JurisdictionReviewMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if selectors.user_is_curator(request.user):
+        jurisdiction = self.get_object(request, object_id)
+        if jurisdiction is not None and selectors.user_is_curator(request.user):
             extra_context["is_curator"] = True
             extra_context["decisions"] = list(
-                selectors.decisions_trail(jurisdiction_id=int(object_id))[:20]
+                selectors.decisions_trail(jurisdiction_id=jurisdiction.pk)[:20]
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -226,7 +235,7 @@ class LeadReviewMixin(CuratorOnlyMixin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         curator_check(request)
-        lead = get_object_or_404(Lead.objects.select_related("jurisdiction"), pk=object_id)
+        lead = object_or_404(self, request, object_id)
         panel = status_panel_context(lead.jurisdiction)
         citations = [{"url": lead.source_url, "text": lead.citation, "title": ""}]
         initial = status_form_initial(
@@ -279,10 +288,7 @@ class ApprovalReviewMixin(CuratorOnlyMixin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         curator_check(request)
-        approval = get_object_or_404(
-            StatusApproval.objects.select_related("jurisdiction", "requested_by", "decided_by"),
-            pk=object_id,
-        )
+        approval = object_or_404(self, request, object_id)
         action = request.POST.get("action") if request.method == "POST" else None
         approve_form = forms.Form(request.POST if action == "approve" else None)
         reject_form = ReasonForm(request.POST if action == "reject" else None)

@@ -6,7 +6,10 @@ from django.utils import timezone
 from jurisdictions.models import DatePrecision, Status
 from jurisdictions.services import StatusFacts
 
-DECIDABLE = [(value, label) for value, label in Status.choices if value != Status.UNVERIFIED]
+# An empty first choice: a curator picks a status on purpose, never by default.
+DECIDABLE = [("", "— choose —")] + [
+    (value, label) for value, label in Status.choices if value != Status.UNVERIFIED
+]
 
 
 def citations_parse(raw: str) -> list[dict]:

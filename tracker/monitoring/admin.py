@@ -18,6 +18,7 @@ from jurisdictions.admin_review import (
     CuratorOnlyMixin,
     curator_check,
     decision_run,
+    object_or_404,
     status_form_initial,
     status_panel_context,
 )
@@ -271,12 +272,13 @@ class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         curator_check(request)
-        get_object_or_404(ChangeProposal, pk=object_id)
+        proposal_id = object_or_404(self, request, object_id).pk
         if request.method == "GET":
-            services.proposal_claim(actor=request.user, proposal_id=int(object_id))
-        proposal = get_object_or_404(
-            selectors.proposals_queue().select_related("old_snapshot", "new_snapshot"),
-            pk=object_id,
+            services.proposal_claim(actor=request.user, proposal_id=proposal_id)
+        proposal = (
+            selectors.proposals_queue()
+            .select_related("old_snapshot", "new_snapshot")
+            .get(pk=proposal_id)
         )
         panel = status_panel_context(proposal.source.jurisdiction)
         source_citation = {"url": proposal.source.url, "text": "", "title": proposal.source.title}

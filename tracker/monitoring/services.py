@@ -270,6 +270,9 @@ def checks_purge(*, now: datetime.datetime | None = None) -> int:
 # jurisdictions.services; these functions add what is particular to a proposal.
 
 
+NEXT_CLAIM_ATTEMPTS = 5
+
+
 def _claim_free(now: datetime.datetime) -> Q:
     """Unclaimed, or claimed at least PROPOSAL_CLAIM_MINUTES ago."""
     return Q(claimed_by__isnull=True) | Q(claimed_at__lte=selectors.claim_cutoff(now=now))
@@ -314,12 +317,21 @@ def proposal_next_claim(*, actor, now: datetime.datetime | None = None) -> Chang
         .filter(_claim_free(now))
     )
     skip_locked = connection.features.has_select_for_update_skip_locked
-    proposal = candidates.select_for_update(skip_locked=skip_locked, of=("self",)).first()
-    if proposal is None:
-        return None
-    ChangeProposal.objects.filter(pk=proposal.pk).update(claimed_by=actor, claimed_at=now)
-    proposal.claimed_by, proposal.claimed_at = actor, now
-    return proposal
+    lost: list[int] = []
+    for _attempt in range(NEXT_CLAIM_ATTEMPTS):
+        locked = candidates.exclude(pk__in=lost).select_for_update(
+            skip_locked=skip_locked, of=("self",)
+        )
+        proposal = locked.first()
+        if proposal is None:
+            return None
+        # Conditional: without row locks (SQLite) another curator may have just taken it.
+        claim = ChangeProposal.objects.filter(pk=proposal.pk).filter(_claim_free(now))
+        if claim.update(claimed_by=actor, claimed_at=now) == 1:
+            proposal.claimed_by, proposal.claimed_at = actor, now
+            return proposal
+        lost.append(proposal.pk)
+    return None
 
 
 def _proposal_decidable(*, actor, proposal_id: int, now: datetime.datetime) -> ChangeProposal:
