@@ -137,7 +137,10 @@ class SnapshotAdmin(ReadOnlyAdmin):
     ordering = ["-created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(text_length=Length("text"))
+        queryset = super().get_queryset(request).annotate(text_length=Length("text"))
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("text")  # texts run to megabytes; the list needs sizes
+        return queryset
 
     @admin.display(description="Characters", ordering="text_length")
     def size(self, obj):
