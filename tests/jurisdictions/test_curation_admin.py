@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jurisdictions import selectors
@@ -150,3 +152,43 @@ def test_the_approval_page_refuses_the_requester_and_lets_another_curator_approv
     assert client.post(url, {"action": "approve"}).status_code == 302
     texas.refresh_from_db()
     assert texas.status == "banned"
+
+
+@pytest.mark.parametrize(
+    "list_name",
+    [
+        "jurisdictions_lead_changelist",
+        "jurisdictions_statusapproval_changelist",
+        "jurisdictions_decision_changelist",
+        "jurisdictions_jurisdiction_changelist",
+    ],
+)
+def test_the_curator_lists_cost_the_same_queries_for_more_rows(
+    client, django_assert_num_queries, list_name
+):
+    alice, bob = make_curator("alice"), make_curator("bob")
+
+    def add_rows(codes):
+        for code in codes:
+            place = make_jurisdiction(code)
+            Lead.objects.create(jurisdiction=place, origin=Lead.Origin.PUBLIC)
+            client.force_login(alice)
+            client.post(
+                reverse("admin:jurisdiction_record_status", args=[place.pk]),
+                status_post(place, "banned"),
+            )
+            client.force_login(bob)
+            client.post(
+                reverse("admin:jurisdiction_record_status", args=[place.pk]),
+                status_post(place, "banned"),
+            )
+
+    url = reverse(f"admin:{list_name}")
+    add_rows(["US-AA", "US-AB"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    baseline = len(few.captured_queries)  # read now: the next request resets the log
+    add_rows([f"US-C{n}" for n in range(10)])
+    with django_assert_num_queries(baseline):
+        assert client.get(url).status_code == 200
