@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from jurisdictions import selectors, services
-from jurisdictions.forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
+from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
 from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
 
 HISTORY_SHOWN = 5

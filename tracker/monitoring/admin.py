@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from jurisdictions.admin_forms import ReasonForm, StatusFactsForm
 from jurisdictions.admin_review import (
     CuratorOnlyMixin,
     curator_check,
@@ -22,7 +23,6 @@ from jurisdictions.admin_review import (
     status_form_initial,
     status_panel_context,
 )
-from jurisdictions.forms import ReasonForm, StatusFactsForm
 from jurisdictions.selectors import user_is_curator
 from tracker.monitoring import selectors, services
 from tracker.monitoring.models import ChangeProposal, Check, ProposalState, Snapshot, Source
