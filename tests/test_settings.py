@@ -37,3 +37,18 @@ def test_bad_configuration_names_the_variable(env, message):
 def test_good_configuration_starts():
     result = _start(DATABASE_URL="sqlite:///var/test-settings.sqlite3")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "tracker.example.org",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_COOKIES": "1",
+    }
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
