@@ -4,6 +4,8 @@ import datetime
 import json
 
 import pytest
+import redis
+from django.conf import settings
 from django.utils import timezone
 from werkzeug import Response
 
@@ -281,9 +283,7 @@ def test_the_request_names_the_service(httpserver, make_source):
 def test_a_second_check_while_one_runs_is_skipped(httpserver, make_source):
     site = Site(httpserver, page(*STATUTE))
     source = make_source(site.url)
-    Source.objects.filter(pk=source.pk).update(
-        claimed_until=timezone.now() + datetime.timedelta(minutes=5)
-    )
+    redis.Redis.from_url(settings.REDIS_URL).set(f"monitoring:source:{source.pk}:claim", "x")
     result = source_check(source_id=source.pk)
     assert (result.outcome, result.skipped) == (None, "another check of this source is running")
     assert site.seen == [] and not Check.objects.exists()

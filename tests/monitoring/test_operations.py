@@ -95,7 +95,10 @@ def make_checked_sources(make_source, count: int, *, batch: str):
         source = make_source(f"https://law.example.gov/{batch}/{i}", code=f"US-T{i % 3}")
         snapshot = Snapshot.objects.create(source=source, content_hash=f"{i:064d}", text="t")
         Source.objects.filter(pk=source.pk).update(
-            current_snapshot=snapshot, consecutive_failures=i % 6, last_error="HTTP 500"
+            current_snapshot=snapshot,
+            current_hash=snapshot.content_hash,
+            consecutive_failures=i % 6,
+            last_error="HTTP 500",
         )
         Check.objects.create(source=source, started_at=timezone.now(), outcome=Outcome.UNCHANGED)
 

@@ -5,6 +5,7 @@ No database writes here: services.source_check decides what an observation means
 
 import datetime
 import email.utils
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ class Observation:
     retry_after: datetime.timedelta | None = None
     etag: str = ""
     last_modified: str = ""
+    body_hash: str = ""
 
     @property
     def failed(self) -> bool:
@@ -39,7 +41,7 @@ class Observation:
 
 def conditional_headers(source: Source) -> dict:
     """Validators of the accepted text; none while a new text awaits confirmation."""
-    if source.candidate_hash or not source.current_snapshot_id:
+    if source.candidate_hash or not source.current_hash:
         return {}
     headers = {}
     if source.etag:
@@ -102,6 +104,11 @@ def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
                     f" (Retry-After {int(observation.retry_after.total_seconds())} s)"
                 )
         return observation
+    observation.body_hash = body_hash(source, response.body)
+    if source.current_hash and observation.body_hash == source.body_hash:
+        # The very bytes of the accepted text, read the same way: no need to parse them again.
+        observation.content_hash = source.current_hash
+        return observation
     try:
         raw = extract.extract_text(
             kind=source.kind,
@@ -115,6 +122,15 @@ def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
     observation.text = extract.normalise(raw, ignore_patterns=source.ignore_pattern_list())
     observation.content_hash = extract.content_hash(observation.text)
     return observation
+
+
+def body_hash(source: Source, body: bytes) -> str:
+    """Hash of a body together with everything that decides how its text is read."""
+    digest = hashlib.sha256(
+        f"{source.kind}\0{source.selector}\0{source.ignore_patterns}\0".encode()
+    )
+    digest.update(body)
+    return digest.hexdigest()
 
 
 def _since(started: float) -> int:

@@ -49,15 +49,18 @@ class Source(models.Model):
     check_interval = models.DurationField(default=datetime.timedelta(hours=24))
     enabled = models.BooleanField(default=True)
     next_check_at = models.DateTimeField(default=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
-    # Set while a check runs, so a second check of the same source backs off.
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     # HTTP validators of the accepted content, sent back as If-None-Match / If-Modified-Since.
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # Hash of the accepted body bytes and of how they are read (kind, selector, patterns):
+    # the same bytes read the same way give the same text, so they are not parsed again.
+    body_hash = models.CharField(max_length=64, blank=True, editable=False)
     # The text currently accepted as the source's content (None until the first check).
     current_snapshot = models.ForeignKey(
         "Snapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Its content hash, copied here so a check compares without a join.
+    current_hash = models.CharField(max_length=64, blank=True, editable=False)
     # A new text seen once and waiting for the confirming re-fetch.
     candidate_hash = models.CharField(max_length=64, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +84,11 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
                 name="monitoring_source_url_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_snapshot__isnull=True, current_hash="")
+                | (Q(current_snapshot__isnull=False) & ~Q(current_hash="")),
+                name="monitoring_source_current_hash_iff_snapshot",
             ),
             models.CheckConstraint(
                 condition=Q(check_interval__gte=datetime.timedelta(minutes=5)),

@@ -1,8 +1,11 @@
-"""Per-host politeness shared by every worker through Redis.
+"""Locks shared by every worker through Redis: per-host politeness and per-source claims.
 
-At most one request at a time per host (a lock with an expiry, so a dead worker cannot hold
-it), and at least MONITORING_HOST_SPACING_SECONDS between the end of one request and the
-start of the next (a key that lives that long after each release).
+Politeness: at most one request at a time per host (a lock with an expiry, so a dead worker
+cannot hold it), and at least MONITORING_HOST_SPACING_SECONDS between the end of one request
+and the start of the next (a key that lives that long after each release).
+
+Claims: one check of a source at a time, whoever queued it (the dispatcher, "check now",
+the command). In Redis rather than a row update, so a check writes one row less.
 """
 
 import contextlib
@@ -22,8 +25,16 @@ return 1
 """
 
 
-class HostBusy(Exception):
-    """The host's slot did not come free in time; the check should be tried again later."""
+class NotNow(Exception):
+    """The check cannot run now and should be tried again shortly; not the source's fault."""
+
+
+class HostBusy(NotNow):
+    """The host's slot did not come free in time."""
+
+
+class LocksUnavailable(NotNow):
+    """Redis cannot be reached: neither politeness nor a single check can be promised."""
 
 
 @lru_cache(maxsize=4)
@@ -39,8 +50,7 @@ def _keys(host: str) -> tuple[str, str]:
 def host_slot(host: str, *, hold_seconds: float):
     """Hold `host`'s slot for one request; raise HostBusy if it is not free within the wait.
 
-    A Redis that cannot be reached also raises HostBusy: without it, politeness cannot be
-    promised, so no request is sent.
+    A Redis that cannot be reached raises LocksUnavailable: no request is sent.
     """
     if not settings.MONITORING_POLITENESS:
         yield
@@ -52,12 +62,32 @@ def host_slot(host: str, *, hold_seconds: float):
     try:
         _acquire(client, lock_key, spacing_key, token, hold_seconds)
     except redis.RedisError as exc:
-        raise HostBusy(f"politeness store unavailable: {exc.__class__.__name__}: {exc}") from None
+        raise LocksUnavailable(f"Redis unavailable: {exc.__class__.__name__}: {exc}") from None
     try:
         yield
     finally:
         with contextlib.suppress(redis.RedisError):  # the lock expires on its own
             client.eval(_RELEASE, 2, lock_key, spacing_key, token, spacing_ms)
+
+
+@contextlib.contextmanager
+def source_claim(source_id: int, *, hold_seconds: float):
+    """Yield True while this check holds the source, False if another check holds it.
+
+    The claim expires after hold_seconds, so a worker that dies cannot keep it.
+    """
+    client = _client(settings.REDIS_URL)
+    key, token = f"monitoring:source:{source_id}:claim", uuid.uuid4().hex
+    try:
+        claimed = bool(client.set(key, token, nx=True, px=int(hold_seconds * 1000)))
+    except redis.RedisError as exc:
+        raise LocksUnavailable(f"Redis unavailable: {exc.__class__.__name__}: {exc}") from None
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            with contextlib.suppress(redis.RedisError):  # the claim expires on its own
+                client.eval(_RELEASE, 2, key, key + ":unused", token, 0)
 
 
 def _acquire(client, lock_key: str, spacing_key: str, token: str, hold_seconds: float) -> None:

@@ -1,10 +1,11 @@
 """Writes of source monitoring: checking a source, dispatching due checks, purging old checks.
 
-A check never holds a database transaction open while it fetches: it claims the source with a
-conditional UPDATE (so two workers never check one source at once), fetches, then records
-everything the fetch meant in one short transaction.
+A check never holds a database transaction open while it fetches: it claims the source in
+Redis (so two workers never check one source at once), fetches, then records everything the
+fetch meant in one short transaction.
 """
 
+import contextlib
 import datetime
 import logging
 import random
@@ -62,23 +63,28 @@ def _lease_end(now: datetime.datetime) -> datetime.datetime:
 
 def source_check(*, source_id: int) -> CheckResult:
     """Check one source now and record what came of it. Raises Source.DoesNotExist."""
-    source = Source.objects.select_related("current_snapshot").get(pk=source_id)
+    hold = settings.MONITORING_CHECK_LEASE_SECONDS
+    try:
+        with politeness.source_claim(source_id, hold_seconds=hold) as claimed:
+            if not claimed:
+                return CheckResult(
+                    source_id, None, skipped="another check of this source is running"
+                )
+            # Read only once claimed, so the state compared with is not one a check just replaced.
+            source = Source.objects.get(pk=source_id)
+            return _check_claimed(source)
+    except politeness.NotNow as exc:
+        retry_at = timezone.now() + datetime.timedelta(seconds=random.uniform(10, 60))
+        Source.objects.filter(pk=source_id).update(next_check_at=retry_at)
+        return CheckResult(source_id, None, skipped=str(exc))
+
+
+def _check_claimed(source: Source) -> CheckResult:
     started_at = timezone.now()
-    claimed = (
-        Source.objects.filter(pk=source_id)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=started_at))
-        .update(claimed_until=_lease_end(started_at))
-    )
-    if not claimed:
-        return CheckResult(source_id, None, skipped="another check of this source is running")
     try:
         observation = checks.source_observe(source, now=started_at)
-    except politeness.HostBusy as exc:
-        retry_in = datetime.timedelta(seconds=random.uniform(10, 60))
-        Source.objects.filter(pk=source_id).update(
-            claimed_until=None, next_check_at=timezone.now() + retry_in
-        )
-        return CheckResult(source_id, None, skipped=str(exc))
+    except politeness.NotNow:
+        raise
     except Exception as exc:
         # Recorded as a failure of this source (never silently lost), then raised for the log.
         _record(source, checks.Observation(error=f"internal error: {exc!r}"), started_at)
@@ -86,34 +92,37 @@ def source_check(*, source_id: int) -> CheckResult:
     return _record(source, observation, started_at)
 
 
-@transaction.atomic
 def _record(source: Source, observation, started_at: datetime.datetime) -> CheckResult:
-    now = timezone.now()
-    current = source.current_snapshot
-    if observation.content_hash and not observation.error:
-        observation.error = (
-            extract.text_problem(
+    new_text = bool(observation.content_hash) and not observation.error
+    new_text = new_text and observation.content_hash != source.current_hash
+    # A new text may write a snapshot, a proposal and the source: all or nothing. Otherwise
+    # (304, same text, failure) it is one check row and one source row, each complete alone.
+    with transaction.atomic() if new_text else contextlib.nullcontext():
+        now = timezone.now()
+        if new_text:
+            current = source.current_snapshot
+            problem = extract.text_problem(
                 new=observation.text,
                 old=current.text if current else None,
                 shrink_ratio=settings.MONITORING_SHRINK_RATIO,
             )
-            or ""
+            observation.error = problem or ""
+        if observation.error:
+            outcome, proposal = Outcome.FAILED, None
+            fields = _failure_fields(source, observation, now)
+        else:
+            outcome, proposal, fields = _success(source, observation, now)
+        check = Check.objects.create(
+            source=source,
+            started_at=started_at,
+            http_status=observation.http_status,
+            outcome=outcome,
+            duration_ms=observation.duration_ms,
+            bytes_received=observation.bytes_received,
+            content_hash=observation.content_hash,
+            error=observation.error,
         )
-    if observation.error:
-        fields, outcome, proposal = _failure_fields(source, observation, now), Outcome.FAILED, None
-    else:
-        outcome, proposal, fields = _success(source, observation, now)
-    check = Check.objects.create(
-        source=source,
-        started_at=started_at,
-        http_status=observation.http_status,
-        outcome=outcome,
-        duration_ms=observation.duration_ms,
-        bytes_received=observation.bytes_received,
-        content_hash=observation.content_hash,
-        error=observation.error,
-    )
-    Source.objects.filter(pk=source.pk).update(claimed_until=None, last_checked_at=now, **fields)
+        Source.objects.filter(pk=source.pk).update(last_checked_at=now, **fields)
     return CheckResult(source.pk, outcome, check_id=check.pk, proposal_id=proposal and proposal.pk)
 
 
@@ -150,29 +159,29 @@ def _success(source: Source, observation, now: datetime.datetime):
         "candidate_hash": "",
         "etag": observation.etag,
         "last_modified": observation.last_modified,
+        "body_hash": observation.body_hash,
     }
-    current = source.current_snapshot
     if observation.not_modified:
         return Outcome.NOT_MODIFIED, None, fields
-    if current and observation.content_hash == current.content_hash:
+    if observation.content_hash == source.current_hash:
         return Outcome.UNCHANGED, None, {**fields, **accepted}
-    if current and observation.content_hash != source.candidate_hash:
+    if source.current_hash and observation.content_hash != source.candidate_hash:
         # A new text is believed only when a second fetch, a little later, sees it again.
         delay = datetime.timedelta(seconds=settings.MONITORING_CONFIRM_DELAY_SECONDS)
         fields.update(candidate_hash=observation.content_hash, next_check_at=now + delay)
         return Outcome.UNCONFIRMED, None, fields
-    fields.update(accepted, last_changed_at=now)
-    if current is None:
+    fields.update(accepted, last_changed_at=now, current_hash=observation.content_hash)
+    if not source.current_hash:
         snapshot = _snapshot_make_current(source, observation, now)
         return Outcome.BASELINE, None, {**fields, "current_snapshot_id": snapshot.pk}
     recent = selectors.snapshots_recent(source=source, limit=settings.MONITORING_RECENT_SNAPSHOTS)
-    returning = next((s for s in recent if s.content_hash == observation.content_hash), None)
+    returning = any(s.content_hash == observation.content_hash for s in recent)
     snapshot = _snapshot_make_current(source, observation, now)
     fields["current_snapshot_id"] = snapshot.pk
-    if returning is not None:
+    if returning:
         # Back to a text seen lately (a flapping page): recorded, not proposed again.
         return Outcome.REVERTED, None, fields
-    return Outcome.CHANGED, _proposal_make(source, current, snapshot), fields
+    return Outcome.CHANGED, _proposal_make(source, source.current_snapshot, snapshot), fields
 
 
 def _snapshot_make_current(source: Source, observation, now: datetime.datetime) -> Snapshot:
@@ -247,9 +256,11 @@ def source_rebaseline(*, source_id: int) -> None:
     """
     Source.objects.filter(pk=source_id).update(
         current_snapshot=None,
+        current_hash="",
         candidate_hash="",
         etag="",
         last_modified="",
+        body_hash="",
         consecutive_failures=0,
         flagged_at=None,
         last_error="",

@@ -10,9 +10,7 @@ from tracker.monitoring.models import Source
 logger = logging.getLogger(__name__)
 
 
-# The result (the outcome, or None when skipped) is kept for an hour: "check now" and the
-# tests read it.
-@shared_task
+@shared_task(ignore_result=True)
 def check_source(source_id: int) -> str | None:
     try:
         result = services.source_check(source_id=source_id)
