@@ -178,6 +178,9 @@ def _facts_check(facts: StatusFacts) -> None:
         raise ValidationError({"status": "Choose banned, restricted, regulated or legal."})
     if not citations_clean(facts.citations):
         raise ValidationError({"citations": "A curator's decision needs at least one citation."})
+    # Checked now, not only when a second curator approves (the version's constraint).
+    if facts.min_age is not None and not 14 <= facts.min_age <= 30:
+        raise ValidationError({"min_age": "A minimum age is between 14 and 30."})
 
 
 def decision_log(

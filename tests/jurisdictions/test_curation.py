@@ -200,6 +200,17 @@ def test_a_manual_entry_needs_a_citation_and_a_real_status():
     assert version.citations == [CITATION]
 
 
+def test_a_ban_with_an_impossible_minimum_age_is_refused_before_it_waits_for_approval():
+    with pytest.raises(ValidationError, match="between 14 and 30"):
+        services.status_enter_manual(
+            actor=make_curator(),
+            jurisdiction=make_jurisdiction("US-TX"),
+            facts=facts("banned", min_age=5),
+            seen_version_id=None,
+        )
+    assert StatusApproval.objects.count() == 0
+
+
 def test_a_manual_ban_follows_the_four_eyes_rule_too():
     texas = make_jurisdiction("US-TX")
     result = services.status_enter_manual(
