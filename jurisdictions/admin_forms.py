@@ -6,7 +6,7 @@ from django.utils import timezone
 from jurisdictions.models import DatePrecision, Status
 from jurisdictions.services import StatusFacts
 
-# An empty first choice: a curator picks a status on purpose, never by default.
+# An empty first choice: where no status is recorded yet, the curator picks one on purpose.
 DECIDABLE = [("", "— choose —")] + [
     (value, label) for value, label in Status.choices if value != Status.UNVERIFIED
 ]

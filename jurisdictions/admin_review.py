@@ -126,9 +126,13 @@ def decision_message(result) -> str:
             f"waits for approval (approval {result.pk})."
         )
     if isinstance(result, StatusVersion):
-        when = "upcoming" if result.jurisdiction.upcoming_status_id == result.pk else "current"
-        return f"Recorded: {result.jurisdiction.name} is {result.status} ({when})."
-    return str(result)
+        name = result.jurisdiction.name
+        if result.jurisdiction.upcoming_status_id == result.pk:
+            return (
+                f"Recorded: {name} will be {result.status} from {result.effective_date} (upcoming)."
+            )
+        return f"Recorded: {name} is {result.status}."
+    return f"Done: {result}."
 
 
 class JurisdictionReviewMixin:

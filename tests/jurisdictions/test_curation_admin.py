@@ -192,3 +192,16 @@ def test_the_curator_lists_cost_the_same_queries_for_more_rows(
     add_rows([f"US-C{n}" for n in range(10)])
     with django_assert_num_queries(baseline):
         assert client.get(url).status_code == 200
+
+
+def test_the_seed_leads_wait_in_the_curators_queue(client):
+    from jurisdictions.seeding import seed_all
+
+    seed_all()
+    open_leads = Lead.objects.filter(state=Lead.State.OPEN, origin=Lead.Origin.SEED)
+    assert open_leads.exists()
+    client.force_login(make_curator())
+    queue = client.get(reverse("admin:monitoring_changeproposal_changelist"))
+    assert f"{open_leads.count()} leads to verify" in queue.content.decode()
+    listed = client.get(reverse("admin:jurisdictions_lead_changelist") + "?state__exact=open")
+    assert listed.context["cl"].result_count == open_leads.count()
