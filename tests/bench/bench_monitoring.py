@@ -3,7 +3,7 @@
 Run from the project root, with the database and Redis it may use:
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/N \
-        .venv/bin/python tests/bench/bench_monitoring.py [--latency-ms 100] [--concurrency 16]
+        .venv/bin/python tests/bench/bench_monitoring.py [--latency-ms 100] [--concurrency 32]
 
 The server (its own process) answers 79% of the sources with an ETag and 304 to a matching
 If-None-Match, 20% with a full ~8 KB 200 every time (no validators), and 1% with a text that
@@ -266,7 +266,7 @@ def report(result: dict, baseline: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency-ms", type=float, default=0)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     import django
 

@@ -287,3 +287,15 @@ def test_a_second_check_while_one_runs_is_skipped(httpserver, make_source):
     result = source_check(source_id=source.pk)
     assert (result.outcome, result.skipped) == (None, "another check of this source is running")
     assert site.seen == [] and not Check.objects.exists()
+
+
+def test_a_new_ignore_pattern_applies_to_bytes_already_seen(httpserver, make_source):
+    site = Site(httpserver, page(*STATUTE))
+    source = make_source(site.url)
+    check(source)
+    unchanged = Check.objects.latest("id")
+    assert check(source) == Outcome.UNCHANGED
+    assert Check.objects.latest("id").content_hash == unchanged.content_hash
+    # A curator adds an ignore pattern: the same bytes now read differently.
+    Source.objects.filter(pk=source.pk).update(ignore_patterns=r"Section 4\..*")
+    assert check(Source.objects.get(pk=source.pk)) == Outcome.UNCONFIRMED
