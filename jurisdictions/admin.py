@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 
-from jurisdictions.models import Jurisdiction, Lead, StatusVersion
+from jurisdictions.admin_review import (
+    ApprovalReviewMixin,
+    CuratorOnlyMixin,
+    JurisdictionReviewMixin,
+    LeadReviewMixin,
+    StaleVerificationFilter,
+    decisions_csv_response,
+)
+from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
 
 
 class StatusVersionInline(admin.TabularInline):
@@ -25,10 +35,18 @@ class StatusVersionInline(admin.TabularInline):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "status_display", "last_verified_on"]
-    list_filter = ["level", "current_status__status"]
-    list_select_related = ["parent", "current_status"]
+class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "parent",
+        "status_display",
+        "upcoming_display",
+        "last_verified_on",
+    ]
+    list_filter = ["level", "current_status__status", StaleVerificationFilter]
+    list_select_related = ["parent", "current_status", "upcoming_status"]
     search_fields = ["code", "name", "ocd_id"]
     readonly_fields = ["current_status", "upcoming_status", "last_verified_on", "last_verified_by"]
     raw_id_fields = ["parent"]
@@ -37,6 +55,11 @@ class JurisdictionAdmin(admin.ModelAdmin):
     @admin.display(description="Status")
     def status_display(self, obj):
         return obj.status
+
+    @admin.display(description="Upcoming")
+    def upcoming_display(self, obj):
+        upcoming = obj.upcoming_status
+        return f"{upcoming.status} from {upcoming.effective_date}" if upcoming else "—"
 
 
 @admin.register(StatusVersion)
@@ -59,7 +82,9 @@ class StatusVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(LeadReviewMixin, admin.ModelAdmin):
+    """The curators' list of leads to verify: open ones first, oldest first."""
+
     list_display = [
         "jurisdiction",
         "origin",
@@ -72,3 +97,38 @@ class LeadAdmin(admin.ModelAdmin):
     list_select_related = ["jurisdiction"]
     search_fields = ["jurisdiction__code", "jurisdiction__name"]
     raw_id_fields = ["jurisdiction"]
+    ordering = ["-state", "created_at", "id"]
+
+
+@admin.register(StatusApproval)
+class StatusApprovalAdmin(ApprovalReviewMixin, admin.ModelAdmin):
+    """Confirmations waiting for a second curator (four-eyes)."""
+
+    list_display = ["jurisdiction", "status", "requested_by", "requested_at", "state", "decided_by"]
+    list_filter = ["state", "status"]
+    list_select_related = ["jurisdiction", "requested_by", "decided_by"]
+    search_fields = ["jurisdiction__code", "jurisdiction__name"]
+    ordering = ["-state", "requested_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(CuratorOnlyMixin, admin.ModelAdmin):
+    """The audit trail: read-only, exportable as CSV."""
+
+    list_display = ["at", "jurisdiction", "action", "actor", "status", "subject", "reason"]
+    list_filter = ["action", "at"]
+    list_select_related = ["jurisdiction", "actor"]
+    search_fields = ["jurisdiction__code", "jurisdiction__name", "actor__username", "reason"]
+    ordering = ["-at", "-id"]
+    change_list_template = "jurisdictions/admin/decision_change_list.html"
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [
+            path("export.csv", export, name="jurisdictions_decision_export")
+        ] + super().get_urls()
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return decisions_csv_response(jurisdiction_id=None, filename="decisions.csv")

@@ -275,3 +275,164 @@ class Lead(models.Model):
 
     def __str__(self):
         return f"Lead for {self.jurisdiction.code} ({self.get_origin_display()})"
+
+
+class StatusFields(models.Model):
+    """The facts a curator states about a jurisdiction: the body of a status version."""
+
+    status = models.CharField(max_length=16, choices=Status.choices)
+    summary = models.CharField(max_length=400)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    seven_oh_rule = models.CharField("7-OH rule", max_length=300, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    effective_date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    citations = models.JSONField(default=list, blank=True)
+    as_of = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", "Waiting for a second curator"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class ApprovalQuerySet(models.QuerySet):
+    def pending(self):
+        """Approvals still waiting for a second curator."""
+        return self.filter(state=ApprovalState.PENDING)
+
+
+class StatusApproval(StatusFields):
+    """A curator's confirmation that needs a second curator (four-eyes) before it is recorded."""
+
+    State = ApprovalState
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="approvals"
+    )
+    note = models.TextField(blank=True)
+    # The newest version the first curator saw: approving after a newer one is refused.
+    seen_version = models.ForeignKey(
+        StatusVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
+    )
+    proposal = models.ForeignKey(
+        "monitoring.ChangeProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approvals",
+    )
+    state = models.CharField(
+        max_length=8, choices=ApprovalState.choices, default=ApprovalState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    status_version = models.OneToOneField(
+        StatusVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="approval"
+    )
+
+    objects = ApprovalQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ApprovalState.values),
+                name="jurisdictions_statusapproval_state_valid",
+            ),
+            # Four-eyes: the second curator is never the first.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="jurisdictions_statusapproval_not_own",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="jurisdictions_statusapproval_decided_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(status_version__isnull=False),
+                name="jurisdictions_statusapproval_approved_has_version",
+            ),
+        ]
+        indexes = [
+            # Admin index count and the approvals list: pending ones, oldest first.
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(state="pending"),
+                name="approval_pending_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction.code} → {self.status} (requested by {self.requested_by})"
+
+
+class DecisionAction(models.TextChoices):
+    CONFIRM = "confirm", "Confirmed a status"
+    REQUEST_APPROVAL = "request_approval", "Asked a second curator to approve"
+    APPROVE = "approve", "Approved another curator's confirmation"
+    REJECT = "reject", "Rejected another curator's confirmation"
+    DISMISS = "dismiss", "Dismissed"
+    REVERIFY = "reverify", "Re-verified the current status"
+    MANUAL_ENTRY = "manual_entry", "Recorded a status without a proposal"
+
+
+class Decision(models.Model):
+    """The audit trail: one row per curator decision, never updated or deleted."""
+
+    Action = DecisionAction
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="decisions"
+    )
+    action = models.CharField(max_length=20, choices=DecisionAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    # What was decided on: "proposal 12", "lead 3", "approval 4" or "" for a manual entry.
+    subject = models.CharField(max_length=40, blank=True)
+    status_version = models.ForeignKey(
+        StatusVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        permissions = [("decide_status", "Can confirm, dismiss, approve and re-verify statuses")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=DecisionAction.values),
+                name="jurisdictions_decision_action_valid",
+            ),
+        ]
+        indexes = [
+            # The per-jurisdiction audit trail, newest first.
+            models.Index(fields=["jurisdiction", "-at"], name="decision_trail_idx"),
+            # The CSV export and the audit list, newest first.
+            models.Index(fields=["-at"], name="decision_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit trail is append-only.")

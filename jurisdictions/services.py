@@ -1,19 +1,34 @@
 """Writes to jurisdictions and their statuses. Every status change passes through status_record."""
 
 import datetime
+import secrets
+from dataclasses import asdict, dataclass, fields
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jurisdictions.models import (
+    ApprovalState,
     DatePrecision,
+    Decision,
+    DecisionAction,
     Jurisdiction,
+    Lead,
     Origin,
     Status,
+    StatusApproval,
     StatusVersion,
 )
+from jurisdictions.permissions import CURATOR_PERMISSIONS
+from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
 
 CITATION_KEYS = ("title", "url", "text")
 
@@ -116,3 +131,363 @@ def _promote(jurisdiction_id: int, version_id: int) -> bool:
         current_status_id=version_id, upcoming_status_id=None, updated_at=timezone.now()
     )
     return changed == 1
+
+
+# Curator review: decisions, four-eyes approvals, re-verification, leads. Every decision
+# is checked here (not only in the admin) and leaves a row in the audit trail (Decision).
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    """What a curator states when confirming: the body of the status version to record."""
+
+    status: str
+    summary: str
+    citations: list[dict]
+    as_of: datetime.date
+    min_age: int | None = None
+    seven_oh_rule: str = ""
+    effective_date: datetime.date | None = None
+    effective_date_precision: str = DatePrecision.DAY
+
+
+def curator_require(*, user) -> None:
+    if not user_is_curator(user):
+        raise PermissionDenied("Only members of the Curators group may review and decide.")
+
+
+def four_eyes_required(*, before: set[str], after: str) -> bool:
+    """A change to or from a watched status (FOUR_EYES_STATUSES) needs a second curator."""
+    watched = set(settings.FOUR_EYES_STATUSES)
+    return after in watched or bool(before & watched)
+
+
+def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) -> None:
+    """Refuse a decision taken on a status that changed since the curator opened the page."""
+    latest = jurisdiction_latest_version_id(jurisdiction_id=jurisdiction.pk)
+    if latest != seen_version_id:
+        raise ValidationError(
+            f"The status of {jurisdiction.name} changed after you opened this page "
+            f"(it is now {jurisdiction.status}). Reload, review the new status, and decide again.",
+            code="stale",
+        )
+
+
+def _facts_check(facts: StatusFacts) -> None:
+    if facts.status not in Status.values or facts.status == Status.UNVERIFIED:
+        raise ValidationError({"status": "Choose banned, restricted, regulated or legal."})
+    if not citations_clean(facts.citations):
+        raise ValidationError({"citations": "A curator's decision needs at least one citation."})
+    # Checked now, not only when a second curator approves (the version's constraint).
+    if facts.min_age is not None and not 14 <= facts.min_age <= 30:
+        raise ValidationError({"min_age": "A minimum age is between 14 and 30."})
+
+
+def decision_log(
+    *,
+    jurisdiction_id: int,
+    action: str,
+    actor,
+    subject: str = "",
+    reason: str = "",
+    version: StatusVersion | None = None,
+    status: str = "",
+) -> Decision:
+    decision = Decision(
+        jurisdiction_id=jurisdiction_id,
+        action=action,
+        actor=actor,
+        at=timezone.now(),
+        subject=subject,
+        reason=reason.strip(),
+        status_version=version,
+        status=version.status if version else status,
+    )
+    decision.full_clean(exclude=["jurisdiction", "actor", "status_version"])
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def status_decide(
+    *,
+    actor,
+    jurisdiction: Jurisdiction,
+    facts: StatusFacts,
+    seen_version_id: int | None,
+    action: str = DecisionAction.CONFIRM,
+    subject: str = "",
+    reason: str = "",
+    lead: Lead | None = None,
+    today: datetime.date | None = None,
+) -> StatusVersion | StatusApproval:
+    """A curator confirms a status: recorded now, or held for a second curator (four-eyes).
+
+    Returns the recorded StatusVersion, or the pending StatusApproval.
+    """
+    curator_require(user=actor)
+    _facts_check(facts)
+    locked = (
+        Jurisdiction.objects.select_for_update(of=("self",))
+        .select_related("current_status", "upcoming_status")
+        .get(pk=jurisdiction.pk)
+    )
+    _stale_refuse(jurisdiction=locked, seen_version_id=seen_version_id)
+    before = {v.status for v in (locked.current_status, locked.upcoming_status) if v}
+    if four_eyes_required(before=before, after=facts.status):
+        approval = StatusApproval(
+            jurisdiction=locked,
+            seen_version_id=seen_version_id,
+            lead=lead,
+            requested_by=actor,
+            requested_at=timezone.now(),
+            note=reason.strip(),
+            **asdict(facts),
+        )
+        approval.full_clean(exclude=["jurisdiction", "seen_version", "lead", "requested_by"])
+        approval.save()
+        decision_log(
+            jurisdiction_id=locked.pk,
+            action=DecisionAction.REQUEST_APPROVAL,
+            actor=actor,
+            subject=subject or f"approval {approval.pk}",
+            reason=reason,
+            status=facts.status,
+        )
+        return approval
+    version = status_record(
+        jurisdiction=locked,
+        origin=Origin.CURATOR,
+        confirmed_by=actor,
+        note=reason.strip(),
+        today=today,
+        **asdict(facts),
+    )
+    decision_log(
+        jurisdiction_id=locked.pk,
+        action=action,
+        actor=actor,
+        subject=subject,
+        reason=reason,
+        version=version,
+    )
+    if lead is not None:
+        _lead_close(lead=lead, actor=actor, reason=f"Confirmed as status version {version.pk}.")
+    jurisdiction.refresh_from_db()
+    return version
+
+
+def status_enter_manual(
+    *,
+    actor,
+    jurisdiction: Jurisdiction,
+    facts: StatusFacts,
+    seen_version_id: int | None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> StatusVersion | StatusApproval:
+    """A status recorded without a proposal (e.g. from a signed bill): same rules, same trail."""
+    return status_decide(
+        actor=actor,
+        jurisdiction=jurisdiction,
+        facts=facts,
+        seen_version_id=seen_version_id,
+        action=DecisionAction.MANUAL_ENTRY,
+        reason=reason,
+        today=today,
+    )
+
+
+def _approval_lock(*, approval_id: int) -> StatusApproval:
+    approval = StatusApproval.objects.select_for_update().get(pk=approval_id)
+    if approval.state != ApprovalState.PENDING:
+        raise ValidationError(f"This approval was already {approval.state}.", code="decided")
+    return approval
+
+
+@transaction.atomic
+def approval_approve(
+    *, actor, approval_id: int, today: datetime.date | None = None
+) -> StatusVersion:
+    """The second curator approves: the status is recorded now, in the first curator's name."""
+    curator_require(user=actor)
+    approval = _approval_lock(approval_id=approval_id)
+    if approval.requested_by_id == actor.pk:
+        raise PermissionDenied("You cannot approve your own confirmation: another curator must.")
+    locked = Jurisdiction.objects.select_for_update().get(pk=approval.jurisdiction_id)
+    _stale_refuse(jurisdiction=locked, seen_version_id=approval.seen_version_id)
+    facts = StatusFacts(**{f.name: getattr(approval, f.name) for f in fields(StatusFacts)})
+    note = "\n".join(filter(None, [approval.note, f"Approved by {actor.get_username()}."]))
+    version = status_record(
+        jurisdiction=locked,
+        origin=Origin.CURATOR,
+        confirmed_by=approval.requested_by,
+        note=note,
+        today=today,
+        **asdict(facts),
+    )
+    StatusApproval.objects.filter(pk=approval.pk).update(
+        state=ApprovalState.APPROVED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        status_version=version,
+    )
+    decision_log(
+        jurisdiction_id=locked.pk,
+        action=DecisionAction.APPROVE,
+        actor=actor,
+        subject=f"approval {approval.pk}",
+        version=version,
+    )
+    if approval.proposal_id:
+        # Imported here: the monitoring app builds on this one, not the other way round.
+        from tracker.monitoring.services import proposal_mark_confirmed
+
+        proposal_mark_confirmed(
+            proposal_id=approval.proposal_id, actor=approval.requested_by, version=version
+        )
+    if approval.lead_id:
+        _lead_close(
+            lead=approval.lead, actor=actor, reason=f"Approved as status version {version.pk}."
+        )
+    return version
+
+
+@transaction.atomic
+def approval_reject(*, actor, approval_id: int, reason: str) -> StatusApproval:
+    """Another curator turns a pending confirmation down; the reason is required and kept."""
+    curator_require(user=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the confirmation is rejected."})
+    approval = _approval_lock(approval_id=approval_id)
+    if approval.requested_by_id == actor.pk:
+        raise PermissionDenied("You cannot reject your own confirmation: another curator must.")
+    approval.state = ApprovalState.REJECTED
+    approval.decided_by = actor
+    approval.decided_at = timezone.now()
+    approval.reason = reason.strip()
+    approval.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+    decision_log(
+        jurisdiction_id=approval.jurisdiction_id,
+        action=DecisionAction.REJECT,
+        actor=actor,
+        subject=f"approval {approval.pk}",
+        reason=reason,
+        status=approval.status,
+    )
+    return approval
+
+
+@transaction.atomic
+def status_reverify(
+    *, actor, jurisdiction: Jurisdiction, reason: str = "", today: datetime.date | None = None
+) -> Decision:
+    """A curator checked the current status and it still holds: last verified moves, no version."""
+    curator_require(user=actor)
+    today = today or timezone.localdate()
+    locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    if locked.current_status_id is None:
+        raise ValidationError(
+            f"{locked.name} has no confirmed status to re-verify: record a status instead."
+        )
+    Jurisdiction.objects.filter(pk=locked.pk).update(
+        last_verified_on=today, last_verified_by=actor, updated_at=timezone.now()
+    )
+    decision = decision_log(
+        jurisdiction_id=locked.pk,
+        action=DecisionAction.REVERIFY,
+        actor=actor,
+        reason=reason,
+        version=locked.current_status,
+    )
+    jurisdiction.refresh_from_db()
+    return decision
+
+
+def _lead_close(*, lead: Lead, actor, reason: str) -> None:
+    closed = Lead.objects.filter(pk=lead.pk, state=Lead.State.OPEN).update(
+        state=Lead.State.CLOSED, closed_by=actor, closed_at=timezone.now(), close_reason=reason
+    )
+    if closed != 1:
+        raise ValidationError("This lead was already closed by another curator.", code="decided")
+
+
+def _lead_open(*, lead_id: int) -> Lead:
+    lead = Lead.objects.select_for_update().select_related("jurisdiction").get(pk=lead_id)
+    if lead.state != Lead.State.OPEN:
+        raise ValidationError("This lead was already closed.", code="decided")
+    return lead
+
+
+@transaction.atomic
+def lead_confirm(
+    *,
+    actor,
+    lead_id: int,
+    facts: StatusFacts,
+    seen_version_id: int | None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> StatusVersion | StatusApproval:
+    """A curator verified a lead against the official text and confirms a status from it."""
+    curator_require(user=actor)
+    lead = _lead_open(lead_id=lead_id)
+    return status_decide(
+        actor=actor,
+        jurisdiction=lead.jurisdiction,
+        facts=facts,
+        seen_version_id=seen_version_id,
+        subject=f"lead {lead.pk}",
+        reason=reason,
+        lead=lead,
+        today=today,
+    )
+
+
+@transaction.atomic
+def lead_dismiss(*, actor, lead_id: int, reason: str) -> Lead:
+    """A curator closes a lead without a status; the reason is required and kept."""
+    curator_require(user=actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the lead is dismissed."})
+    lead = _lead_open(lead_id=lead_id)
+    _lead_close(lead=lead, actor=actor, reason=reason.strip())
+    decision_log(
+        jurisdiction_id=lead.jurisdiction_id,
+        action=DecisionAction.DISMISS,
+        actor=actor,
+        subject=f"lead {lead.pk}",
+        reason=reason,
+    )
+    lead.refresh_from_db()
+    return lead
+
+
+@transaction.atomic
+def curator_create(*, username: str, email: str, password: str | None) -> tuple:
+    """A staff user in the Curators group. Without a password, one is generated and returned."""
+    User = get_user_model()
+    if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
+        raise ValidationError(f"A user named {username!r} already exists.")
+    validate_email(email)
+    password = password or secrets.token_urlsafe(15)
+    user = User(**{User.USERNAME_FIELD: username}, email=email, is_staff=True)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(curators_group_sync())
+    return user, password
+
+
+def curators_group_sync() -> Group:
+    """The Curators group with exactly CURATOR_PERMISSIONS (created if it went missing)."""
+    group, _ = Group.objects.get_or_create(name=settings.CURATORS_GROUP)
+    wanted = Q()
+    for app_label, codename in CURATOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = list(Permission.objects.filter(wanted))
+    if len(permissions) != len(CURATOR_PERMISSIONS):
+        raise ImproperlyConfigured("Some curator permissions are missing: run migrate.")
+    group.permissions.set(permissions)
+    return group

@@ -1,11 +1,13 @@
 """Small builders for test data."""
 
 import datetime
+import hashlib
 
 from django.contrib.auth import get_user_model
 
 from jurisdictions.models import Jurisdiction, Level, Origin
-from jurisdictions.services import status_record
+from jurisdictions.services import curators_group_sync, status_record
+from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
 
 CITATION = {
     "title": "Test statute",
@@ -40,3 +42,41 @@ def record_status(jurisdiction, status="regulated", *, user=None, **overrides):
     }
     fields.update(overrides)
     return status_record(jurisdiction=jurisdiction, status=status, **fields)
+
+
+def make_curator(username: str = "curator", **extra):
+    user = make_user(username, is_staff=True, email=f"{username}@example.org", **extra)
+    # Synced, not fetched: a transactional test's flush removes the migration's group.
+    user.groups.add(curators_group_sync())
+    return user
+
+
+def make_proposal(
+    jurisdiction,
+    *,
+    old_text="Old text.",
+    new_text="New text about kratom.",
+    url="https://law.example.gov/kratom",
+    title="Test statute page",
+    score=5,
+):
+    """A pending change proposal on a source of `jurisdiction`, with its two snapshots."""
+    source, _ = Source.objects.get_or_create(
+        jurisdiction=jurisdiction, url=url, defaults={"title": title}
+    )
+    old, new = (
+        Snapshot.objects.get_or_create(
+            source=source,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            defaults={"text": text},
+        )[0]
+        for text in (old_text, new_text)
+    )
+    return ChangeProposal.objects.create(
+        source=source,
+        old_snapshot=old,
+        new_snapshot=new,
+        diff=f"-{old_text}\n+{new_text}",
+        relevance_score=score,
+        relevance=Relevance.HIGH if score >= 3 else Relevance.LOW,
+    )

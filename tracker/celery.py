@@ -35,4 +35,10 @@ app.conf.beat_schedule = {
         "task": "tracker.monitoring.tasks.checks_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Emails curators what waits (pending changes, approvals, leads, broken sources).
+    # Daily at 07:00 (TIME_ZONE): one read before the working day, not a stream of mail.
+    "curators-digest": {
+        "task": "tracker.tasks.curators_digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

@@ -195,3 +195,12 @@ MONITORING_CHECK_LEASE_SECONDS = env_int("MONITORING_CHECK_LEASE_SECONDS", 600, 
 MONITORING_CHECK_RETENTION_DAYS = env_int("MONITORING_CHECK_RETENTION_DAYS", 90, minimum=1)
 # Weighted kratom-term hits in the changed lines at which a proposal is "high" relevance.
 MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
+
+# Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
+CURATORS_GROUP = "Curators"
+# A change to or from any of these statuses needs a second curator's approval.
+FOUR_EYES_STATUSES = env_list("FOUR_EYES_STATUSES", ["banned"])
+# A jurisdiction not re-verified for this long is listed as stale in the admin.
+VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
+# Opening a proposal claims it for this long.
+PROPOSAL_CLAIM_MINUTES = env_int("PROPOSAL_CLAIM_MINUTES", 30, minimum=1)

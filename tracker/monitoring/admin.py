@@ -4,13 +4,29 @@ The change-proposal review queue is registered separately (curator review).
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.functions import Length
-from django.urls import reverse
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker.monitoring import services
-from tracker.monitoring.models import Check, Snapshot, Source
+from jurisdictions.admin_forms import ReasonForm, StatusFactsForm
+from jurisdictions.admin_review import (
+    CuratorOnlyMixin,
+    curator_check,
+    decision_run,
+    object_or_404,
+    status_form_initial,
+    status_panel_context,
+)
+from jurisdictions.selectors import user_is_curator
+from tracker.monitoring import selectors, services
+from tracker.monitoring.models import ChangeProposal, Check, ProposalState, Snapshot, Source
+from tracker.monitoring.sidebyside import side_by_side
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -133,3 +149,188 @@ class SnapshotAdmin(ReadOnlyAdmin):
     @admin.display(description="Normalised text")
     def text_view(self, obj):
         return format_html('<pre style="white-space:pre-wrap">{}</pre>', obj.text)
+
+
+# --- Curator review of change proposals (the queue and the proposal page) ---
+
+
+class ClaimFilter(admin.SimpleListFilter):
+    title = "claim"
+    parameter_name = "claim"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Claimed by me"), ("claimed", "Claimed"), ("free", "Not claimed")]
+
+    def queryset(self, request, queryset):
+        live = {"claimed_at__gt": selectors.claim_cutoff(now=timezone.now())}
+        if self.value() == "mine":
+            return queryset.filter(claimed_by=request.user, **live)
+        if self.value() == "claimed":
+            return queryset.filter(claimed_by__isnull=False, **live)
+        if self.value() == "free":
+            return queryset.exclude(claimed_by__isnull=False, **live)
+        return queryset
+
+
+class FlaggedSourceFilter(admin.SimpleListFilter):
+    title = "source health"
+    parameter_name = "source_health"
+
+    def lookups(self, request, model_admin):
+        return [("flagged", "Source flagged (failing)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "flagged":
+            return queryset.filter(source__flagged_at__isnull=False)
+        return queryset
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
+    """The review queue: pending first, most relevant first, oldest first."""
+
+    list_display = [
+        "id",
+        "jurisdiction_display",
+        "source_display",
+        "relevance",
+        "relevance_score",
+        "state",
+        "claim_display",
+        "created_at",
+    ]
+    list_display_links = ["id", "jurisdiction_display"]
+    list_filter = [
+        "state",
+        ClaimFilter,
+        ("source__jurisdiction", admin.RelatedOnlyFieldListFilter),
+        "relevance",
+        FlaggedSourceFilter,
+    ]
+    search_fields = ["source__jurisdiction__code", "source__jurisdiction__name", "source__url"]
+    change_list_template = "monitoring/admin/changeproposal_change_list.html"
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        if not user_is_curator(request.user):
+            return ChangeProposal.objects.none()
+        return selectors.proposals_queue()
+
+    def get_ordering(self, request):
+        return ["pending_first", "-relevance_score", "created_at", "id"]
+
+    @admin.display(description="Jurisdiction", ordering="source__jurisdiction__code")
+    def jurisdiction_display(self, obj):
+        return obj.source.jurisdiction.code
+
+    @admin.display(description="Source")
+    def source_display(self, obj):
+        flag = " ⚠ flagged" if obj.source.flagged_at else ""
+        return f"{obj.source}{flag}"
+
+    @admin.display(description="Claim / approval")
+    def claim_display(self, obj):
+        if obj.awaiting_approval:
+            return "waiting for a second curator"
+        holder = selectors.claim_holder(obj)
+        if holder is None:
+            return "—"
+        return f"{holder} until {selectors.claim_expires_at(obj):%H:%M}"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("next/", view(self.next_view), name="monitoring_changeproposal_next"),
+            path(
+                "<int:pk>/snapshot/<str:which>/",
+                view(self.snapshot_view),
+                name="monitoring_changeproposal_snapshot",
+            ),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if user_is_curator(request.user):
+            extra_context["counts"] = selectors.curator_counts()
+        return super().changelist_view(request, extra_context)
+
+    def next_view(self, request):
+        curator_check(request)
+        proposal = services.proposal_next_claim(actor=request.user)
+        if proposal is None:
+            messages.info(request, "No unclaimed change is waiting. Well done.")
+            return redirect("admin:monitoring_changeproposal_changelist")
+        return redirect("admin:monitoring_changeproposal_change", proposal.pk)
+
+    def snapshot_view(self, request, pk, which):
+        """A snapshot's text as plain text (never HTML): the source is untrusted."""
+        curator_check(request)
+        proposal = get_object_or_404(
+            ChangeProposal.objects.select_related("old_snapshot", "new_snapshot"), pk=pk
+        )
+        snapshots = {"old": proposal.old_snapshot, "new": proposal.new_snapshot}
+        if which not in snapshots:
+            raise PermissionDenied("Ask for the old or the new snapshot.")
+        return HttpResponse(snapshots[which].text, content_type="text/plain; charset=utf-8")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        curator_check(request)
+        proposal_id = object_or_404(self, request, object_id).pk
+        if request.method == "GET":
+            services.proposal_claim(actor=request.user, proposal_id=proposal_id)
+        proposal = (
+            selectors.proposals_queue()
+            .select_related("old_snapshot", "new_snapshot")
+            .get(pk=proposal_id)
+        )
+        panel = status_panel_context(proposal.source.jurisdiction)
+        source_citation = {"url": proposal.source.url, "text": "", "title": proposal.source.title}
+        initial = status_form_initial(
+            jurisdiction=panel["jurisdiction"],
+            seen_version_id=panel["seen_version_id"],
+            citations=[source_citation],
+        )
+        action = request.POST.get("action") if request.method == "POST" else None
+        confirm_form = StatusFactsForm(
+            request.POST if action == "confirm" else None, initial=initial
+        )
+        dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+
+        def confirm(form):
+            return services.proposal_confirm(
+                actor=request.user,
+                proposal_id=proposal.pk,
+                facts=form.facts(),
+                seen_version_id=form.cleaned_data["seen_version"],
+                reason=form.cleaned_data["reason"],
+            )
+
+        def dismiss(form):
+            return services.proposal_dismiss(
+                actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
+            )
+
+        if action == "release":
+            services.proposal_release(actor=request.user, proposal_id=proposal.pk)
+            return redirect("admin:monitoring_changeproposal_changelist")
+        if (action == "confirm" and decision_run(request, confirm_form, confirm)) or (
+            action == "dismiss" and decision_run(request, dismiss_form, dismiss)
+        ):
+            return redirect("admin:monitoring_changeproposal_changelist")
+        holder = selectors.claim_holder(proposal)
+        context = {
+            **self.admin_site.each_context(request),
+            **panel,
+            "title": f"Change on {proposal.source.jurisdiction.name}'s source",
+            "proposal": proposal,
+            "source": proposal.source,
+            "rows": side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text),
+            "holder": holder,
+            "mine": holder is not None and holder.pk == request.user.pk,
+            "claim_expires_at": selectors.claim_expires_at(proposal) if holder else None,
+            "decidable": proposal.state == ProposalState.PENDING and not proposal.awaiting_approval,
+            "confirm_form": confirm_form,
+            "dismiss_form": dismiss_form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "monitoring/admin/proposal_review.html", context)

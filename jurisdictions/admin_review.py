@@ -1,0 +1,322 @@
+"""The curators' side of the admin: the pieces the model admins in admin.py and in
+tracker/monitoring/admin.py share. Views here parse a form, call one service, render."""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from jurisdictions import selectors, services
+from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
+from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
+
+HISTORY_SHOWN = 5
+
+
+class CuratorOnlyMixin:
+    """Only curators (and superusers) see these models; decisions go through the services."""
+
+    def has_module_permission(self, request):
+        return selectors.user_is_curator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return selectors.user_is_curator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if selectors.user_is_curator(request.user) else queryset.none()
+
+
+def object_or_404(model_admin, request, object_id):
+    """The admin's own lookup (a malformed id is a 404, not an error)."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None:
+        raise Http404(f"No {model_admin.opts.verbose_name} with id {object_id!r}.")
+    return obj
+
+
+def curator_check(request) -> None:
+    if not selectors.user_is_curator(request.user):
+        raise PermissionDenied("Only members of the Curators group may review and decide.")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def decisions_csv_response(*, jurisdiction_id: int | None, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    rows = selectors.decisions_csv_rows(jurisdiction_id=jurisdiction_id)
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def status_panel_context(jurisdiction: Jurisdiction) -> dict:
+    """The jurisdiction's current and upcoming status, recent history and waiting approvals."""
+    jurisdiction = Jurisdiction.objects.with_status().get(pk=jurisdiction.pk)
+    history = (
+        StatusVersion.objects.filter(jurisdiction=jurisdiction)
+        .select_related("confirmed_by")
+        .newest_first()[:HISTORY_SHOWN]
+    )
+    return {
+        "jurisdiction": jurisdiction,
+        "history": list(history),
+        "waiting_approvals": list(selectors.approvals_pending().filter(jurisdiction=jurisdiction)),
+        "seen_version_id": selectors.jurisdiction_latest_version_id(
+            jurisdiction_id=jurisdiction.pk
+        ),
+    }
+
+
+def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citations=None) -> dict:
+    """Start from the status in force (a curator usually changes a few facts of it)."""
+    current = jurisdiction.current_status
+    initial = {"seen_version": seen_version_id}
+    if current:
+        initial.update(
+            status=current.status if current.status != "unverified" else "",
+            summary=current.summary,
+            min_age=current.min_age,
+            seven_oh_rule=current.seven_oh_rule,
+        )
+    if citations is not None:
+        initial["citations"] = citations_format(citations)
+    elif current:
+        initial["citations"] = citations_format(current.citations)
+    return initial
+
+
+def decision_run(request, form, decide) -> bool:
+    """Call `decide(form)` when the form is valid; show a refusal on the form. True when done."""
+    if not form.is_valid():
+        return False
+    try:
+        result = decide(form)
+    except (ValidationError, PermissionDenied) as exc:
+        refusal = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        form.add_error(None, refusal)
+        return False
+    messages.success(request, decision_message(result))
+    return True
+
+
+def decision_message(result) -> str:
+    if isinstance(result, StatusApproval):
+        return (
+            f"A change to or from {result.status} needs a second curator: your confirmation "
+            f"waits for approval (approval {result.pk})."
+        )
+    if isinstance(result, StatusVersion):
+        name = result.jurisdiction.name
+        if result.jurisdiction.upcoming_status_id == result.pk:
+            return (
+                f"Recorded: {name} will be {result.status} from {result.effective_date} (upcoming)."
+            )
+        return f"Recorded: {name} is {result.status}."
+    return f"Done: {result}."
+
+
+class JurisdictionReviewMixin:
+    """Jurisdiction admin: record a status by hand, re-verify, and the audit trail as CSV."""
+
+    change_form_template = "jurisdictions/admin/jurisdiction_change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/record-status/", view(self.record_status_view), name="jurisdiction_record_status"),
+            path("<int:pk>/reverify/", view(self.reverify_view), name="jurisdiction_reverify"),
+            path("<int:pk>/audit.csv", view(self.audit_csv_view), name="jurisdiction_audit_csv"),
+        ] + super().get_urls()  # fmt: skip
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        jurisdiction = self.get_object(request, object_id)
+        if jurisdiction is not None and selectors.user_is_curator(request.user):
+            extra_context["is_curator"] = True
+            extra_context["decisions"] = list(
+                selectors.decisions_trail(jurisdiction_id=jurisdiction.pk)[:20]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def record_status_view(self, request, pk):
+        curator_check(request)
+        jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
+        panel = status_panel_context(jurisdiction)
+        initial = status_form_initial(
+            jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
+        )
+        form = StatusFactsForm(request.POST or None, initial=initial)
+
+        def decide(form):
+            return services.status_enter_manual(
+                actor=request.user,
+                jurisdiction=jurisdiction,
+                facts=form.facts(),
+                seen_version_id=form.cleaned_data["seen_version"],
+                reason=form.cleaned_data["reason"],
+            )
+
+        if request.method == "POST" and decision_run(request, form, decide):
+            return redirect("admin:jurisdictions_jurisdiction_change", jurisdiction.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            **panel,
+            "title": f"Record a status for {jurisdiction.name}",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "jurisdictions/admin/record_status.html", context)
+
+    def reverify_view(self, request, pk):
+        curator_check(request)
+        jurisdiction = get_object_or_404(Jurisdiction.objects.with_status(), pk=pk)
+        form = ReverifyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.status_reverify(
+                    actor=request.user,
+                    jurisdiction=jurisdiction,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{jurisdiction.name}: verified today, status unchanged.")
+            return redirect("admin:jurisdictions_jurisdiction_change", jurisdiction.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Re-verify {jurisdiction.name}",
+            "jurisdiction": jurisdiction,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "jurisdictions/admin/reverify.html", context)
+
+    def audit_csv_view(self, request, pk):
+        curator_check(request)
+        jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
+        return decisions_csv_response(
+            jurisdiction_id=jurisdiction.pk, filename=f"decisions-{jurisdiction.code}.csv"
+        )
+
+
+class StaleVerificationFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("stale", "Not verified recently (stale)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stale":
+            cutoff = selectors.stale_verification_cutoff()
+            return queryset.filter(current_status__isnull=False).verified_before(cutoff)
+        return queryset
+
+
+class LeadReviewMixin(CuratorOnlyMixin):
+    """Lead admin: a curator verifies a lead and confirms a status from it, or dismisses it."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        curator_check(request)
+        lead = object_or_404(self, request, object_id)
+        panel = status_panel_context(lead.jurisdiction)
+        citations = [{"url": lead.source_url, "text": lead.citation, "title": ""}]
+        initial = status_form_initial(
+            jurisdiction=panel["jurisdiction"],
+            seen_version_id=panel["seen_version_id"],
+            citations=[c for c in citations if c["url"] or c["text"]],
+        )
+        if lead.reported_status in dict(StatusFactsForm.base_fields["status"].choices):
+            initial.update(status=lead.reported_status, summary=lead.summary[:400])
+            initial.update(min_age=lead.min_age, seven_oh_rule=lead.seven_oh_rule)
+        action = request.POST.get("action") if request.method == "POST" else None
+        confirm_form = StatusFactsForm(
+            request.POST if action == "confirm" else None, initial=initial
+        )
+        dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+
+        def confirm(form):
+            return services.lead_confirm(
+                actor=request.user,
+                lead_id=lead.pk,
+                facts=form.facts(),
+                seen_version_id=form.cleaned_data["seen_version"],
+                reason=form.cleaned_data["reason"],
+            )
+
+        def dismiss(form):
+            return services.lead_dismiss(
+                actor=request.user, lead_id=lead.pk, reason=form.cleaned_data["reason"]
+            )
+
+        done = (action == "confirm" and decision_run(request, confirm_form, confirm)) or (
+            action == "dismiss" and decision_run(request, dismiss_form, dismiss)
+        )
+        if done:
+            return redirect("admin:jurisdictions_lead_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            **panel,
+            "title": f"Lead for {lead.jurisdiction.name}",
+            "lead": lead,
+            "confirm_form": confirm_form,
+            "dismiss_form": dismiss_form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "jurisdictions/admin/lead_review.html", context)
+
+
+class ApprovalReviewMixin(CuratorOnlyMixin):
+    """Approval admin: a second curator approves or rejects a pending confirmation."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        curator_check(request)
+        approval = object_or_404(self, request, object_id)
+        action = request.POST.get("action") if request.method == "POST" else None
+        approve_form = forms.Form(request.POST if action == "approve" else None)
+        reject_form = ReasonForm(request.POST if action == "reject" else None)
+
+        def approve(form):
+            return services.approval_approve(actor=request.user, approval_id=approval.pk)
+
+        def reject(form):
+            return services.approval_reject(
+                actor=request.user, approval_id=approval.pk, reason=form.cleaned_data["reason"]
+            )
+
+        if (action == "approve" and decision_run(request, approve_form, approve)) or (
+            action == "reject" and decision_run(request, reject_form, reject)
+        ):
+            return redirect("admin:jurisdictions_statusapproval_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            **status_panel_context(approval.jurisdiction),
+            "title": f"Approve a change for {approval.jurisdiction.name}?",
+            "approval": approval,
+            "own": approval.requested_by_id == request.user.pk,
+            "approve_form": approve_form,
+            "reject_form": reject_form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "jurisdictions/admin/approval_review.html", context)

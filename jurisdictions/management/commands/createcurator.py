@@ -1,0 +1,41 @@
+"""createcurator USERNAME --email ADDRESS [--one-time-password]: a staff user in the Curators group."""
+
+import getpass
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from jurisdictions.services import curator_create
+
+
+class Command(BaseCommand):
+    help = "Create a curator: a staff user in the Curators group (password prompted)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--email", required=True)
+        parser.add_argument(
+            "--one-time-password",
+            action="store_true",
+            help="Generate a password, print it once, and require no prompt.",
+        )
+
+    def handle(self, *args, username, email, one_time_password, **options):
+        password = None if one_time_password else self._password_prompt()
+        try:
+            user, password_used = curator_create(username=username, email=email, password=password)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(f"Curator {user.get_username()} created.")
+        if one_time_password:
+            self.stdout.write(
+                f"One-time password (shown only now; change it after logging in): {password_used}"
+            )
+
+    def _password_prompt(self) -> str:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The two passwords differ.")
+        if not password:
+            raise CommandError("A password is required (or use --one-time-password).")
+        return password

@@ -1,0 +1,12 @@
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def http_url(value: str) -> str:
+    """The URL if it is http(s), else empty: a javascript: link never reaches an href."""
+    value = (value or "").strip()
+    return value if urlsplit(value).scheme in {"http", "https"} else ""
