@@ -243,10 +243,11 @@ def status_event_record(
 ) -> Event | None:
     """The event for a version just recorded (status.changed or status.scheduled).
 
-    Nothing is written or enqueued when no enabled subscription exists (seeding a fresh
-    database stays fast and needs no worker).
+    Nothing is written or enqueued while there is no subscription at all (seeding a fresh
+    database stays fast and needs no worker); a disabled one still has its events stored,
+    so a replay can send what it missed.
     """
-    if not Subscription.objects.filter(enabled=True).exists():
+    if not Subscription.objects.exists():
         return None
     jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=jurisdiction_id)
     version = StatusVersion.objects.get(pk=version_id)

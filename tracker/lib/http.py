@@ -49,23 +49,14 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
 
-# NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits; a gateway would connect to it.
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
 def _embedded_ipv4(address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one stands for (mapped, NAT64, 6to4, Teredo), if any."""
+    """The IPv4 address an IPv6 one carries (IPv4-mapped, 6to4), if any.
+
+    NAT64 (64:ff9b::/96) and Teredo need nothing here: they are reserved or private already.
+    """
     if not isinstance(address, ipaddress.IPv6Address):
         return None
-    if address.ipv4_mapped:
-        return address.ipv4_mapped
-    if address in NAT64:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address.sixtofour:
-        return address.sixtofour
-    if address.teredo:
-        return address.teredo[1]
-    return None
+    return address.ipv4_mapped or address.sixtofour
 
 
 def _address_refused(address, allowed_networks) -> bool:
