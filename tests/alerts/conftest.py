@@ -50,12 +50,15 @@ class Receiver:
                 reply = receiver.script(self.path, count)
                 if reply.delay:
                     time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except ConnectionError:
+                    pass  # the sender is gone (a killed worker, a timeout): nobody to answer
 
             def log_message(self, *args):
                 pass
