@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import override_settings
 
 from tests.factories import make_jurisdiction
 from tracker.alerts import services
@@ -110,22 +111,22 @@ def subscribe(url: str, *codes: str, **extra):
 
 @contextmanager
 def celery_broker(url: str):
-    """Point this process's Celery producer at another broker (a private Redis) for a while.
+    """Point this process's Celery (and REDIS_URL) at another Redis, e.g. a private one.
 
-    Celery copies its broker URL from settings once and pools connections, so
-    override_settings alone would not reach it.
+    Celery reads its broker URL from the settings on each use, so override_settings reaches
+    it; but it pools connections and app.control caches its producers, so those are dropped
+    on the way in and out.
     """
     from tracker.celery import app
 
     def reset_pools():
         app._pool = None
         app.amqp._producer_pool = None
+        app.__dict__.pop("control", None)
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    reset_pools()
     try:
-        yield
+        with override_settings(REDIS_URL=url, CELERY_BROKER_URL=url):
+            reset_pools()
+            yield
     finally:
-        app.conf.broker_url = previous
         reset_pools()

@@ -10,7 +10,6 @@ import subprocess
 import time
 
 import pytest
-from django.test import override_settings
 
 from tests.alerts.conftest import Reply, celery_broker, subscribe
 from tests.factories import make_jurisdiction, record_status
@@ -103,7 +102,7 @@ def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
     count = 30
     receiver.script = lambda path, n: Reply(delay=0.2)
     restarted = worker = None
-    with override_settings(REDIS_URL=url, CELERY_BROKER_URL=url), celery_broker(url):
+    with celery_broker(url):
         try:
             worker = celery_worker_process(
                 concurrency=2, extra_env={**FAST_WORKER, "REDIS_URL": url}

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from tracker.alerts import selectors, services
 from tracker.alerts.models import SUBSCRIBABLE, Attempt, Delivery, Event, Subscription
@@ -28,7 +29,10 @@ class SubscriptionForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        services.subscription_url_check(url=url)
+        try:
+            services.subscription_url_check(url=url)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
         return url
 
 
@@ -92,7 +96,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 for row in rows
             ),
         )
-        head = format_html(
+        head = mark_safe(  # a constant: nothing from the request or the database
             "<table><tr><th>time</th><th>event</th><th>status</th><th>latency</th>"
             "<th>error</th><th>response (first 200 of 2048 bytes kept)</th><th></th></tr>"
         )
