@@ -106,5 +106,5 @@ def test_a_huge_citation_list_keeps_the_body_under_20_kb(florida, receiver):
     ]
     record_status(florida[0], "banned", citations=citations)
     event = Event.objects.get()
-    assert len(event_body(event)) < 20 * 1024
+    assert len(event_body(event=event)) < 20 * 1024
     assert event.data["new"]["citations_omitted"] is True

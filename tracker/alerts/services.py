@@ -274,7 +274,7 @@ def _event_record(*, event_type: str, jurisdiction: Jurisdiction, version, data:
     return event
 
 
-def event_body(event: Event) -> bytes:
+def event_body(*, event: Event) -> bytes:
     """The request body, byte for byte the same on every attempt."""
     envelope = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": event.data}
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
@@ -443,7 +443,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     for delivery in deliveries:
         event = delivery.event
         if event.pk not in bodies:
-            bodies[event.pk] = event_body(event)
+            bodies[event.pk] = event_body(event=event)
         body = bodies[event.pk]
         secrets_now = subscription_secrets(subscription=delivery.subscription, now=now)
         headers = signing.headers(
@@ -516,7 +516,8 @@ def _deliveries_update(deliveries: list[Delivery], now: datetime.datetime) -> No
         values = tuple(getattr(delivery, name) for name in RESULT_FIELDS)
         groups.setdefault(values, []).append(delivery.pk)
     for values, ids in groups.items():
-        Delivery.objects.filter(pk__in=ids).update(
+        # Still pending: a delivery failed meanwhile (its subscription disabled) stays failed.
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(
             **dict(zip(RESULT_FIELDS, values, strict=True)), updated_at=now
         )
 
