@@ -10,9 +10,11 @@ of requests in flight (the baseline); both again with the receiver answering aft
 "Lost" counts subscriptions whose path never received the event's webhook-id.
 """
 
+import itertools
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -31,6 +33,7 @@ os.environ.setdefault("OUTBOUND_ALLOW_HTTP", "1")
 os.environ.setdefault("OUTBOUND_ALLOWED_NETWORKS", "127.0.0.0/8")
 
 SUBSCRIPTIONS = 1000
+ROUNDS = 3
 IN_FLIGHT = 64  # WEBHOOK_SEND_CONCURRENCY for the worker, threads for the baseline
 # The worker settings the README recommends.
 WORKER_ENV = {
@@ -127,7 +130,7 @@ def run_celery(port, jurisdiction, status) -> dict:
     }
 
 
-def run_plain_pool(port, body: bytes, run: int) -> dict:
+def run_plain_pool(port, body: bytes, run: str) -> dict:
     import requests
 
     webhook_id = f"msg_baseline_{run}"
@@ -145,6 +148,24 @@ def run_plain_pool(port, body: bytes, run: int) -> dict:
     stats = _stats(port, webhook_id)
     assert codes.count(200) == SUBSCRIPTIONS
     return {"rate": SUBSCRIPTIONS / elapsed, "lost": SUBSCRIPTIONS - stats["distinct"]}
+
+
+def _print_rounds(label: str, celery: list[dict], plain: list[dict]) -> None:
+    def spread(rates):
+        return f"{statistics.median(rates):.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)})"
+
+    celery_rates = [r["rate"] for r in celery]
+    plain_rates = [r["rate"] for r in plain]
+    recorded = statistics.median(r["rate_recorded"] for r in celery)
+    print(
+        f"{label}:\n"
+        f"  celery worker   {spread(celery_rates)}, {recorded:.0f}/s with every attempt "
+        f"recorded; lost {sum(r['lost'] for r in celery)}, "
+        f"duplicates {sum(r['duplicates'] for r in celery)}\n"
+        f"  plain requests.post pool  {spread(plain_rates)}; "
+        f"lost {sum(r['lost'] for r in plain)}\n"
+        f"  ratio of medians {statistics.median(celery_rates) / statistics.median(plain_rates):.2f}"
+    )
 
 
 # Set-up ------------------------------------------------------------------------------------
@@ -204,25 +225,19 @@ def main():
         worker = _start_worker(database_url_of(connection.settings_dict))
         body = b'{"type":"status.changed","timestamp":"2026-11-21T00:00:00+00:00","data":{}}'
         print(f"One event to {SUBSCRIPTIONS} subscriptions on a loopback receiver; "
-              f"{IN_FLIGHT} requests in flight; {os.cpu_count()} CPUs")  # fmt: skip
+              f"{IN_FLIGHT} requests in flight; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
         print(f"worker: celery {' '.join(WORKER_ARGS)} "
               f"{' '.join(f'{k}={v}' for k, v in WORKER_ENV.items())}")  # fmt: skip
-        statuses = ["legal", "regulated", "legal", "regulated"]
-        run = 0
+        statuses = itertools.cycle(["legal", "regulated"])
+        run_celery(port, place, next(statuses))  # warm-up: connections, imports
         for latency in (0.0, 0.05):
             delay.value = latency
-            label = f"receiver answers after {int(latency * 1000)} ms"
-            run_celery(port, place, statuses[run])  # warm-up: connections, imports
-            celery = run_celery(port, place, statuses[run + 1])
-            plain = run_plain_pool(port, body, run)
-            run += 2
-            print(
-                f"{label}: celery {celery['rate']:.0f}/s received "
-                f"({celery['rate_recorded']:.0f}/s with every attempt recorded), "
-                f"lost {celery['lost']}, duplicates {celery['duplicates']}; "
-                f"plain requests.post pool {plain['rate']:.0f}/s, lost {plain['lost']}; "
-                f"ratio {celery['rate'] / plain['rate']:.2f}"
-            )
+            celery, plain = [], []
+            for run in range(ROUNDS):  # interleaved, so both see the same machine
+                celery.append(run_celery(port, place, next(statuses)))
+                plain.append(run_plain_pool(port, body, f"{latency}-{run}"))
+            _print_rounds(f"receiver answers after {int(latency * 1000)} ms", celery, plain)
     finally:
         if worker is not None:
             worker.terminate()
