@@ -80,8 +80,12 @@ def test_the_page_shows_the_log_and_resend_and_ping_work(
     resend = reverse("admin:alerts_subscription_resend", args=[subscription.pk, delivery.pk])
     assert resend in page.content.decode()
 
+    confirm = admin_client.get(resend)  # a page that asks; only a POST resends
+    assert "Resend" in confirm.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.state == "succeeded"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        admin_client.get(resend)
+        admin_client.post(resend)
         admin_client.post(
             CHANGELIST, {"action": "send_ping", "_selected_action": [subscription.pk]}
         )
@@ -91,16 +95,29 @@ def test_the_page_shows_the_log_and_resend_and_ping_work(
     assert len(callbacks) == 2
 
 
-def test_enabling_in_the_admin_replays_what_it_missed(admin_client, florida, receiver):
+def test_enabling_in_the_admin_offers_to_replay_what_it_missed(admin_client, florida, receiver):
     subscription = subscribe(receiver.url(), "US-FL")
     services.subscription_disable(subscription_id=subscription.pk, reason="410")
     record_status(florida[0], "banned")
-    response = admin_client.post(
-        CHANGELIST,
-        {"action": "enable_and_offer_replay", "_selected_action": [subscription.pk]},
-        follow=True,
-    )
+    selected = {"action": "enable", "_selected_action": [subscription.pk]}
+    offer = admin_client.post(CHANGELIST, selected)
+    assert "missed 1 event since" in offer.content.decode()
+    subscription.refresh_from_db()
+    assert not subscription.enabled  # nothing happens until a choice is made
+
+    response = admin_client.post(CHANGELIST, {**selected, "replay": "yes"}, follow=True)
     subscription.refresh_from_db()
     assert subscription.enabled
-    assert "1 missed event(s)" in response.content.decode()
+    assert "1 missed replayed" in response.content.decode()
     assert Delivery.objects.get().state == "pending"
+
+
+def test_enabling_only_replays_nothing(admin_client, florida, receiver):
+    subscription = subscribe(receiver.url(), "US-FL")
+    services.subscription_disable(subscription_id=subscription.pk, reason="410")
+    record_status(florida[0], "banned")
+    admin_client.post(
+        CHANGELIST, {"action": "enable", "_selected_action": [subscription.pk], "replay": "no"}
+    )
+    subscription.refresh_from_db()
+    assert subscription.enabled and not Delivery.objects.exists()

@@ -220,3 +220,39 @@ def test_the_default_schedule_spans_about_three_days():
 
     assert len(live.WEBHOOK_RETRY_SCHEDULE) == 9
     assert 3 <= sum(live.WEBHOOK_RETRY_SCHEDULE) / 86400 <= 3.2
+
+
+def test_a_retry_hours_away_waits_in_the_database_not_on_the_broker(
+    receiver, florida, settings, django_capture_on_commit_callbacks
+):
+    # A countdown longer than the Redis visibility timeout would be delivered twice.
+    settings.WEBHOOK_RETRY_SCHEDULE, settings.WEBHOOK_RETRY_JITTER = [7200], 0
+    receiver.script = lambda path, n: Reply(status=500)
+    subscribe(receiver.url(), "US-FL")
+    record_status(florida[0], "banned")
+    with django_capture_on_commit_callbacks() as callbacks:
+        _send_due()
+    assert callbacks == []
+    delivery = Delivery.objects.get()
+    assert delivery.queued_until is None
+    with _later(3600), django_capture_on_commit_callbacks() as callbacks:
+        assert services.deliveries_sweep() == 0
+    with _later(7201), django_capture_on_commit_callbacks() as callbacks:
+        assert services.deliveries_sweep() == 1
+    assert len(callbacks) == 1
+
+
+def test_a_retry_seconds_away_goes_on_the_broker_with_a_countdown(
+    receiver, florida, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_RETRY_SCHEDULE, settings.WEBHOOK_RETRY_JITTER = [5], 0
+    receiver.script = lambda path, n: Reply(status=500)
+    subscribe(receiver.url(), "US-FL")
+    record_status(florida[0], "banned")
+    with django_capture_on_commit_callbacks() as callbacks:
+        _send_due()
+    assert len(callbacks) == 1
+    delivery = Delivery.objects.get()
+    assert delivery.queued_until > delivery.next_attempt_at  # the sweeper leaves it alone
+    with _later(6):
+        assert services.deliveries_sweep() == 0

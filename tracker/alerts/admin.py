@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -13,6 +14,7 @@ from tracker.alerts import selectors, services
 from tracker.alerts.models import SUBSCRIBABLE, Attempt, Delivery, Event, Subscription
 
 LOG_ROWS = 50
+TEMPLATES = "admin/alerts/subscription"
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -44,7 +46,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     search_fields = ["url", "description"]
     autocomplete_fields = ["follows"]
     readonly_fields = ["enabled", "disabled_reason", "disabled_at", "delivery_log"]
-    actions = ["send_ping", "enable_and_offer_replay", "rotate_secret"]
+    actions = ["send_ping", "enable", "rotate_secret"]
 
     def get_queryset(self, request):
         return selectors.subscriptions_list()
@@ -113,8 +115,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def resend_view(self, request, subscription_id, delivery_id):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        services.delivery_resend(delivery_id=delivery_id)
-        messages.success(request, f"Delivery {delivery_id} queued again.")
+        delivery = get_object_or_404(
+            Delivery.objects.select_related("event", "subscription"),
+            pk=delivery_id,
+            subscription_id=subscription_id,
+        )
+        if request.method != "POST":
+            context = {**self.admin_site.each_context(request), "delivery": delivery}
+            return TemplateResponse(request, f"{TEMPLATES}/resend_confirm.html", context)
+        services.delivery_resend(delivery_id=delivery.pk)
+        messages.success(request, f"Delivery {delivery.pk} queued again.")
         return redirect("admin:alerts_subscription_change", subscription_id)
 
     @admin.action(description="Send a test ping")
@@ -123,21 +133,22 @@ class SubscriptionAdmin(admin.ModelAdmin):
             services.subscription_ping(subscription=subscription)
         messages.success(request, f"Ping queued for {queryset.count()} subscription(s).")
 
-    @admin.action(description="Enable (and replay what they missed)")
-    def enable_and_offer_replay(self, request, queryset):
-        for subscription in queryset.filter(enabled=False):
+    @admin.action(description="Enable (offers to replay what they missed)")
+    def enable(self, request, queryset):
+        disabled = list(queryset.filter(enabled=False))
+        choice = request.POST.get("replay")
+        if choice is None:  # first the offer: what each one missed
+            rows = [(s, *selectors.subscription_missed(subscription=s)) for s in disabled]
+            context = {**self.admin_site.each_context(request), "rows": rows}
+            return TemplateResponse(request, f"{TEMPLATES}/enable_confirm.html", context)
+        for subscription in disabled:
             since = services.subscription_enable(subscription=subscription)
-            if since is None:
-                messages.success(request, f"{subscription} enabled; it missed nothing.")
-                continue
-            try:
+            if choice == "yes" and since:
                 count = services.subscription_replay(subscription=subscription, since=since)
-            except ValidationError as exc:
-                messages.error(request, f"{subscription}: {'; '.join(exc.messages)}")
-                continue
-            messages.success(
-                request, f"{subscription} enabled; {count} missed event(s) since {since} replayed."
-            )
+                messages.success(request, f"{subscription} enabled; {count} missed replayed.")
+            else:
+                messages.success(request, f"{subscription} enabled.")
+        return None
 
     @admin.action(description="Rotate the signing secret (old one valid 24 h)")
     def rotate_secret(self, request, queryset):

@@ -95,3 +95,12 @@ def subscription_missed_since(*, subscription: Subscription) -> datetime.datetim
     )
     candidates = [when for when in (oldest_failed, subscription.disabled_at) if when]
     return min(candidates) if candidates else None
+
+
+def subscription_missed(*, subscription: Subscription) -> tuple[datetime.datetime | None, int]:
+    """Where a replay would start for a disabled subscription, and how much it would send."""
+    since = subscription_missed_since(subscription=subscription)
+    if since is None:
+        return None, 0
+    retry, create = subscription_replay_plan(subscription=subscription, since=since)
+    return since, len(retry) + len(create)
