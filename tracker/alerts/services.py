@@ -96,7 +96,7 @@ def subscription_rotate_secret(*, subscription: Subscription) -> str:
     """A new secret; the old one keeps signing (a second signature) for 24 hours."""
     new = secret_generate()
     Subscription.objects.filter(pk=subscription.pk).update(
-        previous_secret=subscription.secret,
+        previous_secret=F("secret"),
         previous_secret_expires_at=timezone.now() + ROTATION_GRACE,
         secret=new,
         updated_at=timezone.now(),
@@ -147,8 +147,43 @@ def subscription_replay(*, subscription: Subscription, since: datetime.datetime)
     if not subscription.enabled:
         raise ValidationError("Enable the subscription before replaying to it.")
     retry, create = selectors.subscription_replay_plan(subscription=subscription, since=since)
+    _deliveries_restart(retry)
+    created = _deliveries_create([(event, subscription) for event in create])
+    return len(retry) + len(created)
+
+
+@transaction.atomic
+def subscription_ping(*, subscription: Subscription) -> Delivery:
+    """A `ping` event to this one subscription."""
+    event = Event.objects.create(
+        type=EventType.PING,
+        created_at=timezone.now(),
+        data={"subscription_id": subscription.pk, "message": "Test ping from the kratom tracker."},
+    )
+    return _deliveries_create([(event, subscription)])[0]
+
+
+@transaction.atomic
+def delivery_resend(*, delivery_id: int) -> None:
+    """Send a delivery again from its first attempt (the same webhook-id)."""
+    _deliveries_restart([delivery_id])
+
+
+def _deliveries_create(pairs: list[tuple[Event, Subscription]]) -> list[Delivery]:
+    """New deliveries, due now, put on the broker when the transaction commits."""
     now = timezone.now()
-    Delivery.objects.filter(pk__in=retry).update(
+    created = Delivery.objects.bulk_create(
+        Delivery(event=event, subscription=sub, next_attempt_at=now, queued_until=now + _lease())
+        for event, sub in pairs
+    )
+    _enqueue_on_commit([delivery.pk for delivery in created])
+    return created
+
+
+def _deliveries_restart(delivery_ids: list[int]) -> None:
+    """Start these deliveries' schedules again from the first attempt."""
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids).update(
         state=DeliveryState.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -156,44 +191,7 @@ def subscription_replay(*, subscription: Subscription, since: datetime.datetime)
         last_error="",
         updated_at=now,
     )
-    created = Delivery.objects.bulk_create(
-        Delivery(
-            event=event, subscription=subscription, next_attempt_at=now, queued_until=now + _lease()
-        )
-        for event in create
-    )
-    _enqueue_on_commit([*retry, *(delivery.pk for delivery in created)])
-    return len(retry) + len(created)
-
-
-@transaction.atomic
-def subscription_ping(*, subscription: Subscription) -> Delivery:
-    """A `ping` event to this one subscription."""
-    now = timezone.now()
-    event = Event.objects.create(
-        type=EventType.PING,
-        created_at=now,
-        data={"subscription_id": subscription.pk, "message": "Test ping from the kratom tracker."},
-    )
-    delivery = Delivery.objects.create(
-        event=event, subscription=subscription, next_attempt_at=now, queued_until=now + _lease()
-    )
-    _enqueue_on_commit([delivery.pk])
-    return delivery
-
-
-@transaction.atomic
-def delivery_resend(*, delivery_id: int) -> None:
-    """Send a delivery again from its first attempt (the same webhook-id)."""
-    now = timezone.now()
-    Delivery.objects.filter(pk=delivery_id).update(
-        state=DeliveryState.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        queued_until=now + _lease(),
-        updated_at=now,
-    )
-    _enqueue_on_commit([delivery_id])
+    _enqueue_on_commit(delivery_ids)
 
 
 # Events (called by jurisdictions.services inside the status change's transaction) -------
@@ -266,11 +264,7 @@ def _event_record(*, event_type: str, jurisdiction: Jurisdiction, version, data:
         type=event_type, jurisdiction=jurisdiction, version=version, data=data, created_at=now
     )
     matching = selectors.subscriptions_matching(jurisdiction=jurisdiction, event_type=event_type)
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(event=event, subscription=sub, next_attempt_at=now, queued_until=now + _lease())
-        for sub in matching
-    )
-    _enqueue_on_commit([delivery.pk for delivery in deliveries])
+    _deliveries_create([(event, sub) for sub in matching])
     return event
 
 
@@ -361,8 +355,9 @@ def _post(request: _Request) -> _Outcome:
         status_code=response.status_code,
         excerpt=response.text,
         latency_ms=response.elapsed_ms,
-        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
     )
+    if response.status_code in THROTTLED:
+        outcome.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
     if not outcome.succeeded:
         outcome.error = f"HTTP {response.status_code}"
         if 300 <= response.status_code < 400:
