@@ -256,3 +256,12 @@ def test_a_retry_seconds_away_goes_on_the_broker_with_a_countdown(
     assert delivery.queued_until > delivery.next_attempt_at  # the sweeper leaves it alone
     with _later(6):
         assert services.deliveries_sweep() == 0
+
+
+def test_a_response_with_nul_bytes_is_logged_readably(receiver, florida):
+    receiver.script = lambda path, n: Reply(status=200, body=b"ok\x00\xffend")
+    subscribe(receiver.url(), "US-FL")
+    record_status(florida[0], "banned")
+    _send_due()
+    assert Attempt.objects.get().response_excerpt == "ok\ufffd\ufffdend"
+    assert Delivery.objects.get().state == "succeeded"

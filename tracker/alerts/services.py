@@ -299,7 +299,6 @@ def _enqueue(delivery_ids: list[int], countdown: float | None) -> None:
 
 @dataclass
 class _Request:
-    delivery_id: int
     url: str
     headers: dict
     body: bytes
@@ -351,9 +350,13 @@ def _post(request: _Request) -> _Outcome:
         return _Outcome(error=str(exc), refused=True, latency_ms=_ms_since(started))
     except http.OutboundError as exc:
         return _Outcome(error=str(exc), latency_ms=_ms_since(started))
+    except Exception as exc:  # one odd endpoint must not lose the batch's other outcomes
+        logger.exception("Webhook request to %s failed unexpectedly", request.url)
+        return _Outcome(error=f"{type(exc).__name__}: {exc}", latency_ms=_ms_since(started))
     outcome = _Outcome(
         status_code=response.status_code,
-        excerpt=response.text,
+        # PostgreSQL text cannot hold NUL; the excerpt is for people to read.
+        excerpt=response.text.replace("\x00", "\ufffd"),
         latency_ms=response.elapsed_ms,
     )
     if response.status_code in THROTTLED:
@@ -444,7 +447,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
         headers = signing.headers(
             secrets=secrets_now, webhook_id=event.webhook_id, timestamp=timestamp, body=body
         )
-        requests.append(_Request(delivery.pk, delivery.subscription.url, headers, body))
+        requests.append(_Request(delivery.subscription.url, headers, body))
     outcomes = list(_sender_pool().map(_post, requests))
     _outcomes_record(deliveries, outcomes)
     return len(deliveries)
