@@ -101,6 +101,7 @@ class Event(models.Model):
         related_name="+",
     )
     data = models.JSONField()
+    # Indexed for replays: events created since a date.
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
