@@ -41,7 +41,15 @@ class SubscriptionForm(forms.ModelForm):
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
-    list_display = ["__str__", "description", "followed", "enabled", "disabled_reason"]
+    list_display = [
+        "__str__",
+        "description",
+        "followed",
+        "enabled",
+        "disabled_reason",
+        "pending",
+        "failed",
+    ]
     list_filter = ["enabled"]
     search_fields = ["url", "description"]
     autocomplete_fields = ["follows"]
@@ -57,6 +65,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description="Follows")
     def followed(self, obj):
         return ", ".join(j.code for j in obj.follows.all())
+
+    @admin.display(description="Pending", ordering="pending_count")
+    def pending(self, obj):
+        return obj.pending_count
+
+    @admin.display(description="Failed", ordering="failed_count")
+    def failed(self, obj):
+        return obj.failed_count
 
     def save_model(self, request, obj, form, change):
         if change:
