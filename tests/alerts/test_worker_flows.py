@@ -73,7 +73,7 @@ def test_500_500_200_through_the_broker_is_delivered_on_the_third_attempt(
 def test_a_worker_killed_mid_fan_out_loses_nothing(celery_worker_process, receiver, settings):
     settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
     count = 40
-    receiver.script = lambda path, n: Reply(delay=0.2)
+    receiver.script = lambda path, n: Reply(delay=0.3)
     worker = celery_worker_process(concurrency=2, extra_env=FAST_WORKER)
     event = _fan_out(receiver, count)
     assert receiver.wait_for(lambda: len(receiver.requests) >= 8)
@@ -100,7 +100,7 @@ def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
     port = url.rsplit(":", 1)[1].split("/")[0]
     settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
     count = 30
-    receiver.script = lambda path, n: Reply(delay=0.2)
+    receiver.script = lambda path, n: Reply(delay=0.5)
     restarted = worker = None
     with celery_broker(url):
         try:
@@ -112,6 +112,7 @@ def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
 
             process.kill()  # Redis goes away with every queued message (no persistence)
             process.wait()
+            assert len(set(receiver.paths())) < count
             restarted = subprocess.Popen(
                 ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                 stdout=subprocess.DEVNULL,
