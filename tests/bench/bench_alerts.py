@@ -54,6 +54,9 @@ def _receiver(port_queue, delay_value):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: without this, Nagle holds the body until the
+        # client's delayed ACK (tens of ms on every kept-alive request).
+        disable_nagle_algorithm = True
 
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
