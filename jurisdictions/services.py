@@ -29,6 +29,7 @@ from jurisdictions.models import (
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS
 from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
+from tracker.alerts.services import status_event_record
 
 CITATION_KEYS = ("title", "url", "text")
 
@@ -109,6 +110,12 @@ def status_record(
         last_verified_by=confirmed_by if origin == Origin.CURATOR else locked.last_verified_by,
         updated_at=timezone.now(),
     )
+    status_event_record(
+        jurisdiction_id=locked.pk,
+        version_id=version.pk,
+        previous_id=locked.current_status_id,
+        became_current=current_id == version.id,
+    )
     jurisdiction.refresh_from_db()
     return version
 
@@ -126,10 +133,20 @@ def statuses_promote_due(*, today: datetime.date | None = None) -> list[int]:
 
 @transaction.atomic
 def _promote(jurisdiction_id: int, version_id: int) -> bool:
+    previous_id = Jurisdiction.objects.values_list("current_status_id", flat=True).get(
+        pk=jurisdiction_id
+    )
     # Conditional update: a second run (or a second beat) finds nothing to do.
     changed = Jurisdiction.objects.filter(pk=jurisdiction_id, upcoming_status_id=version_id).update(
         current_status_id=version_id, upcoming_status_id=None, updated_at=timezone.now()
     )
+    if changed:
+        status_event_record(
+            jurisdiction_id=jurisdiction_id,
+            version_id=version_id,
+            previous_id=previous_id,
+            became_current=True,
+        )
     return changed == 1
 
 

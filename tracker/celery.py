@@ -41,4 +41,14 @@ app.conf.beat_schedule = {
         "task": "tracker.tasks.curators_digest_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Webhooks: puts due deliveries back on the broker (retries kept in the database, and
+    # any message lost with a worker or with Redis). Every minute: the first retry is 5 s
+    # (sent with a short countdown), later ones are minutes to hours apart.
+    "webhooks-sweep": {"task": "tracker.alerts.tasks.deliveries_sweep", "schedule": 60.0},
+    # Webhooks: deletes delivery log rows older than WEBHOOK_LOG_RETENTION_DAYS. Daily is
+    # enough for a retention counted in days; 03:17 keeps it off the top of the hour.
+    "webhooks-purge-log": {
+        "task": "tracker.alerts.tasks.attempts_purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

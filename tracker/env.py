@@ -101,3 +101,17 @@ def database_from_url(name: str, url: str, *, base_dir: Path) -> dict:
     raise ImproperlyConfigured(
         f"{name} must start with postgres://, postgresql:// or sqlite:///, not {url!r}"
     )
+
+
+def env_seconds_list(name: str, default: list[int]) -> list[int]:
+    """A comma-separated list of whole seconds, e.g. a retry schedule: 5,300,1800."""
+    values = []
+    for item in env_list(name, [str(value) for value in default]):
+        if not item.isdigit() or int(item) < 1:
+            raise ImproperlyConfigured(
+                f"{name} must list whole seconds of at least 1, separated by commas, not {item!r}"
+            )
+        values.append(int(item))
+    if not values:
+        raise ImproperlyConfigured(f"{name} must list at least one delay")
+    return values

@@ -11,6 +11,7 @@ from tracker.env import (
     env_int,
     env_list,
     env_networks,
+    env_seconds_list,
     env_str,
 )
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "jurisdictions",
     "tracker.monitoring",
+    "tracker.alerts",
 ]
 
 MIDDLEWARE = [
@@ -204,3 +206,25 @@ FOUR_EYES_STATUSES = env_list("FOUR_EYES_STATUSES", ["banned"])
 VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
 # Opening a proposal claims it for this long.
 PROPOSAL_CLAIM_MINUTES = env_int("PROPOSAL_CLAIM_MINUTES", 30, minimum=1)
+# Webhook alerts (tracker/alerts). See the README's "Webhook alerts" section.
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 15.0)
+# Delays after each failed attempt; one attempt more than delays, then the subscription is
+# disabled. The default spans about three days.
+WEBHOOK_RETRY_SCHEDULE = env_seconds_list(
+    "WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+)
+WEBHOOK_RETRY_JITTER = env_float("WEBHOOK_RETRY_JITTER", 0.2)
+if not 0 <= WEBHOOK_RETRY_JITTER < 1:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_JITTER must be a fraction from 0 to below 1")
+# How long a queued or claimed delivery is left alone before the sweeper sends it again
+# (a lost broker message, a worker killed mid-send). Must outlast one send.
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 300, minimum=1)
+if WEBHOOK_LEASE_SECONDS <= 2 * WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "WEBHOOK_LEASE_SECONDS must be more than twice WEBHOOK_TIMEOUT_SECONDS"
+    )
+WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30, minimum=1)
+# Deliveries per Celery task, and requests in flight per worker process.
+WEBHOOK_BATCH_SIZE = env_int("WEBHOOK_BATCH_SIZE", 50, minimum=1)
+WEBHOOK_SEND_CONCURRENCY = env_int("WEBHOOK_SEND_CONCURRENCY", 64, minimum=1)
+WEBHOOK_SWEEP_LIMIT = env_int("WEBHOOK_SWEEP_LIMIT", 5000, minimum=1)

@@ -5,6 +5,7 @@ reserved addresses below are never contacted.
 """
 
 import ipaddress
+import socket
 import time
 
 import pytest
@@ -37,6 +38,10 @@ LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
         "http://[fe80::1]/",
         "http://[fc00::1]/",
         "http://[ff02::1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[2002:7f00:1::]/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
     ],
 )
 def test_it_refuses_non_public_addresses_in_every_form(url):
@@ -138,3 +143,28 @@ def test_a_slow_server_times_out(httpserver):
 def test_a_closed_port_is_a_clear_error():
     with pytest.raises(http.OutboundError, match="ConnectionError"):
         http.request("GET", "http://127.0.0.1:9/")
+
+
+def test_a_6to4_form_of_a_public_ipv4_address_is_allowed():
+    assert (
+        http.destination_check("http://[2002:808:808::]/", allow_http=True)[1] == "2002:808:808::"
+    )
+
+
+def test_a_dns_answer_that_changes_after_the_check_is_not_used(httpserver, monkeypatch):
+    # Stand-in for a rebinding DNS server (none can be configured here): the first lookup of
+    # rebind.test answers loopback (allowed in tests), every later one a private address.
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, *args, **kwargs):
+        if host == "rebind.test":
+            lookups.append(host)
+            host = "127.0.0.1" if len(lookups) == 1 else "10.255.255.1"
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    httpserver.expect_request("/").respond_with_data("pinned")
+    response = http.request("GET", f"http://rebind.test:{httpserver.port}/")
+    assert response.text == "pinned"
+    assert lookups == ["rebind.test"]  # resolved once, by the check

@@ -49,9 +49,23 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
 
+def _embedded_ipv4(address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (IPv4-mapped, 6to4), if any.
+
+    NAT64 (64:ff9b::/96) and Teredo need nothing here: they are reserved or private already.
+    """
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    return address.ipv4_mapped or address.sixtofour
+
+
 def _address_refused(address, allowed_networks) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    embedded = _embedded_ipv4(address)
+    if embedded is not None:
+        if _address_refused(embedded, allowed_networks):
+            return True
+        if address.ipv4_mapped:  # it is that IPv4 address, nothing more
+            return False
     if any(address in network for network in allowed_networks):
         return False
     return not address.is_global or address.is_multicast or address.is_reserved
@@ -84,6 +98,18 @@ def destination_check(url: str, *, allow_http: bool, allowed_networks=()) -> tup
             f"{host} resolves to a non-public address ({', '.join(refused)}); refused"
         )
     return host, str(addresses[0])
+
+
+def destination_allowed(url: str) -> tuple[str, str]:
+    """destination_check under the settings' policy: for validating a URL before it is stored."""
+    return destination_check(url, **_policy(None))
+
+
+def _policy(allow_http: bool | None) -> dict:
+    return {
+        "allow_http": settings.OUTBOUND_ALLOW_HTTP if allow_http is None else allow_http,
+        "allowed_networks": settings.OUTBOUND_ALLOWED_NETWORKS,
+    }
 
 
 class PinnedAddressAdapter(HTTPAdapter):
@@ -138,10 +164,7 @@ def request(
     Over max_bytes: ResponseTooLarge, or with truncate=True the first max_bytes.
     max_redirects=0 returns a 3xx as it is.
     """
-    policy = {
-        "allow_http": settings.OUTBOUND_ALLOW_HTTP if allow_http is None else allow_http,
-        "allowed_networks": settings.OUTBOUND_ALLOWED_NETWORKS,
-    }
+    policy = _policy(allow_http)
     timeout = timeout or (settings.OUTBOUND_CONNECT_TIMEOUT, settings.OUTBOUND_READ_TIMEOUT)
     deadline = time.monotonic() + (deadline_seconds or settings.OUTBOUND_DEADLINE_SECONDS)
     max_bytes = max_bytes or settings.OUTBOUND_MAX_BYTES

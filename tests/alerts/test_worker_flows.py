@@ -1,0 +1,129 @@
+"""Flows that cross the broker: a real Celery worker, real Redis, a real receiver.
+
+The fault tests count what the receiver got (distinct subscription paths with the event's
+webhook-id) and print the duplicates: at-least-once means a request in flight when a worker
+dies may be sent again, never that one is lost.
+"""
+
+import collections
+import subprocess
+import time
+
+import pytest
+
+from tests.alerts.conftest import Reply, celery_broker, subscribe
+from tests.factories import make_jurisdiction, record_status
+from tracker.alerts import services
+from tracker.alerts.models import Delivery, DeliveryState, Event
+
+pytestmark = pytest.mark.worker
+
+# Short timeouts and leases so a lost send falls due again within seconds.
+FAST_WORKER = {
+    "WEBHOOK_TIMEOUT_SECONDS": "2",
+    "WEBHOOK_LEASE_SECONDS": "5",
+    "WEBHOOK_SEND_CONCURRENCY": "4",
+    "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
+    "WEBHOOK_RETRY_JITTER": "0",
+}
+
+
+def _fan_out(receiver, count: int):
+    state = make_jurisdiction("US-FL", name="Florida")
+    for number in range(count):
+        subscribe(receiver.url(f"/s/{number}"), "US-FL")
+    record_status(state, "banned")  # commits: the deliveries go on the broker
+    return Event.objects.get()
+
+
+def _all_delivered(receiver, event, count: int) -> bool:
+    with receiver.lock:
+        got = {r.path for r in receiver.requests if r.headers["webhook-id"] == event.webhook_id}
+    return len(got) == count
+
+
+def _sweep_until_delivered(receiver, event, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not _all_delivered(receiver, event, count):
+        services.deliveries_sweep()
+        time.sleep(0.5)
+
+
+def _report(receiver, count: int) -> dict:
+    per_path = collections.Counter(receiver.paths())
+    duplicates = {path: n for path, n in per_path.items() if n > 1}
+    print(f"received {len(per_path)} of {count} subscriptions; duplicates: {duplicates or 'none'}")
+    return duplicates
+
+
+def test_500_500_200_through_the_broker_is_delivered_on_the_third_attempt(
+    celery_worker_process, receiver
+):
+    celery_worker_process(extra_env=FAST_WORKER)
+    receiver.script = lambda path, n: Reply(status=500 if n <= 2 else 200)
+    event = _fan_out(receiver, 1)
+    assert receiver.wait_for(lambda: len(receiver.requests) >= 3)
+    delivery = Delivery.objects.get()
+    assert receiver.wait_for(lambda: Delivery.objects.get().state == DeliveryState.SUCCEEDED)
+    delivery.refresh_from_db()
+    assert delivery.attempts == 3
+    assert {r.headers["webhook-id"] for r in receiver.requests} == {event.webhook_id}
+
+
+def test_a_worker_killed_mid_fan_out_loses_nothing(celery_worker_process, receiver, settings):
+    settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
+    count = 40
+    receiver.script = lambda path, n: Reply(delay=0.3)
+    worker = celery_worker_process(concurrency=2, extra_env=FAST_WORKER)
+    event = _fan_out(receiver, count)
+    assert receiver.wait_for(lambda: len(receiver.requests) >= 8)
+
+    worker.kill()  # SIGKILL: no clean-up, requests in flight, messages unacknowledged
+    worker.wait()
+    sent_before = len(receiver.requests)
+    assert sent_before < count
+    celery_worker_process(concurrency=2, extra_env=FAST_WORKER)
+    _sweep_until_delivered(receiver, event, count)
+
+    duplicates = _report(receiver, count)
+    assert _all_delivered(receiver, event, count)
+    assert receiver.wait_for(
+        lambda: not Delivery.objects.exclude(state=DeliveryState.SUCCEEDED).exists()
+    )
+    assert sum(n - 1 for n in duplicates.values()) <= sent_before  # only in-flight ones repeat
+
+
+def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
+    celery_worker_process, receiver, private_redis, settings
+):
+    process, url = private_redis
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
+    count = 30
+    receiver.script = lambda path, n: Reply(delay=0.5)
+    restarted = worker = None
+    with celery_broker(url):
+        try:
+            worker = celery_worker_process(
+                concurrency=2, extra_env={**FAST_WORKER, "REDIS_URL": url}
+            )
+            event = _fan_out(receiver, count)
+            assert receiver.wait_for(lambda: len(receiver.requests) >= 5)
+
+            process.kill()  # Redis goes away with every queued message (no persistence)
+            process.wait()
+            assert len(set(receiver.paths())) < count
+            restarted = subprocess.Popen(
+                ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            _sweep_until_delivered(receiver, event, count, timeout=90)
+        finally:
+            if worker is not None:  # stop it while its Redis is still there
+                worker.terminate()
+                worker.wait(timeout=30)
+            if restarted is not None:
+                restarted.kill()
+                restarted.wait()
+    _report(receiver, count)
+    assert _all_delivered(receiver, event, count)

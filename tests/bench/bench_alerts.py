@@ -1,0 +1,254 @@
+"""Benchmark: one event to 1,000 webhook subscriptions on a loopback receiver.
+
+    DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/python tests/bench/bench_alerts.py
+
+Creates a throwaway database (bench_<name>, dropped at the end), 1,000 subscriptions to a
+threaded receiver in its own process, and a real Celery worker with the settings the README
+recommends. It times a status change from commit until the receiver has the event at every
+subscription, and in the same run a plain thread pool of requests.post with the same number
+of requests in flight (the baseline); both again with the receiver answering after 50 ms.
+"Lost" counts subscriptions whose path never received the event's webhook-id.
+"""
+
+import itertools
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+# The receiver is on loopback over plain HTTP: allow exactly that, as the tests do.
+os.environ.setdefault("OUTBOUND_ALLOW_HTTP", "1")
+os.environ.setdefault("OUTBOUND_ALLOWED_NETWORKS", "127.0.0.0/8")
+
+SUBSCRIPTIONS = 1000
+ROUNDS = 3
+IN_FLIGHT = 64  # WEBHOOK_SEND_CONCURRENCY for the worker, threads for the baseline
+# The worker settings the README recommends.
+WORKER_ENV = {
+    "WEBHOOK_SEND_CONCURRENCY": str(IN_FLIGHT),
+    "WEBHOOK_BATCH_SIZE": "50",
+    "CELERY_DB_REUSE_MAX": "1000",
+}
+WORKER_ARGS = ["--pool", "threads", "--concurrency", "4"]
+
+
+# The receiver (its own process, so it does not share a GIL with either sender) ------------
+
+
+def _receiver(port_queue, delay_value):
+    seen = defaultdict(set)
+    totals = defaultdict(int)
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: without this, Nagle holds the body until the
+        # client's delayed ACK (tens of ms on every kept-alive request).
+        disable_nagle_algorithm = True
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            webhook_id = self.headers.get("webhook-id", "")
+            with lock:
+                seen[webhook_id].add(self.path)
+                totals[webhook_id] += 1
+            if delay_value.value:
+                time.sleep(delay_value.value)
+            self._reply(b"ok")
+
+        def do_GET(self):
+            webhook_id = self.path.split("id=", 1)[-1]
+            with lock:
+                stats = {"distinct": len(seen[webhook_id]), "total": totals[webhook_id]}
+            self._reply(json.dumps(stats).encode())
+
+        def _reply(self, body):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024  # the baseline opens a connection per request
+
+    server = Server(("127.0.0.1", 0), Handler)
+    port_queue.put(server.server_port)
+    server.serve_forever()
+
+
+def _stats(port, webhook_id) -> dict:
+    import requests
+
+    return requests.get(f"http://127.0.0.1:{port}/stats?id={webhook_id}", timeout=5).json()
+
+
+def _wait_all(port, webhook_id, timeout=300) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _stats(port, webhook_id)["distinct"] >= SUBSCRIPTIONS:
+            return time.monotonic()
+        time.sleep(0.02)
+    return time.monotonic()
+
+
+# The two senders ---------------------------------------------------------------------------
+
+
+def run_celery(port, jurisdiction, status) -> dict:
+    from django.db import transaction
+
+    from tests.factories import record_status
+    from tracker.alerts.models import Delivery, Event
+
+    started = time.monotonic()
+    with transaction.atomic():
+        record_status(jurisdiction, status)
+    event = Event.objects.order_by("-created_at").first()
+    received = _wait_all(port, event.webhook_id)
+    while Delivery.objects.filter(event=event, state="pending").exists():
+        time.sleep(0.02)
+    recorded = time.monotonic()
+    stats = _stats(port, event.webhook_id)
+    return {
+        "rate": SUBSCRIPTIONS / (received - started),
+        "rate_recorded": SUBSCRIPTIONS / (recorded - started),
+        "lost": SUBSCRIPTIONS - stats["distinct"],
+        "duplicates": stats["total"] - stats["distinct"],
+    }
+
+
+def run_plain_pool(port, body: bytes, run: str) -> dict:
+    import requests
+
+    webhook_id = f"msg_baseline_{run}"
+    headers = {"Content-Type": "application/json", "webhook-id": webhook_id}
+    urls = [f"http://127.0.0.1:{port}/s/{n}" for n in range(SUBSCRIPTIONS)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+        codes = list(
+            pool.map(
+                lambda url: requests.post(url, data=body, headers=headers, timeout=15).status_code,
+                urls,
+            )
+        )
+    elapsed = time.monotonic() - started
+    stats = _stats(port, webhook_id)
+    assert codes.count(200) == SUBSCRIPTIONS
+    return {"rate": SUBSCRIPTIONS / elapsed, "lost": SUBSCRIPTIONS - stats["distinct"]}
+
+
+def _print_rounds(label: str, celery: list[dict], plain: list[dict]) -> None:
+    def spread(rates):
+        return f"{statistics.median(rates):.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)})"
+
+    celery_rates = [r["rate"] for r in celery]
+    plain_rates = [r["rate"] for r in plain]
+    recorded = statistics.median(r["rate_recorded"] for r in celery)
+    print(
+        f"{label}:\n"
+        f"  celery worker   {spread(celery_rates)}, {recorded:.0f}/s with every attempt "
+        f"recorded; lost {sum(r['lost'] for r in celery)}, "
+        f"duplicates {sum(r['duplicates'] for r in celery)}\n"
+        f"  plain requests.post pool  {spread(plain_rates)}; "
+        f"lost {sum(r['lost'] for r in plain)}\n"
+        f"  ratio of medians {statistics.median(celery_rates) / statistics.median(plain_rates):.2f}"
+    )
+
+
+# Set-up ------------------------------------------------------------------------------------
+
+
+def _start_worker(database_url: str):
+    from django.conf import settings
+
+    from tracker.celery import app
+
+    env = {
+        **os.environ,
+        **WORKER_ENV,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    name = f"bench-{os.getpid()}@127.0.0.1"
+    command = [
+        sys.executable, "-m", "celery", "-A", "tracker", "worker", *WORKER_ARGS,
+        "--hostname", name, "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+        "--without-heartbeat",
+    ]  # fmt: skip
+    worker = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not app.control.ping(destination=[name], timeout=0.5):
+        assert worker.poll() is None, "the worker exited at start"
+    return worker
+
+
+def main():
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.conftest import database_url_of
+    from tests.factories import make_jurisdiction
+    from tracker.alerts import services
+
+    assert connection.vendor == "postgresql", "run the benchmark with DATABASE_URL=postgres://…"
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    delay = multiprocessing.Value("d", 0.0)
+    port_queue = multiprocessing.Queue()
+    receiver = multiprocessing.Process(target=_receiver, args=(port_queue, delay), daemon=True)
+    receiver.start()
+    port = port_queue.get(timeout=10)
+    worker = None
+    try:
+        # A made-up jurisdiction (ZZ is a user-assigned ISO code) in a throwaway database.
+        place = make_jurisdiction("ZZ", name="Benchmark placeholder, not a real place")
+        for number in range(SUBSCRIPTIONS):
+            services.subscription_create(
+                url=f"http://127.0.0.1:{port}/s/{number}", follow_codes=["ZZ"]
+            )
+        worker = _start_worker(database_url_of(connection.settings_dict))
+        body = b'{"type":"status.changed","timestamp":"2026-11-21T00:00:00+00:00","data":{}}'
+        print(f"One event to {SUBSCRIPTIONS} subscriptions on a loopback receiver; "
+              f"{IN_FLIGHT} requests in flight; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+        print(f"worker: celery {' '.join(WORKER_ARGS)} "
+              f"{' '.join(f'{k}={v}' for k, v in WORKER_ENV.items())}")  # fmt: skip
+        statuses = itertools.cycle(["legal", "regulated"])
+        run_celery(port, place, next(statuses))  # warm-up: connections, imports
+        for latency in (0.0, 0.05):
+            delay.value = latency
+            celery, plain = [], []
+            for run in range(ROUNDS):  # interleaved, so both see the same machine
+                celery.append(run_celery(port, place, next(statuses)))
+                plain.append(run_plain_pool(port, body, f"{latency}-{run}"))
+            _print_rounds(f"receiver answers after {int(latency * 1000)} ms", celery, plain)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+        receiver.terminate()
+        connection.close()
+        teardown_databases(old_config, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,592 @@
+"""Writes of the alerts app: subscriptions, events (the outbox), deliveries and their log."""
+
+import base64
+import datetime
+import email.utils
+import json
+import logging
+import random
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jurisdictions.models import Jurisdiction, StatusVersion
+from tracker.alerts import selectors, signing
+from tracker.alerts.models import (
+    SUBSCRIBABLE,
+    Attempt,
+    Delivery,
+    DeliveryState,
+    Event,
+    EventType,
+    Subscription,
+)
+from tracker.lib import http
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 20 * 1024
+EXCERPT_BYTES = 2048
+ROTATION_GRACE = datetime.timedelta(hours=24)
+# A retry due sooner than the sweeper's next run goes on the broker with a countdown;
+# anything longer waits in the database for the sweeper (never a long broker countdown).
+SWEEP_INTERVAL_SECONDS = 60
+# A countdown may fire a moment before next_attempt_at on another clock.
+CLAIM_SLACK = datetime.timedelta(seconds=1)
+GONE = 410
+THROTTLED = {429, 503}
+
+
+# Subscriptions ---------------------------------------------------------------------------
+
+
+def secret_generate() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def subscription_url_check(*, url: str) -> None:
+    """Refuse an endpoint the outbound door would refuse (scheme, non-public address)."""
+    try:
+        http.destination_allowed(url)
+    except http.OutboundError as exc:
+        raise ValidationError({"url": str(exc)}) from None
+
+
+def _jurisdictions_named(codes: list[str]) -> list[Jurisdiction]:
+    codes = [code.strip().upper() for code in codes]
+    found = list(Jurisdiction.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {j.code for j in found})
+    if missing or not codes:
+        raise ValidationError({"follows": f"Unknown jurisdiction codes: {', '.join(missing)}"})
+    return found
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    url: str,
+    follow_codes: list[str],
+    event_types: list[str] | None = None,
+    description: str = "",
+) -> Subscription:
+    """A new subscription with a fresh secret (read it once from the returned object)."""
+    subscription_url_check(url=url)
+    follows = _jurisdictions_named(follow_codes)
+    subscription = Subscription(
+        url=url,
+        description=description,
+        event_types=list(event_types or SUBSCRIBABLE),
+        secret=secret_generate(),
+    )
+    subscription.full_clean()
+    subscription.save()
+    subscription.follows.set(follows)
+    return subscription
+
+
+def subscription_rotate_secret(*, subscription: Subscription) -> str:
+    """A new secret; the old one keeps signing (a second signature) for 24 hours."""
+    new = secret_generate()
+    Subscription.objects.filter(pk=subscription.pk).update(
+        previous_secret=F("secret"),
+        previous_secret_expires_at=timezone.now() + ROTATION_GRACE,
+        secret=new,
+        updated_at=timezone.now(),
+    )
+    subscription.refresh_from_db()
+    return new
+
+
+def subscription_secrets(*, subscription: Subscription, now: datetime.datetime) -> list[str]:
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret and expires and expires > now:
+        return [subscription.secret, subscription.previous_secret]
+    return [subscription.secret]
+
+
+@transaction.atomic
+def subscription_disable(*, subscription_id: int, reason: str) -> bool:
+    """Disable (once) and stop what is pending for it; True if this call disabled it."""
+    now = timezone.now()
+    changed = Subscription.objects.filter(pk=subscription_id, enabled=True).update(
+        enabled=False, disabled_reason=reason[:500], disabled_at=now, updated_at=now
+    )
+    if changed:
+        Delivery.objects.filter(
+            subscription_id=subscription_id, state=DeliveryState.PENDING
+        ).update(
+            state=DeliveryState.FAILED,
+            next_attempt_at=None,
+            last_error=f"subscription disabled: {reason}"[:2000],
+            updated_at=now,
+        )
+    return changed == 1
+
+
+def subscription_enable(*, subscription: Subscription) -> datetime.datetime | None:
+    """Enable again; returns where a replay of what it missed would start (None: nothing)."""
+    missed_since = selectors.subscription_missed_since(subscription=subscription)
+    Subscription.objects.filter(pk=subscription.pk).update(
+        enabled=True, disabled_reason="", disabled_at=None, updated_at=timezone.now()
+    )
+    subscription.refresh_from_db()
+    return missed_since
+
+
+@transaction.atomic
+def subscription_replay(*, subscription: Subscription, since: datetime.datetime) -> int:
+    """Send again what failed since `since`, and what it never got; returns how many."""
+    if not subscription.enabled:
+        raise ValidationError("Enable the subscription before replaying to it.")
+    retry, create = selectors.subscription_replay_plan(subscription=subscription, since=since)
+    _deliveries_restart(retry)
+    created = _deliveries_create([(event, subscription) for event in create])
+    return len(retry) + len(created)
+
+
+@transaction.atomic
+def subscription_ping(*, subscription: Subscription) -> Delivery:
+    """A `ping` event to this one subscription."""
+    event = Event.objects.create(
+        type=EventType.PING,
+        created_at=timezone.now(),
+        data={"subscription_id": subscription.pk, "message": "Test ping from the kratom tracker."},
+    )
+    return _deliveries_create([(event, subscription)])[0]
+
+
+@transaction.atomic
+def delivery_resend(*, delivery_id: int) -> None:
+    """Send a delivery again from its first attempt (the same webhook-id)."""
+    _deliveries_restart([delivery_id])
+
+
+def _deliveries_create(pairs: list[tuple[Event, Subscription]]) -> list[Delivery]:
+    """New deliveries, due now, put on the broker when the transaction commits."""
+    now = timezone.now()
+    created = Delivery.objects.bulk_create(
+        Delivery(event=event, subscription=sub, next_attempt_at=now, queued_until=now + _lease())
+        for event, sub in pairs
+    )
+    _enqueue_on_commit([delivery.pk for delivery in created])
+    return created
+
+
+def _deliveries_restart(delivery_ids: list[int]) -> None:
+    """Start these deliveries' schedules again from the first attempt."""
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids).update(
+        state=DeliveryState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        queued_until=now + _lease(),
+        last_error="",
+        updated_at=now,
+    )
+    _enqueue_on_commit(delivery_ids)
+
+
+# Events (called by jurisdictions.services inside the status change's transaction) -------
+
+
+def _version_data(version: StatusVersion | None) -> dict | None:
+    if version is None:
+        return None
+    return {
+        "id": version.pk,
+        "status": version.status,
+        "meaning": version.meaning,
+        "summary": version.summary,
+        "min_age": version.min_age,
+        "seven_oh_rule": version.seven_oh_rule,
+        "effective_date": version.effective_date.isoformat() if version.effective_date else None,
+        "effective_date_precision": version.effective_date_precision,
+        "citations": version.citations,
+        "as_of": version.as_of.isoformat(),
+        "confirmed_at": version.confirmed_at.isoformat(),
+    }
+
+
+def _status_data(jurisdiction: Jurisdiction, new: StatusVersion, previous_id: int | None) -> dict:
+    previous = StatusVersion.objects.filter(pk=previous_id).first() if previous_id else None
+    data = {
+        "jurisdiction": {
+            "code": jurisdiction.code,
+            "name": jurisdiction.name,
+            "level": jurisdiction.level,
+        },
+        "previous": _version_data(previous),
+        "new": _version_data(new),
+        "url": f"{settings.SITE_URL}/j/{jurisdiction.code}/",
+    }
+    if len(json.dumps(data)) > MAX_BODY_BYTES - 1024:
+        # Keep the body under the limit: the page the link points to has every citation.
+        for key in ("previous", "new"):
+            if data[key]:
+                data[key]["citations"] = []
+                data[key]["citations_omitted"] = True
+    return data
+
+
+def status_event_record(
+    *, jurisdiction_id: int, version_id: int, previous_id: int | None, became_current: bool
+) -> Event | None:
+    """The event for a version just recorded (status.changed or status.scheduled).
+
+    Nothing is written or enqueued while there is no subscription at all (seeding a fresh
+    database stays fast and needs no worker); a disabled one still has its events stored,
+    so a replay can send what it missed.
+    """
+    if not Subscription.objects.exists():
+        return None
+    jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=jurisdiction_id)
+    version = StatusVersion.objects.get(pk=version_id)
+    event_type = EventType.STATUS_CHANGED if became_current else EventType.STATUS_SCHEDULED
+    return _event_record(
+        event_type=event_type,
+        jurisdiction=jurisdiction,
+        version=version,
+        data=_status_data(jurisdiction, version, previous_id),
+    )
+
+
+def _event_record(*, event_type: str, jurisdiction: Jurisdiction, version, data: dict) -> Event:
+    now = timezone.now()
+    event = Event.objects.create(
+        type=event_type, jurisdiction=jurisdiction, version=version, data=data, created_at=now
+    )
+    matching = selectors.subscriptions_matching(jurisdiction=jurisdiction, event_type=event_type)
+    _deliveries_create([(event, sub) for sub in matching])
+    return event
+
+
+def event_body(*, event: Event) -> bytes:
+    """The request body, byte for byte the same on every attempt."""
+    envelope = {"type": event.type, "timestamp": event.created_at.isoformat(), "data": event.data}
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+
+
+def _enqueue_on_commit(delivery_ids: list[int], countdown: float | None = None) -> None:
+    if not delivery_ids:
+        return
+    # robust: a broker outage must not fail the status change that already committed; the
+    # error is logged and the sweeper sends these once their queue lease runs out.
+    transaction.on_commit(lambda: _enqueue(delivery_ids, countdown), robust=True)
+
+
+def _enqueue(delivery_ids: list[int], countdown: float | None) -> None:
+    from tracker.alerts.tasks import deliveries_send
+
+    size = settings.WEBHOOK_BATCH_SIZE
+    for start in range(0, len(delivery_ids), size):
+        deliveries_send.apply_async(args=[delivery_ids[start : start + size]], countdown=countdown)
+
+
+@dataclass
+class _Request:
+    url: str
+    headers: dict
+    body: bytes
+
+
+@dataclass
+class _Outcome:
+    status_code: int | None = None
+    excerpt: str = ""
+    error: str = ""
+    latency_ms: int = 0
+    retry_after: float | None = None
+    refused: bool = False  # the destination is not allowed: permanent
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _sender_pool() -> ThreadPoolExecutor:
+    """One pool per process: requests in flight are capped per worker, sessions are reused."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(
+            max_workers=settings.WEBHOOK_SEND_CONCURRENCY, thread_name_prefix="webhook"
+        )
+    return _executor
+
+
+def _post(request: _Request) -> _Outcome:
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    started = time.monotonic()
+    try:
+        response = http.request(
+            "POST",
+            request.url,
+            headers=request.headers,
+            data=request.body,
+            timeout=(min(5.0, timeout), timeout),
+            deadline_seconds=timeout,
+            max_bytes=EXCERPT_BYTES,
+            truncate=True,
+            max_redirects=0,
+        )
+    except http.BlockedDestination as exc:
+        return _Outcome(error=str(exc), refused=True, latency_ms=_ms_since(started))
+    except http.OutboundError as exc:
+        return _Outcome(error=str(exc), latency_ms=_ms_since(started))
+    except Exception as exc:  # one odd endpoint must not lose the batch's other outcomes
+        logger.exception("Webhook request to %s failed unexpectedly", request.url)
+        return _Outcome(error=f"{type(exc).__name__}: {exc}", latency_ms=_ms_since(started))
+    outcome = _Outcome(
+        status_code=response.status_code,
+        # PostgreSQL text cannot hold NUL; the excerpt is for people to read.
+        excerpt=response.text.replace("\x00", "\ufffd"),
+        latency_ms=response.elapsed_ms,
+    )
+    if response.status_code in THROTTLED:
+        outcome.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    if not outcome.succeeded:
+        outcome.error = f"HTTP {response.status_code}"
+        if 300 <= response.status_code < 400:
+            outcome.error += " (redirects are not followed)"
+    return outcome
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date; None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None) -> float | None:
+    """Seconds until the next attempt after `attempts` failures; None when all are used up.
+
+    The schedule's delay with jitter; a Retry-After (429/503) is honoured when later than
+    that, but never past the schedule's longest delay.
+    """
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    if attempts > len(schedule):
+        return None
+    jitter = settings.WEBHOOK_RETRY_JITTER
+    delay = schedule[attempts - 1] * random.uniform(1 - jitter, 1 + jitter)
+    if retry_after is not None:
+        delay = min(max(delay, retry_after), max(schedule))
+    return delay
+
+
+def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
+    """Take the due deliveries among these: one worker at a time, a duplicate message no-ops."""
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk__in=delivery_ids,
+                state=DeliveryState.PENDING,
+                next_attempt_at__lte=now + CLAIM_SLACK,
+            )
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=claimed).update(
+            next_attempt_at=now + _lease(), attempts=F("attempts") + 1, updated_at=now
+        )
+    return claimed
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> int:
+    """Claim, sign and send these deliveries concurrently, then record every outcome.
+
+    Returns how many were sent. Deliveries not due (sent by another worker, or a stale
+    message) are skipped.
+    """
+    now = timezone.now()
+    claimed = _claim(delivery_ids, now)
+    if not claimed:
+        return 0
+    deliveries = list(
+        Delivery.objects.filter(pk__in=claimed).select_related("event", "subscription")
+    )
+    timestamp = int(time.time())
+    bodies: dict = {}
+    requests = []
+    for delivery in deliveries:
+        event = delivery.event
+        if event.pk not in bodies:
+            bodies[event.pk] = event_body(event=event)
+        body = bodies[event.pk]
+        secrets_now = subscription_secrets(subscription=delivery.subscription, now=now)
+        headers = signing.headers(
+            secrets=secrets_now, webhook_id=event.webhook_id, timestamp=timestamp, body=body
+        )
+        requests.append(_Request(delivery.subscription.url, headers, body))
+    outcomes = list(_sender_pool().map(_post, requests))
+    _outcomes_record(deliveries, outcomes)
+    return len(deliveries)
+
+
+def _outcomes_record(deliveries: list[Delivery], outcomes: list[_Outcome]) -> None:
+    now = timezone.now()
+    to_disable: dict[int, str] = {}
+    soon: dict[float, list[int]] = {}
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        delivery.last_status_code = outcome.status_code
+        delivery.last_error = outcome.error
+        if outcome.succeeded:
+            delivery.state, delivery.delivered_at = DeliveryState.SUCCEEDED, now
+            delivery.next_attempt_at = None
+            continue
+        reason = _permanent_failure(outcome)
+        delay = (
+            None
+            if reason
+            else retry_delay(attempts=delivery.attempts, retry_after=outcome.retry_after)
+        )
+        if delay is None:
+            reason = reason or (
+                f"all {delivery.attempts} attempts of delivery {delivery.pk} failed; "
+                f"last: {outcome.error}"
+            )
+            delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
+            to_disable.setdefault(delivery.subscription_id, reason)
+            continue
+        delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
+        if delay < SWEEP_INTERVAL_SECONDS:
+            delivery.queued_until = delivery.next_attempt_at + _lease()
+            soon.setdefault(round(delay, 1), []).append(delivery.pk)
+        else:
+            delivery.queued_until = None  # the sweeper sends it when it falls due
+    with transaction.atomic():
+        Attempt.objects.bulk_create(_log_rows(deliveries, outcomes, now))
+        _deliveries_update(deliveries, now)
+        for delay, ids in soon.items():
+            _enqueue_on_commit(ids, countdown=delay)
+    for subscription_id, reason in to_disable.items():
+        if subscription_disable(subscription_id=subscription_id, reason=reason):
+            _curators_tell_disabled(subscription_id, reason)
+
+
+RESULT_FIELDS = (
+    "state",
+    "next_attempt_at",
+    "queued_until",
+    "last_status_code",
+    "last_error",
+    "delivered_at",
+)
+
+
+def _deliveries_update(deliveries: list[Delivery], now: datetime.datetime) -> None:
+    """One UPDATE per distinct result (all the successes of a batch share one).
+
+    bulk_update's CASE expressions cost more CPU than the requests themselves.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for delivery in deliveries:
+        values = tuple(getattr(delivery, name) for name in RESULT_FIELDS)
+        groups.setdefault(values, []).append(delivery.pk)
+    for values, ids in groups.items():
+        # Still pending: a delivery failed meanwhile (its subscription disabled) stays failed.
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(
+            **dict(zip(RESULT_FIELDS, values, strict=True)), updated_at=now
+        )
+
+
+def _permanent_failure(outcome: _Outcome) -> str:
+    if outcome.refused:
+        return f"endpoint refused by the outbound guard: {outcome.error}"
+    if outcome.status_code == GONE:
+        return "endpoint answered 410 Gone"
+    return ""
+
+
+def _log_rows(deliveries, outcomes, now) -> list[Attempt]:
+    return [
+        Attempt(
+            delivery_id=delivery.pk,
+            subscription_id=delivery.subscription_id,
+            number=delivery.attempts,
+            attempted_at=now,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            response_excerpt=outcome.excerpt,
+            error=outcome.error,
+            succeeded=outcome.succeeded,
+        )
+        for delivery, outcome in zip(deliveries, outcomes, strict=True)
+    ]
+
+
+def _curators_tell_disabled(subscription_id: int, reason: str) -> None:
+    subscription = Subscription.objects.get(pk=subscription_id)
+    if not settings.CURATOR_EMAILS:
+        logger.warning(
+            "Webhook subscription %s disabled (%s); CURATOR_EMAILS is empty", subscription, reason
+        )
+        return
+    mail.send_mail(
+        subject=f"Webhook subscription disabled: {subscription.url}",
+        message=(
+            f"The webhook subscription {subscription} was disabled: {reason}\n\n"
+            f"Re-enable it in the admin ({settings.SITE_URL}/admin/alerts/subscription/"
+            f"{subscription.pk}/change/) to replay what it missed, or run\n"
+            f"  python manage.py webhooks enable {subscription.pk}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=settings.CURATOR_EMAILS,
+    )
+
+
+# Periodic work ---------------------------------------------------------------------------
+
+
+def deliveries_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Put due deliveries that are not on the broker (or whose message was lost) back on it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+            .filter(Q(queued_until__isnull=True) | Q(queued_until__lte=now))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[: settings.WEBHOOK_SWEEP_LIMIT]
+        )
+        Delivery.objects.filter(pk__in=due).update(queued_until=now + _lease())
+        _enqueue_on_commit(due)
+    return len(due)
+
+
+def attempts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete delivery log rows older than the retention; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    deleted, _ = Attempt.objects.filter(attempted_at__lt=cutoff).delete()
+    return deleted
