@@ -10,10 +10,12 @@ from django.utils import timezone
 from jurisdictions.models import (
     DatePrecision,
     Jurisdiction,
+    Lead,
     Origin,
     Status,
     StatusVersion,
 )
+from jurisdictions.public_cache import public_generation_bump
 
 CITATION_KEYS = ("title", "url", "text")
 
@@ -95,6 +97,7 @@ def status_record(
         updated_at=timezone.now(),
     )
     jurisdiction.refresh_from_db()
+    transaction.on_commit(public_generation_bump)
     return version
 
 
@@ -115,4 +118,22 @@ def _promote(jurisdiction_id: int, version_id: int) -> bool:
     changed = Jurisdiction.objects.filter(pk=jurisdiction_id, upcoming_status_id=version_id).update(
         current_status_id=version_id, upcoming_status_id=None, updated_at=timezone.now()
     )
+    if changed:
+        transaction.on_commit(public_generation_bump)
     return changed == 1
+
+
+def lead_report_correction(
+    *, jurisdiction: Jurisdiction, summary: str, source_url: str, contact_email: str = ""
+) -> Lead:
+    """A visitor's correction, queued for curators as an open lead; never shown publicly."""
+    lead = Lead(
+        jurisdiction=jurisdiction,
+        origin=Lead.Origin.PUBLIC,
+        summary=summary.strip(),
+        source_url=source_url.strip(),
+        contact_email=contact_email.strip(),
+    )
+    lead.full_clean()
+    lead.save()
+    return lead
