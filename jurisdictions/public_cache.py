@@ -63,6 +63,13 @@ class _LocalState:
 _local = _LocalState()
 
 
+def public_cache_forget_local() -> None:
+    """Drop this process's copies (tests call it after emptying Redis)."""
+    with _local.lock:
+        _local.entries.clear()
+        _local.generation = None
+
+
 def public_generation() -> str:
     """The current data generation; a fresh one is made when Redis has none."""
     now = time.monotonic()
@@ -91,10 +98,16 @@ def public_generation_bump() -> None:
     _local.generation, _local.generation_read_at = generation, time.monotonic()
 
 
+def _full_key(key: str) -> str:
+    # Hashed: request paths can be long or hold characters a cache key should not.
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return f"public:{public_generation()}:{digest}"
+
+
 def cached_response_get(key: str) -> CachedResponse | None:
     """The cached response for key, or None (also when Redis fails: the caller renders)."""
     try:
-        full_key = f"public:{public_generation()}:{key}"
+        full_key = _full_key(key)
         entry = _local.get(full_key)
         if entry is None:
             entry = cache.get(full_key)
@@ -109,7 +122,7 @@ def cached_response_get(key: str) -> CachedResponse | None:
 def cached_response_put(key: str, *, body: bytes, content_type: str) -> CachedResponse:
     entry = CachedResponse(body=body, content_type=content_type, etag=etag_for(body))
     try:
-        full_key = f"public:{public_generation()}:{key}"
+        full_key = _full_key(key)
         cache.set(full_key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)
         _local.put(full_key, entry)
     except redis.RedisError:
