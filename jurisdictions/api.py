@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
+from django.views.decorators.csrf import csrf_exempt
 
 from jurisdictions import selectors, serializers
 from jurisdictions.models import Level, Status
@@ -28,7 +29,7 @@ class BadInput(ValueError):
 
 def _choice(request, name: str, choices: list[str]) -> str | None:
     value = request.GET.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
     if value not in choices:
         raise BadInput(f"invalid_{name}", f"{name} must be one of: {', '.join(choices)}.")
@@ -37,7 +38,7 @@ def _choice(request, name: str, choices: list[str]) -> str | None:
 
 def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
     raw = request.GET.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise BadInput(f"invalid_{name}", f"{name} must be a whole number of at least 1.")
@@ -48,7 +49,7 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
 
 def _since(request) -> datetime.datetime | None:
     raw = request.GET.get("since")
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         moment = parse_datetime(raw)
@@ -61,7 +62,15 @@ def _since(request) -> datetime.datetime | None:
         raise BadInput(
             "invalid_since", "since must be an ISO 8601 date or date-time, e.g. 2026-11-01."
         )
-    return make_aware(moment, datetime.UTC) if is_naive(moment) else moment
+    # In UTC: PostgreSQL refuses some offsets Python accepts (e.g. -18:41).
+    try:
+        return (
+            make_aware(moment, datetime.UTC)
+            if is_naive(moment)
+            else moment.astimezone(datetime.UTC)
+        )
+    except OverflowError:
+        raise BadInput("invalid_since", "since is out of range.") from None
 
 
 def _bad_input_as_error(view):
@@ -90,7 +99,7 @@ def jurisdictions_list(request):
     page_number = _positive_int(request, "page", 1)
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     parent = None
-    if request.GET.get("parent"):
+    if "parent" in request.GET:
         parent = _get_or_error(request.GET["parent"])
     queryset = selectors.jurisdictions_filter(level=level, parent=parent, status=status)
     paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
@@ -180,5 +189,6 @@ def openapi(request):
     return json_response(openapi_document())
 
 
+@csrf_exempt
 def not_found(request, rest=""):
     return api_error(404, "not_found", f"No API endpoint at {request.path}.")

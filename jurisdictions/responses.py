@@ -126,6 +126,8 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
             response = HttpResponse(entry.body, content_type=entry.content_type)
             return _finish(response, etag=entry.etag, cors=api)
 
+        # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.
+        wrapper.csrf_exempt = api
         return wrapper
 
     return decorator

@@ -21,14 +21,16 @@ urlpatterns = [
     path("api/v1/jurisdictions", api.jurisdictions_list, name="api-list"),
     # A code may be an OCD division id, which contains slashes.
     re_path(
-        r"^api/v1/jurisdictions/(?P<code>.+?)/history$",
+        r"^api/v1/jurisdictions/(?P<code>[\s\S]+?)/history\Z",
         api.jurisdiction_history,
         name="api-history",
     ),
-    re_path(r"^api/v1/jurisdictions/(?P<code>.+)$", api.jurisdiction_detail, name="api-detail"),
+    re_path(
+        r"^api/v1/jurisdictions/(?P<code>[\s\S]+)\Z", api.jurisdiction_detail, name="api-detail"
+    ),
     path("api/v1/lookup", api.lookup, name="api-lookup"),
     path("api/v1/changes", api.changes, name="api-changes"),
     path("api/v1/export.json", api.export_json, name="api-export-json"),
     path("api/v1/export.csv", api.export_csv, name="api-export-csv"),
-    re_path(r"^api/(?P<rest>.*)$", api.not_found),
+    re_path(r"^api/(?P<rest>[\s\S]*)\Z", api.not_found),
 ]
