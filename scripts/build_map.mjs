@@ -36,10 +36,12 @@ const FIPS = {
 };
 
 // States too small for a label inside them get one in the right margin, with a leader line.
-const CALLOUTS = {
-  VT: [895, 95], NH: [925, 120], MA: [945, 150], RI: [945, 178], CT: [945, 206],
-  NJ: [930, 240], DE: [930, 268], MD: [930, 296], DC: [930, 324],
-};
+// The viewport is widened by RIGHT_MARGIN so the column of callouts fits beside Maine.
+const RIGHT_MARGIN = 75;
+const CALLOUT_X = 985;
+const CALLOUTS = Object.fromEntries(
+  ["VT", "NH", "MA", "RI", "CT", "NJ", "DE", "MD", "DC"].map((abbr, i) => [abbr, [CALLOUT_X, 150 + 28 * i]]),
+);
 // Nudges where the centroid falls badly (e.g. Florida's and Louisiana's shapes).
 const NUDGE = { FL: [12, 5], LA: [-8, 0], MI: [10, 18], KY: [5, 2], HI: [0, 8] };
 
@@ -63,7 +65,7 @@ for (const f of feature(topology, topology.objects.states).features) {
 const out = {
   provenance:
     "US Census Bureau cartographic boundary file 2017 (1:10m), public domain, via npm us-atlas@3.0.1 states-albers-10m.json (d3.geoAlbersUsa, 975x610); built by scripts/build_map.mjs",
-  viewBox: [0, 0, 975, 610],
+  viewBox: [0, 0, 975 + RIGHT_MARGIN, 610],
   states,
 };
 const target = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../jurisdictions/map/us_states.json");
