@@ -1,7 +1,13 @@
-"""A per-client fixed-window rate limit kept in Redis, shared by every web process."""
+"""A per-client fixed-window rate limit kept in Redis, shared by every web process.
+
+To keep Redis off the hot path, a process claims a small batch of a client's allowance at
+once (INCRBY) and spends it locally; an unspent batch overstates the count by at most
+(batch - 1) per process, so the batch is 1 for small limits and at most MAX_BATCH.
+"""
 
 import logging
 import math
+import threading
 import time
 from functools import cache
 
@@ -10,11 +16,41 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
+MAX_BATCH = 10
+# Limits of at least this many requests per window per batch unit are batched.
+REQUESTS_PER_BATCH_UNIT = 50
+
 
 @cache
 def _client() -> redis.Redis:
     # One connection pool per process; a short timeout so a slow Redis cannot stall a page.
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+class _Allowance:
+    """Requests this process may still let through, per (bucket, client, window slot)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.slot: dict[int, int] = {}
+        self.left: dict[tuple, int] = {}
+
+    def take(self, key: tuple, window: int, slot: int) -> bool:
+        with self.lock:
+            if self.slot.get(window) != slot:  # a new window: forget the old allowances
+                self.left = {k: v for k, v in self.left.items() if k[-2] != window}
+                self.slot[window] = slot
+            if self.left.get(key, 0) > 0:
+                self.left[key] -= 1
+                return True
+            return False
+
+    def grant(self, key: tuple, count: int) -> None:
+        with self.lock:
+            self.left[key] = count
+
+
+_allowance = _Allowance()
 
 
 def client_address(request) -> str:
@@ -36,15 +72,21 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     """
     now = time.time()
     slot = int(now // window)
+    local_key = (bucket, client, limit, window, slot)
+    if _allowance.take(local_key, window, slot):
+        return None
+    batch = max(1, min(MAX_BATCH, limit // REQUESTS_PER_BATCH_UNIT))
     key = f"ratelimit:{bucket}:{client}:{slot}"
     try:
         pipe = _client().pipeline(transaction=False)
-        pipe.incr(key)
+        pipe.incrby(key, batch)
         pipe.expire(key, window + 1)
         count = pipe.execute()[0]
     except redis.RedisError:
         log.exception("Rate limit check failed; letting the request through")
         return None
-    if count <= limit:
-        return None
-    return max(1, math.ceil((slot + 1) * window - now))
+    granted = min(batch, limit - (count - batch))
+    if granted <= 0:
+        return max(1, math.ceil((slot + 1) * window - now))
+    _allowance.grant(local_key, granted - 1)
+    return None
