@@ -16,7 +16,7 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 10
+MAX_BATCH = 50
 # Limits of at least this many requests per window per batch unit are batched.
 REQUESTS_PER_BATCH_UNIT = 50
 
