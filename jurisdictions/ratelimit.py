@@ -1,8 +1,8 @@
 """A per-client fixed-window rate limit kept in Redis, shared by every web process.
 
-To keep Redis off the hot path, a process claims a small batch of a client's allowance at
-once (INCRBY) and spends it locally; an unspent batch overstates the count by at most
-(batch - 1) per process, so the batch is 1 for small limits and at most MAX_BATCH.
+To keep Redis off the hot path, a process claims a batch of a client's allowance at once
+(INCRBY) and spends it locally. The batch is a fiftieth of the limit (1 for limits under
+100), so a process over-claims at most 2% of a client's allowance per window.
 """
 
 import logging
@@ -16,9 +16,8 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 50
-# Limits of at least this many requests per window per batch unit are batched.
-REQUESTS_PER_BATCH_UNIT = 50
+MAX_BATCH = 1000
+BATCH_FRACTION = 50  # batch = limit // 50
 
 
 @cache
@@ -75,7 +74,7 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     local_key = (bucket, client, limit, window, slot)
     if _allowance.take(local_key, window, slot):
         return None
-    batch = max(1, min(MAX_BATCH, limit // REQUESTS_PER_BATCH_UNIT))
+    batch = max(1, min(MAX_BATCH, limit // BATCH_FRACTION))
     key = f"ratelimit:{bucket}:{client}:{slot}"
     try:
         pipe = _client().pipeline(transaction=False)

@@ -15,9 +15,12 @@ log = logging.getLogger(__name__)
 READ_METHODS = ("GET", "HEAD")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Retry-After",
+}
+# Only a preflight (OPTIONS) needs to say which methods and headers are allowed.
+PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
     "Access-Control-Allow-Headers": "If-None-Match",
-    "Access-Control-Expose-Headers": "ETag, Retry-After",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -87,7 +90,9 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if api and request.method == "OPTIONS":
-                return _finish(HttpResponse(status=204), etag=None, cors=True)
+                return _finish(
+                    HttpResponse(status=204, headers=PREFLIGHT_HEADERS), etag=None, cors=True
+                )
             if request.method not in READ_METHODS:
                 if not api:
                     return HttpResponseNotAllowed(READ_METHODS)
