@@ -1,5 +1,6 @@
 """Atom feeds: curator-confirmed changes everywhere, and every version of one jurisdiction."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Status
-from jurisdictions.serializers import date_display
+from jurisdictions.serializers import date_display, page_url
 
 FEED_LENGTH = 50
 
@@ -26,8 +27,9 @@ class _VersionFeed(Feed):
             parts.append(f"Effective {effective}.")
         return " ".join(parts)
 
+    # Absolute links from SITE_URL: a cached feed must not depend on who asked first.
     def item_link(self, version):
-        return reverse("jurisdictions:detail", args=[version.jurisdiction.code]) + f"#v{version.pk}"
+        return page_url(version.jurisdiction) + f"#v{version.pk}"
 
     def item_pubdate(self, version):
         return version.confirmed_at
@@ -41,7 +43,10 @@ class ChangesFeed(_VersionFeed):
     subtitle = "Status changes confirmed by curators, newest first. Information, not legal advice."
 
     def link(self):
-        return reverse("jurisdictions:home")
+        return settings.SITE_URL + reverse("jurisdictions:home")
+
+    def feed_url(self):
+        return settings.SITE_URL + reverse("jurisdictions:changes-feed")
 
     def items(self):
         return selectors.changes_list(curator_only=True, limit=FEED_LENGTH)
@@ -61,7 +66,10 @@ class JurisdictionFeed(_VersionFeed):
         return f"Every recorded status of {jurisdiction.name}. Information, not legal advice."
 
     def link(self, jurisdiction):
-        return reverse("jurisdictions:detail", args=[jurisdiction.code])
+        return page_url(jurisdiction)
+
+    def feed_url(self, jurisdiction):
+        return settings.SITE_URL + reverse("jurisdictions:feed", args=[jurisdiction.code])
 
     def items(self, jurisdiction):
         history = selectors.jurisdiction_history(jurisdiction=jurisdiction)[:FEED_LENGTH]

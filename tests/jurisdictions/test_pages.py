@@ -79,7 +79,7 @@ def test_a_state_page_lists_its_local_exceptions(client, sample):
     assert "Local exceptions" in html
     assert '<a href="/j/US-CA-SAN-DIEGO/">San Diego (city)</a>' in html
     city = _text(client.get("/j/US-CA-SAN-DIEGO/"))
-    assert "California's state law applies here too" in city
+    assert "The law of California applies here too" in city
 
 
 def test_a_lower_case_code_redirects_and_an_unknown_one_is_404(client, sample):
@@ -319,3 +319,10 @@ def test_page_query_counts_do_not_grow_with_data(
     public_generation_bump()
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
+
+
+def test_feeds_link_to_the_site_url_whoever_asks(client, sample, settings):
+    settings.SITE_URL = "https://kratom.example.org"
+    body = client.get("/j/US-TX/feed.atom", HTTP_HOST="localhost").content.decode()
+    assert 'href="https://kratom.example.org/j/US-TX/feed.atom"' in body
+    assert "<id>https://kratom.example.org/j/US-TX/#v" in body
