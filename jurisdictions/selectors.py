@@ -113,7 +113,10 @@ class SearchResult:
 
 def jurisdiction_search(*, query: str, limit: int = 20) -> SearchResult:
     """A ZIP code, a code, an OCD id or an exact name resolve to one answer; else candidates."""
-    query = " ".join(query.split())
+    # Printable text only: PostgreSQL refuses NUL, and no name holds a control character.
+    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
+    if not query:
+        return SearchResult()
     if ZIP_RE.match(query):
         return SearchResult(zip_code=query)
     exact = jurisdiction_get(code=query)

@@ -154,6 +154,7 @@ def test_search_reaches_a_state_a_zip_or_candidates(client, sample):
     assert client.get("/search", {"q": "73301"}).url == "/lookup?zip=73301"
     candidates = client.get("/search", {"q": "San Diego"})
     assert candidates.status_code == 200 and "San Diego County" in _text(candidates)
+    assert client.get("/search", {"q": "Tex\x00as"}).url == "/j/US-TX/"
     nothing = client.get("/search", {"q": "Atlantis"})
     assert nothing.status_code == 404 and "Nothing matches" in _text(nothing)
 
