@@ -156,12 +156,18 @@ def lookup(request):
 @api_read
 @_bad_input_as_error
 def changes(request):
+    """Without since: the latest versions, newest first. With since: versions from then on,
+    oldest first, and next_since to continue from (the last entry may repeat: use its id)."""
     since = _since(request)
-    versions = selectors.changes_list(since=since, limit=CHANGES_LIMIT)
+    versions = selectors.changes_list(
+        since=since, limit=CHANGES_LIMIT, oldest_first=since is not None
+    )
+    more = since is not None and len(versions) == CHANGES_LIMIT
     return json_response(
         {
             "since": since.isoformat() if since else None,
             "limit": CHANGES_LIMIT,
+            "next_since": versions[-1].confirmed_at.isoformat() if more else None,
             "results": [serializers.change_data(version) for version in versions],
         }
     )

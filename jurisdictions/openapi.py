@@ -32,6 +32,7 @@ SCHEMAS = {
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
     "Version": _object(
         {
+            "id": {"type": "integer"},
             "status": STATUS,
             "meaning": STR,
             "summary": STR,
@@ -132,6 +133,7 @@ SCHEMAS.update(
             {
                 "since": _nullable({"type": "string", "format": "date-time"}),
                 "limit": {"type": "integer"},
+                "next_since": _nullable({"type": "string", "format": "date-time"}),
                 "results": {
                     "type": "array",
                     "items": _object(
@@ -275,7 +277,8 @@ def openapi_document() -> dict:
                 },
             ),
             "/api/v1/changes": _read(
-                "Recorded status versions since a date, newest first (at most 200)",
+                "Recorded status versions: without since the latest 200, newest first; with "
+                "since up to 200 from then on, oldest first, and next_since to continue",
                 "Changes",
                 params=[
                     _query(

@@ -77,9 +77,13 @@ def countries_with_status() -> list[Jurisdiction]:
 
 
 def changes_list(
-    *, since: datetime.datetime | None = None, curator_only: bool = False, limit: int = 200
+    *,
+    since: datetime.datetime | None = None,
+    curator_only: bool = False,
+    limit: int = 200,
+    oldest_first: bool = False,
 ) -> list[StatusVersion]:
-    """Recorded status versions, newest first, each with its jurisdiction and previous status."""
+    """Recorded status versions (newest first unless asked), with jurisdiction and previous status."""
     previous = (
         StatusVersion.objects.filter(
             jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
@@ -94,7 +98,8 @@ def changes_list(
         versions = versions.filter(confirmed_at__gte=since)
     if curator_only:
         versions = versions.filter(origin=Origin.CURATOR)
-    return list(versions.newest_first()[:limit])
+    ordered = versions.order_by("confirmed_at", "id") if oldest_first else versions.newest_first()
+    return list(ordered[:limit])
 
 
 def export_rows() -> list[Jurisdiction]:

@@ -45,6 +45,7 @@ def version_data(version) -> dict | None:
     if version is None:
         return None
     return {
+        "id": version.pk,
         "status": version.status,
         "meaning": STATUS_MEANINGS[version.status],
         "summary": version.summary,

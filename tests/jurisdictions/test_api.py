@@ -151,11 +151,27 @@ def test_it_lists_changes_since_a_date_with_the_previous_status(client, sample):
     body = client.get("/api/v1/changes", {"since": "2020-01-01"}).json()
     texas = [r for r in body["results"] if r["jurisdiction"]["code"] == "US-TX"]
     assert [(r["previous_status"], r["version"]["status"]) for r in texas] == [
-        ("regulated", "banned"),
-        ("legal", "regulated"),
         (None, "legal"),
-    ]
+        ("legal", "regulated"),
+        ("regulated", "banned"),
+    ]  # with since: oldest first, to poll forward
+    assert body["next_since"] is None
     assert client.get("/api/v1/changes", {"since": "2999-01-01"}).json()["results"] == []
+    latest = client.get("/api/v1/changes").json()["results"]
+    assert latest[0]["version"]["status"] == "legal"  # Thailand, the last recorded
+    assert latest[0]["jurisdiction"]["code"] == "TH"
+
+
+def test_changes_continue_from_next_since(client, sample, monkeypatch):
+    from jurisdictions import api
+
+    monkeypatch.setattr(api, "CHANGES_LIMIT", 2)
+    first = client.get("/api/v1/changes", {"since": "2020-01-01"}).json()
+    assert len(first["results"]) == 2 and first["next_since"]
+    second = client.get("/api/v1/changes", {"since": first["next_since"]}).json()
+    ids = [r["version"]["id"] for r in first["results"] + second["results"]]
+    assert second["results"][0]["version"]["id"] == first["results"][-1]["version"]["id"]
+    assert len(set(ids)) == 3
 
 
 def test_a_malformed_since_is_a_json_400(client):
