@@ -126,6 +126,7 @@ SCHEMAS.update(
                 "cities": {"type": "array", "items": _ref("Place")},
                 "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
                 "notes": {"type": "array", "items": STR},
+                "federal": _nullable(_ref("JurisdictionLink")),
                 "notice": STR,
             }
         ),

@@ -20,6 +20,7 @@ CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
 ZIP_RE = re.compile(r"^(\d{5})(-\d{4})?$")
 LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
+FEDERAL_CODE = "US"
 
 
 def jurisdiction_get(*, code: str) -> Jurisdiction | None:
@@ -166,6 +167,8 @@ class ZipAnswer:
     cities: list[PlaceAnswer]
     answer: PlaceAnswer
     notes: list[str]
+    # Federal law applies too; shown beside the answer, which the issue scopes to state and below.
+    federal: Jurisdiction | None = None
 
     @property
     def places(self) -> list[PlaceAnswer]:
@@ -211,11 +214,14 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     """Resolve ZIP data records (one per county the data names) against our jurisdictions."""
     state_code = f"US-{records[0]['state']}"
     rows = Jurisdiction.objects.with_status().filter(
-        Q(code=state_code) | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+        Q(code__in=[FEDERAL_CODE, state_code])
+        | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
     )
-    state, locals_by_key = None, {}
+    federal, state, locals_by_key = None, None, {}
     for row in rows:
-        if row.code == state_code:
+        if row.code == FEDERAL_CODE:
+            federal = row
+        elif row.code == state_code:
             state = row
         else:
             locals_by_key.setdefault((row.level, _place_key(row.name)), row)
@@ -251,6 +257,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         cities=cities,
         answer=answer,
         notes=_zip_notes(state_answer, counties, cities),
+        federal=federal,
     )
 
 

@@ -151,6 +151,7 @@ def zip_answer_data(answer) -> dict:
             "from": place_data(answer.answer),
         },
         "notes": answer.notes,
+        "federal": jurisdiction_link_data(answer.federal) if answer.federal else None,
         "notice": "Information, not legal advice.",
     }
 

@@ -130,6 +130,7 @@ def test_it_resolves_a_zip_code_to_each_level_and_the_most_restrictive(client, s
     assert body["cities"][0]["jurisdiction"]["code"] == "US-CA-SAN-DIEGO"
     assert body["answer"]["status"] == "banned"
     assert body["answer"]["from"]["level"] == "city"
+    assert body["federal"]["code"] == "US"
 
 
 @pytest.mark.parametrize(

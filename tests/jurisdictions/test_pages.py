@@ -94,6 +94,7 @@ def test_the_zip_lookup_shows_each_level_and_the_most_restrictive(client, sample
     assert "San Diego (city)" in html and "California" in html
     assert "San Diego County" in html and "Unverified" in html
     assert "main county" in html
+    assert "US federal law applies everywhere as well" in html
 
 
 @pytest.mark.parametrize("raw", ["9210", "ABCDE", "", "921011"])
