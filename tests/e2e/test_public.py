@@ -78,3 +78,9 @@ def test_the_keyboard_reaches_the_search_box_and_the_map(live_server, page, seed
     page.locator('.map a[data-code="US-TX"]').focus()
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/j/US-TX/")
+
+
+def test_the_map_states_are_links_for_assistive_technology(live_server, page, seeded):
+    page.goto(live_server.url + "/")
+    link = page.get_by_role("link", name="Texas: Regulated")
+    assert link.get_attribute("href") == "/j/US-TX/"
