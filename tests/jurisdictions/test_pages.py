@@ -308,6 +308,7 @@ def _grow(count: int) -> None:
         ("/", 3),
         ("/j/US-CA/", 3),
         ("/j/US-TX/", 3),
+        ("/j/US-CA-SAN-DIEGO/", 3),
         ("/lookup?zip=92101", 1),
         ("/feeds/changes.atom", 1),
     ],
