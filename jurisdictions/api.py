@@ -186,8 +186,11 @@ def export_csv(request):
     writer.writeheader()
     for jurisdiction in selectors.export_rows():
         writer.writerow(serializers.export_row(jurisdiction))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    return response
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="kratom-status.csv"'},
+    )
 
 
 @public_read(api=True)

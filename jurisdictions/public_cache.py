@@ -32,6 +32,7 @@ class CachedResponse:
     body: bytes
     content_type: str
     etag: str
+    disposition: str = ""
 
 
 def etag_for(body: bytes) -> str:
@@ -119,8 +120,12 @@ def cached_response_get(key: str) -> CachedResponse | None:
         return None
 
 
-def cached_response_put(key: str, *, body: bytes, content_type: str) -> CachedResponse:
-    entry = CachedResponse(body=body, content_type=content_type, etag=etag_for(body))
+def cached_response_put(
+    key: str, *, body: bytes, content_type: str, disposition: str = ""
+) -> CachedResponse:
+    entry = CachedResponse(
+        body=body, content_type=content_type, etag=etag_for(body), disposition=disposition
+    )
     try:
         full_key = _full_key(key)
         cache.set(full_key, entry, timeout=settings.PUBLIC_CACHE_TIMEOUT)

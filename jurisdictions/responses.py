@@ -123,11 +123,16 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                 if response.status_code != 200:
                     return _finish(response, etag=None, cors=api)
                 entry = cached_response_put(
-                    key, body=response.content, content_type=response["Content-Type"]
+                    key,
+                    body=response.content,
+                    content_type=response["Content-Type"],
+                    disposition=response.get("Content-Disposition", ""),
                 )
                 if _etag_matches(request, entry.etag):
                     return _finish(HttpResponse(status=304), etag=entry.etag, cors=api)
             response = HttpResponse(entry.body, content_type=entry.content_type)
+            if entry.disposition:
+                response["Content-Disposition"] = entry.disposition
             return _finish(response, etag=entry.etag, cors=api)
 
         # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.

@@ -184,6 +184,8 @@ def test_a_malformed_since_is_a_json_400(client):
 def test_the_csv_export_has_every_jurisdiction_with_citations_and_verification(client, sample):
     response = client.get("/api/v1/export.csv")
     assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="kratom-status.csv"'
+    assert client.get("/api/v1/export.csv")["Content-Disposition"]  # also from the cache
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == Jurisdiction.objects.count()
     texas = next(row for row in rows if row["code"] == "US-TX")
