@@ -5,7 +5,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 
 from jurisdictions.public_cache import cached_response_get, cached_response_put
 from jurisdictions.ratelimit import client_address, rate_limit_hit
@@ -102,7 +102,7 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
             key = _cache_key(request)
             entry = cached_response_get(key)
             if entry is not None and _etag_matches(request, entry.etag):
-                return _finish(HttpResponse(status=304), etag=entry.etag, cors=api)
+                return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
             if rate_limited:
                 wait = rate_limit_hit(
                     bucket="api",
@@ -129,7 +129,7 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                     disposition=response.get("Content-Disposition", ""),
                 )
                 if _etag_matches(request, entry.etag):
-                    return _finish(HttpResponse(status=304), etag=entry.etag, cors=api)
+                    return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
             response = HttpResponse(entry.body, content_type=entry.content_type)
             if entry.disposition:
                 response["Content-Disposition"] = entry.disposition
