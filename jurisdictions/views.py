@@ -21,7 +21,7 @@ from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+ASSET_TYPES = {".css": "text/css; charset=utf-8"}
 
 
 @cache
