@@ -1,13 +1,307 @@
-"""Reads for curators: who may decide, what waits, the audit trail."""
+"""Reads: the public pages, the API, the feeds and the export; and for curators, who may
+decide, what waits and the audit trail."""
 
 import datetime
+import re
+from dataclasses import dataclass, field
 
+import zipcodes
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
+from jurisdictions.models import (
+    STATUS_SEVERITY,
+    Decision,
+    Jurisdiction,
+    Lead,
+    Level,
+    Origin,
+    Status,
+    StatusApproval,
+    StatusVersion,
+)
+
+CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
+OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
+ZIP_RE = re.compile(r"^(\d{5})(-\d{4})?$")
+LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
+FEDERAL_CODE = "US"
+
+
+def jurisdiction_get(*, code: str) -> Jurisdiction | None:
+    """One jurisdiction by its code (any case) or its OCD division id, with statuses and parent."""
+    code = code.strip()
+    if OCD_RE.match(code):
+        lookup = Q(ocd_id=code)
+    elif CODE_RE.match(code) and len(code) <= 64:
+        lookup = Q(code=code.upper())
+    else:
+        return None
+    return (
+        Jurisdiction.objects.with_status()
+        .select_related("parent__current_status", "parent__upcoming_status")
+        .filter(lookup)
+        .first()
+    )
+
+
+def jurisdictions_filter(
+    *, level: str | None = None, parent: Jurisdiction | None = None, status: str | None = None
+) -> QuerySet[Jurisdiction]:
+    """Jurisdictions with their statuses and parent, in code order, optionally filtered."""
+    queryset = Jurisdiction.objects.with_status().select_related("parent").order_by("code")
+    if level:
+        queryset = queryset.filter(level=level)
+    if parent is not None:
+        queryset = queryset.filter(parent=parent)
+    if status == Status.UNVERIFIED:
+        queryset = queryset.filter(
+            Q(current_status__isnull=True) | Q(current_status__status=Status.UNVERIFIED)
+        )
+    elif status:
+        queryset = queryset.filter(current_status__status=status)
+    return queryset
+
+
+def jurisdiction_children(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    """Local exceptions and sub-divisions, with their statuses, most restrictive first."""
+    children = list(Jurisdiction.objects.with_status().filter(parent=jurisdiction))
+    return sorted(children, key=lambda child: (-STATUS_SEVERITY[child.status], child.name))
+
+
+def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
+    return list(jurisdiction.versions.newest_first())
+
+
+def states_with_status() -> list[Jurisdiction]:
+    """US states, DC and territories by name."""
+    return list(Jurisdiction.objects.states().with_status().order_by("name"))
+
+
+def countries_with_status() -> list[Jurisdiction]:
+    return list(Jurisdiction.objects.filter(level=Level.COUNTRY).with_status().order_by("name"))
+
+
+def changes_list(
+    *,
+    since: datetime.datetime | None = None,
+    curator_only: bool = False,
+    limit: int = 200,
+    oldest_first: bool = False,
+) -> list[StatusVersion]:
+    """Recorded status versions (newest first unless asked), with jurisdiction and previous status."""
+    previous = (
+        StatusVersion.objects.filter(
+            jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
+        )
+        .newest_first()
+        .values("status")[:1]
+    )
+    versions = StatusVersion.objects.select_related("jurisdiction").annotate(
+        previous_status=Subquery(previous)
+    )
+    if since is not None:
+        versions = versions.filter(confirmed_at__gte=since)
+    if curator_only:
+        versions = versions.filter(origin=Origin.CURATOR)
+    ordered = versions.order_by("confirmed_at", "id") if oldest_first else versions.newest_first()
+    return list(ordered[:limit])
+
+
+def export_rows() -> list[Jurisdiction]:
+    """Every jurisdiction with its statuses and parent, in code order (the bulk export)."""
+    return list(jurisdictions_filter())
+
+
+@dataclass
+class SearchResult:
+    """What a search box query resolved to: a ZIP, one jurisdiction, or candidates."""
+
+    zip_code: str | None = None
+    jurisdiction: Jurisdiction | None = None
+    candidates: list[Jurisdiction] = field(default_factory=list)
+
+
+def jurisdiction_search(*, query: str, limit: int = 20) -> SearchResult:
+    """A ZIP code, a code, an OCD id or an exact name resolve to one answer; else candidates."""
+    # Printable text only: PostgreSQL refuses NUL, and no name holds a control character.
+    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
+    if not query:
+        return SearchResult()
+    if ZIP_RE.match(query):
+        return SearchResult(zip_code=query)
+    exact = jurisdiction_get(code=query)
+    if exact is None:
+        exact = Jurisdiction.objects.filter(name__iexact=query).order_by("code").first()
+    if exact is not None:
+        return SearchResult(jurisdiction=exact)
+    candidates = list(
+        Jurisdiction.objects.with_status().filter(name__icontains=query).order_by("name")[:limit]
+    )
+    if len(candidates) == 1:
+        return SearchResult(jurisdiction=candidates[0])
+    return SearchResult(candidates=candidates)
+
+
+class ZipMalformed(ValueError):
+    pass
+
+
+class ZipUnknown(LookupError):
+    pass
+
+
+@dataclass
+class PlaceAnswer:
+    """One level of a ZIP answer: the place the ZIP data names, and our record of it, if any."""
+
+    level: str
+    name: str
+    jurisdiction: Jurisdiction | None
+
+    @property
+    def status(self) -> str | None:
+        return self.jurisdiction.status if self.jurisdiction else None
+
+
+@dataclass
+class ZipAnswer:
+    zip_code: str
+    state: PlaceAnswer
+    counties: list[PlaceAnswer]
+    cities: list[PlaceAnswer]
+    answer: PlaceAnswer
+    notes: list[str]
+    # Federal law applies too; shown beside the answer, which the issue scopes to state and below.
+    federal: Jurisdiction | None = None
+
+    @property
+    def places(self) -> list[PlaceAnswer]:
+        return [self.state, *self.counties, *self.cities]
+
+
+def zip_records(*, zip_code: str) -> list[dict]:
+    """The offline ZIP data's records for a ZIP (or ZIP+4) code; raises ZipMalformed."""
+    match = ZIP_RE.match(zip_code.strip())
+    if not match:
+        raise ZipMalformed(
+            "A US ZIP code is five digits (for example 73301), optionally followed by a dash "
+            "and four more (73301-0001)."
+        )
+    return zipcodes.matching(match.group(1))
+
+
+def zip_lookup(*, zip_code: str) -> ZipAnswer:
+    """State, county and city of a ZIP with each status, and the most restrictive as the answer."""
+    records = zip_records(zip_code=zip_code)
+    if not records:
+        raise ZipUnknown(f"{zip_code.strip()} is not a ZIP code in the offline US ZIP data.")
+    return zip_answer(zip_code=records[0]["zip_code"], records=records)
+
+
+def _place_key(name: str) -> str:
+    name = re.sub(r"\s*\(.*?\)", "", name.lower())
+    name = re.sub(r"\s+(county|parish|borough|municipio|census area)$", "", name.strip())
+    name = re.sub(r"^(st\.?|saint)\s+", "saint ", name)
+    return re.sub(r"[^a-z0-9]+", " ", name).strip()
+
+
+def _unique(names) -> list[str]:
+    seen, result = set(), []
+    for name in names:
+        if name and _place_key(name) not in seen:
+            seen.add(_place_key(name))
+            result.append(name)
+    return result
+
+
+def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
+    """Resolve ZIP data records (one per county the data names) against our jurisdictions."""
+    state_code = f"US-{records[0]['state']}"
+    rows = Jurisdiction.objects.with_status().filter(
+        Q(code__in=[FEDERAL_CODE, state_code])
+        | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+    )
+    federal, state, locals_by_key = None, None, {}
+    for row in rows:
+        if row.code == FEDERAL_CODE:
+            federal = row
+        elif row.code == state_code:
+            state = row
+        else:
+            locals_by_key.setdefault((row.level, _place_key(row.name)), row)
+
+    county_names = _unique(record["county"] for record in records)
+    primary_cities = _unique(record["city"] for record in records)
+    other_cities = _unique(
+        name for record in records for name in record.get("acceptable_cities") or []
+    )
+    counties = [
+        PlaceAnswer(Level.COUNTY, name, locals_by_key.get((Level.COUNTY, _place_key(name))))
+        for name in county_names
+    ]
+    cities = [
+        PlaceAnswer(Level.CITY, name, locals_by_key.get((Level.CITY, _place_key(name))))
+        for name in primary_cities
+    ]
+    # Other place names the ZIP serves count only where they have a rule of their own.
+    cities += [
+        PlaceAnswer(Level.CITY, name, locals_by_key[(Level.CITY, _place_key(name))])
+        for name in other_cities
+        if (Level.CITY, _place_key(name)) in locals_by_key
+        and _place_key(name) not in {_place_key(n) for n in primary_cities}
+    ]
+    state_answer = PlaceAnswer(Level.STATE, state.name if state else records[0]["state"], state)
+    places = [state_answer, *counties, *cities]
+    # Most restrictive wins; on a tie the broader level, which applies to the whole ZIP.
+    answer = max(places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
+    return ZipAnswer(
+        zip_code=zip_code,
+        state=state_answer,
+        counties=counties,
+        cities=cities,
+        answer=answer,
+        notes=_zip_notes(state_answer, counties, cities),
+        federal=federal,
+    )
+
+
+def _zip_notes(state: PlaceAnswer, counties: list, cities: list) -> list[str]:
+    notes = []
+    if state.jurisdiction is None:
+        notes.append(f"We have no record for {state.name}; its status is unverified.")
+    if not counties:
+        notes.append(
+            "The ZIP data names no county for this ZIP code: check whether your county has "
+            "rules of its own."
+        )
+    elif len(counties) > 1:
+        names = ", ".join(county.name for county in counties)
+        notes.append(
+            f"This ZIP code spans more than one county ({names}). The answer is the most "
+            "restrictive of them: check which county you are in."
+        )
+    else:
+        notes.append(
+            "ZIP codes follow mail routes, not county lines: the ZIP data names this ZIP "
+            "code's main county, and a few addresses may lie in a neighbouring one."
+        )
+    if len(cities) > 1:
+        notes.append(
+            "This ZIP code serves more than one place with its own record: the answer is the "
+            "most restrictive of them."
+        )
+    if any(
+        place.jurisdiction and place.status == Status.UNVERIFIED
+        for place in [state, *counties, *cities]
+    ):
+        notes.append("Part of this answer is unverified: no curator has confirmed it yet.")
+    return notes
+
+
+# Curators
 
 
 def user_is_curator(user) -> bool:

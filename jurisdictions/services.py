@@ -28,6 +28,7 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS
+from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
 from tracker.alerts.services import status_event_record
 
@@ -117,6 +118,7 @@ def status_record(
         became_current=current_id == version.id,
     )
     jurisdiction.refresh_from_db()
+    transaction.on_commit(public_generation_bump)
     return version
 
 
@@ -147,6 +149,7 @@ def _promote(jurisdiction_id: int, version_id: int) -> bool:
             previous_id=previous_id,
             became_current=True,
         )
+        transaction.on_commit(public_generation_bump)
     return changed == 1
 
 
@@ -508,3 +511,19 @@ def curators_group_sync() -> Group:
         raise ImproperlyConfigured("Some curator permissions are missing: run migrate.")
     group.permissions.set(permissions)
     return group
+
+
+def lead_report_correction(
+    *, jurisdiction: Jurisdiction, summary: str, source_url: str, contact_email: str = ""
+) -> Lead:
+    """A visitor's correction, queued for curators as an open lead; never shown publicly."""
+    lead = Lead(
+        jurisdiction=jurisdiction,
+        origin=Lead.Origin.PUBLIC,
+        summary=summary.strip(),
+        source_url=source_url.strip(),
+        contact_email=contact_email.strip(),
+    )
+    lead.full_clean()
+    lead.save()
+    return lead

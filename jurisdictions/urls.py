@@ -1,9 +1,37 @@
-from django.urls import path
+from django.urls import include, path, re_path
 
-from jurisdictions import views
+from jurisdictions import api, feeds, views
+from jurisdictions.responses import public_read
 
 app_name = "jurisdictions"
 
+# The API first and under one prefix: URL resolution tries patterns in order, on every request.
+api_v1 = [
+    # A code may be an OCD division id, which contains slashes.
+    re_path(
+        r"^jurisdictions/(?P<code>[\s\S]+?)/history\Z", api.jurisdiction_history, name="api-history"
+    ),
+    re_path(r"^jurisdictions/(?P<code>[\s\S]+)\Z", api.jurisdiction_detail, name="api-detail"),
+    path("jurisdictions", api.jurisdictions_list, name="api-list"),
+    path("lookup", api.lookup, name="api-lookup"),
+    path("changes", api.changes, name="api-changes"),
+    path("export.json", api.export_json, name="api-export-json"),
+    path("export.csv", api.export_csv, name="api-export-csv"),
+    path("openapi.json", api.openapi, name="api-openapi"),
+]
+
 urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/(?P<rest>[\s\S]*)\Z", api.not_found),
+    path("j/<str:code>/", views.detail, name="detail"),
     path("", views.home, name="home"),
+    path("search", views.search, name="search"),
+    path("lookup", views.lookup, name="lookup"),
+    path("about/", views.about, name="about"),
+    path("assets/<str:name>", views.asset, name="asset"),
+    path("j/<str:code>/badge.svg", views.badge, name="badge"),
+    path("j/<str:code>/feed.atom", public_read()(feeds.JurisdictionFeed()), name="feed"),
+    path("j/<str:code>/report/", views.report, name="report"),
+    path("j/<str:code>/report/thanks/", views.report_thanks, name="report-thanks"),
+    path("feeds/changes.atom", public_read()(feeds.ChangesFeed()), name="changes-feed"),
 ]

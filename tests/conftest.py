@@ -12,7 +12,10 @@ from django.core.cache import cache
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the tests' own Redis database)."""
+    from jurisdictions.public_cache import public_cache_forget_local
+
     cache.clear()
+    public_cache_forget_local()
     yield
 
 

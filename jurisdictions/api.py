@@ -1,0 +1,203 @@
+"""JSON API v1: thin views over the selectors; every read goes through public_read."""
+
+import csv
+import datetime
+import io
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpResponse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from django.views.decorators.csrf import csrf_exempt
+
+from jurisdictions import selectors, serializers
+from jurisdictions.models import Level, Status
+from jurisdictions.openapi import openapi_document
+from jurisdictions.responses import api_error, json_response, public_read
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+CHANGES_LIMIT = 200
+api_read = public_read(api=True, rate_limited=True)
+
+
+class BadInput(ValueError):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _choice(request, name: str, choices: list[str]) -> str | None:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if value not in choices:
+        raise BadInput(f"invalid_{name}", f"{name} must be one of: {', '.join(choices)}.")
+    return value
+
+
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise BadInput(f"invalid_{name}", f"{name} must be a whole number of at least 1.")
+    if maximum is not None and int(raw) > maximum:
+        raise BadInput(f"invalid_{name}", f"{name} must be at most {maximum}.")
+    return int(raw)
+
+
+def _since(request) -> datetime.datetime | None:
+    raw = request.GET.get("since")
+    if raw is None:
+        return None
+    try:
+        moment = parse_datetime(raw)
+        day = None if moment else parse_date(raw)
+    except ValueError:
+        moment = day = None
+    if moment is None and day is not None:
+        moment = datetime.datetime.combine(day, datetime.time.min)
+    if moment is None:
+        raise BadInput(
+            "invalid_since", "since must be an ISO 8601 date or date-time, e.g. 2026-11-01."
+        )
+    # In UTC: PostgreSQL refuses some offsets Python accepts (e.g. -18:41).
+    try:
+        return (
+            make_aware(moment, datetime.UTC)
+            if is_naive(moment)
+            else moment.astimezone(datetime.UTC)
+        )
+    except OverflowError:
+        raise BadInput("invalid_since", "since is out of range.") from None
+
+
+def _bad_input_as_error(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadInput as error:
+            return api_error(error.status, error.code, error.message)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _get_or_error(code: str):
+    jurisdiction = selectors.jurisdiction_get(code=code)
+    if jurisdiction is None:
+        raise BadInput("not_found", f"No jurisdiction has the code or OCD id {code!r}.", 404)
+    return jurisdiction
+
+
+@api_read
+@_bad_input_as_error
+def jurisdictions_list(request):
+    level = _choice(request, "level", Level.values)
+    status = _choice(request, "status", Status.values)
+    page_number = _positive_int(request, "page", 1)
+    per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    parent = None
+    if "parent" in request.GET:
+        parent = _get_or_error(request.GET["parent"])
+    queryset = selectors.jurisdictions_filter(level=level, parent=parent, status=status)
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    try:
+        page = paginator.page(page_number)
+    except EmptyPage:
+        raise BadInput(
+            "page_not_found", f"page must be at most {paginator.num_pages}.", 404
+        ) from None
+    return json_response(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "per_page": per_page,
+            "pages": paginator.num_pages,
+            "results": [serializers.jurisdiction_data(j) for j in page.object_list],
+        }
+    )
+
+
+@api_read
+@_bad_input_as_error
+def jurisdiction_detail(request, code):
+    jurisdiction = _get_or_error(code)
+    children = selectors.jurisdiction_children(jurisdiction=jurisdiction)
+    return json_response(serializers.jurisdiction_detail_data(jurisdiction, children))
+
+
+@api_read
+@_bad_input_as_error
+def jurisdiction_history(request, code):
+    jurisdiction = _get_or_error(code)
+    versions = selectors.jurisdiction_history(jurisdiction=jurisdiction)
+    return json_response(
+        {
+            "jurisdiction": serializers.jurisdiction_link_data(jurisdiction),
+            "versions": [serializers.version_data(version) for version in versions],
+        }
+    )
+
+
+@api_read
+def lookup(request):
+    raw = request.GET.get("zip", "")
+    try:
+        answer = selectors.zip_lookup(zip_code=raw)
+    except selectors.ZipMalformed as error:
+        return api_error(400, "invalid_zip", str(error))
+    except selectors.ZipUnknown as error:
+        return api_error(404, "unknown_zip", str(error))
+    return json_response(serializers.zip_answer_data(answer))
+
+
+@api_read
+@_bad_input_as_error
+def changes(request):
+    """Without since: the latest versions, newest first. With since: versions from then on,
+    oldest first, and next_since to continue from (the last entry may repeat: use its id)."""
+    since = _since(request)
+    versions = selectors.changes_list(
+        since=since, limit=CHANGES_LIMIT, oldest_first=since is not None
+    )
+    more = since is not None and len(versions) == CHANGES_LIMIT
+    return json_response(
+        {
+            "since": since.isoformat() if since else None,
+            "limit": CHANGES_LIMIT,
+            "next_since": versions[-1].confirmed_at.isoformat() if more else None,
+            "results": [serializers.change_data(version) for version in versions],
+        }
+    )
+
+
+@api_read
+def export_json(request):
+    rows = [serializers.export_row(j) for j in selectors.export_rows()]
+    return json_response({"columns": serializers.EXPORT_COLUMNS, "jurisdictions": rows})
+
+
+@api_read
+def export_csv(request):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=serializers.EXPORT_COLUMNS)
+    writer.writeheader()
+    for jurisdiction in selectors.export_rows():
+        writer.writerow(serializers.export_row(jurisdiction))
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="kratom-status.csv"'},
+    )
+
+
+@public_read(api=True)
+def openapi(request):
+    return json_response(openapi_document())
+
+
+@csrf_exempt
+def not_found(request, rest=""):
+    return api_error(404, "not_found", f"No API endpoint at {request.path}.")

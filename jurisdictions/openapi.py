@@ -1,0 +1,304 @@
+"""The OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json and tested by schemathesis."""
+
+from functools import cache
+
+from jurisdictions.models import DatePrecision, Level, Origin, Status
+from jurisdictions.selectors import CODE_RE, ZIP_RE
+
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF + name}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+STR = {"type": "string"}
+STATUS = {"type": "string", "enum": Status.values}
+PARTIAL_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+
+
+def _object(properties: dict) -> dict:
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+SCHEMAS = {
+    "Error": _object(
+        {"error": _object({"code": STR, "message": STR})},
+    ),
+    "Citation": _object({"title": STR, "url": STR, "text": STR}),
+    "Version": _object(
+        {
+            "id": {"type": "integer"},
+            "status": STATUS,
+            "meaning": STR,
+            "summary": STR,
+            "min_age": _nullable({"type": "integer"}),
+            "seven_oh_rule": STR,
+            "effective_date": _nullable(PARTIAL_DATE),
+            "effective_date_precision": {"type": "string", "enum": DatePrecision.values},
+            "citations": {"type": "array", "items": _ref("Citation")},
+            "as_of": {"type": "string", "format": "date"},
+            "origin": {"type": "string", "enum": Origin.values},
+            "confirmed_at": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "JurisdictionLink": _object(
+        {
+            "code": STR,
+            "name": STR,
+            "level": {"type": "string", "enum": Level.values},
+            "status": STATUS,
+            "url": {"type": "string", "format": "uri"},
+            "api_url": {"type": "string", "format": "uri"},
+        }
+    ),
+}
+JURISDICTION_FIELDS = {
+    **SCHEMAS["JurisdictionLink"]["properties"],
+    "parent": _nullable(STR),
+    "ocd_id": _nullable(STR),
+    "meaning": STR,
+    "effective_date": _nullable(PARTIAL_DATE),
+    "upcoming_status": _nullable(STATUS),
+    "last_verified_on": _nullable({"type": "string", "format": "date"}),
+}
+PLACE = _object(
+    {
+        "level": {"type": "string", "enum": [Level.STATE, Level.COUNTY, Level.CITY]},
+        "name": STR,
+        "status": _nullable(STATUS),
+        "jurisdiction": _nullable(_ref("JurisdictionLink")),
+    }
+)
+SCHEMAS.update(
+    {
+        "Jurisdiction": _object(JURISDICTION_FIELDS),
+        "JurisdictionDetail": _object(
+            {
+                **JURISDICTION_FIELDS,
+                "current": _nullable(_ref("Version")),
+                "upcoming": _nullable(_ref("Version")),
+                "last_verified": _nullable(
+                    _object(
+                        {
+                            "on": {"type": "string", "format": "date"},
+                            "by": {"type": "string", "enum": ["curator", "curated reference data"]},
+                        }
+                    )
+                ),
+                "children": {"type": "array", "items": _ref("JurisdictionLink")},
+                "baseline": _nullable(
+                    _object(
+                        {
+                            "paragraphs": {"type": "array", "items": STR},
+                            "provenance": {"type": "array", "items": STR},
+                        }
+                    )
+                ),
+                "notice": STR,
+            }
+        ),
+        "JurisdictionPage": _object(
+            {
+                "count": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+                "pages": {"type": "integer", "minimum": 1},
+                "results": {"type": "array", "items": _ref("Jurisdiction")},
+            }
+        ),
+        "History": _object(
+            {
+                "jurisdiction": _ref("JurisdictionLink"),
+                "versions": {"type": "array", "items": _ref("Version")},
+            }
+        ),
+        "Place": PLACE,
+        "ZipAnswer": _object(
+            {
+                "zip": {"type": "string", "pattern": r"^\d{5}$"},
+                "state": _ref("Place"),
+                "counties": {"type": "array", "items": _ref("Place")},
+                "cities": {"type": "array", "items": _ref("Place")},
+                "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
+                "notes": {"type": "array", "items": STR},
+                "federal": _nullable(_ref("JurisdictionLink")),
+                "notice": STR,
+            }
+        ),
+        "Changes": _object(
+            {
+                "since": _nullable({"type": "string", "format": "date-time"}),
+                "limit": {"type": "integer"},
+                "next_since": _nullable({"type": "string", "format": "date-time"}),
+                "results": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "jurisdiction": _object(
+                                {
+                                    "code": STR,
+                                    "name": STR,
+                                    "level": {"type": "string", "enum": Level.values},
+                                    "url": {"type": "string", "format": "uri"},
+                                }
+                            ),
+                            "previous_status": _nullable(STATUS),
+                            "version": _ref("Version"),
+                        }
+                    ),
+                },
+            }
+        ),
+        "Export": _object(
+            {
+                "columns": {"type": "array", "items": STR},
+                "jurisdictions": {"type": "array", "items": {"type": "object"}},
+            }
+        ),
+    }
+)
+
+READ_HEADERS = {
+    "ETag": {"description": "Validator for If-None-Match", "schema": STR},
+    "Cache-Control": {"schema": STR},
+}
+CODE_PARAM = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "description": "An ISO 3166 code (US, US-TX, US-CA-SAN-DIEGO) or an OCD division id.",
+    "schema": {"type": "string", "pattern": CODE_RE.pattern},
+}
+ETAG_PARAM = {"name": "If-None-Match", "in": "header", "required": False, "schema": STR}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+
+
+RATE_LIMITED = {
+    **_error("Too many requests from this client"),
+    "headers": {"Retry-After": {"schema": {"type": "string", "pattern": r"^\d+$"}}},
+}
+
+
+def _read(
+    summary: str, schema_name: str | None, *, params=(), errors=None, media="application/json"
+) -> dict:
+    content_schema = _ref(schema_name) if schema_name else STR
+    responses = {
+        "200": {
+            "description": "OK",
+            "headers": READ_HEADERS,
+            "content": {media: {"schema": content_schema}},
+        },
+        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        "429": RATE_LIMITED,
+        **(errors or {}),
+    }
+    return {
+        "get": {"summary": summary, "parameters": [*params, ETAG_PARAM], "responses": responses}
+    }
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+NOT_FOUND = {"404": _error("No jurisdiction with that code")}
+
+
+@cache
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kratom legal status API",
+            "version": "1.0.0",
+            "description": "The legal status of kratom by jurisdiction, with citations and "
+            "history. Information, not legal advice. Errors are "
+            '{"error": {"code", "message"}}; reads carry ETag and Cache-Control and answer '
+            "304 to If-None-Match; requests are rate-limited per client (429 with Retry-After).",
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/jurisdictions": _read(
+                "List jurisdictions",
+                "JurisdictionPage",
+                params=[
+                    _query("level", {"type": "string", "enum": Level.values}),
+                    _query("parent", {"type": "string", "pattern": CODE_RE.pattern}, "Parent code"),
+                    _query("status", STATUS),
+                    _query("page", {"type": "integer", "minimum": 1}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+                ],
+                errors={
+                    "400": _error("A malformed filter or page"),
+                    "404": _error("Unknown parent, or a page past the end"),
+                },
+            ),
+            "/api/v1/jurisdictions/{code}": _read(
+                "One jurisdiction: current and upcoming status, citations, children",
+                "JurisdictionDetail",
+                params=[CODE_PARAM],
+                errors=NOT_FOUND,
+            ),
+            "/api/v1/jurisdictions/{code}/history": _read(
+                "Every confirmed status version, newest first",
+                "History",
+                params=[CODE_PARAM],
+                errors=NOT_FOUND,
+            ),
+            "/api/v1/lookup": _read(
+                "Resolve a US ZIP code to its state, county and city statuses",
+                "ZipAnswer",
+                params=[
+                    {
+                        **_query("zip", {"type": "string", "pattern": ZIP_RE.pattern}),
+                        "required": True,
+                    }
+                ],
+                errors={
+                    "400": _error("A malformed ZIP code"),
+                    "404": _error("A ZIP code not in the offline data"),
+                },
+            ),
+            "/api/v1/changes": _read(
+                "Recorded status versions: without since the latest 200, newest first; with "
+                "since up to 200 from then on, oldest first, and next_since to continue",
+                "Changes",
+                params=[
+                    _query(
+                        "since",
+                        {
+                            "anyOf": [
+                                {"type": "string", "format": "date"},
+                                {"type": "string", "format": "date-time"},
+                            ]
+                        },
+                        "ISO 8601 date or date-time",
+                    )
+                ],
+                errors={"400": _error("A malformed date")},
+            ),
+            "/api/v1/export.json": _read("Every jurisdiction's current status", "Export"),
+            "/api/v1/export.csv": _read(
+                "Every jurisdiction's current status, as CSV", None, media="text/csv"
+            ),
+        },
+        "components": {"schemas": SCHEMAS},
+    }

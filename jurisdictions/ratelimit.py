@@ -1,0 +1,91 @@
+"""A per-client fixed-window rate limit kept in Redis, shared by every web process.
+
+To keep Redis off the hot path, a process claims a batch of a client's allowance at once
+(INCRBY) and spends it locally. The batch is a fiftieth of the limit (1 for limits under
+100), so a process over-claims at most 2% of a client's allowance per window.
+"""
+
+import logging
+import math
+import threading
+import time
+from functools import cache
+
+import redis
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1000
+BATCH_FRACTION = 50  # batch = limit // 50
+
+
+@cache
+def _client() -> redis.Redis:
+    # One connection pool per process; a short timeout so a slow Redis cannot stall a page.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+class _Allowance:
+    """Requests this process may still let through, per (bucket, client, window slot)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.slot: dict[int, int] = {}
+        self.left: dict[tuple, int] = {}
+
+    def take(self, key: tuple, window: int, slot: int) -> bool:
+        with self.lock:
+            if self.slot.get(window) != slot:  # a new window: forget the old allowances
+                self.left = {k: v for k, v in self.left.items() if k[-2] != window}
+                self.slot[window] = slot
+            if self.left.get(key, 0) > 0:
+                self.left[key] -= 1
+                return True
+            return False
+
+    def grant(self, key: tuple, count: int) -> None:
+        with self.lock:
+            self.left[key] = count
+
+
+_allowance = _Allowance()
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry our proxies added."""
+    proxies = settings.RATE_LIMIT_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int | None:
+    """Count one request; return the seconds to wait when over the limit, else None.
+
+    A Redis failure lets the request through (and is logged): the limit protects the
+    service, and refusing every visitor because Redis blinked would defeat that.
+    """
+    now = time.time()
+    slot = int(now // window)
+    local_key = (bucket, client, limit, window, slot)
+    if _allowance.take(local_key, window, slot):
+        return None
+    batch = max(1, min(MAX_BATCH, limit // BATCH_FRACTION))
+    key = f"ratelimit:{bucket}:{client}:{slot}"
+    try:
+        pipe = _client().pipeline(transaction=False)
+        pipe.incrby(key, batch)
+        pipe.expire(key, window + 1)
+        count = pipe.execute()[0]
+    except redis.RedisError:
+        log.exception("Rate limit check failed; letting the request through")
+        return None
+    granted = min(batch, limit - (count - batch))
+    if granted <= 0:
+        return max(1, math.ceil((slot + 1) * window - now))
+    _allowance.grant(local_key, granted - 1)
+    return None

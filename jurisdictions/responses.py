@@ -1,0 +1,142 @@
+"""The one wrapper every public read goes through: cache, ETag/304, Cache-Control, CORS, rate limit."""
+
+import json
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
+
+from jurisdictions.public_cache import cached_response_get, cached_response_put
+from jurisdictions.ratelimit import client_address, rate_limit_hit
+
+log = logging.getLogger(__name__)
+
+READ_METHODS = ("GET", "HEAD")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Retry-After",
+}
+# Only a preflight (OPTIONS) needs to say which methods and headers are allowed.
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def json_body(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    return HttpResponse(
+        json_body(data), status=status, content_type="application/json", headers=headers
+    )
+
+
+def api_error(status: int, code: str, message: str, *, headers: dict | None = None):
+    """The API's one error shape: {"error": {"code", "message"}}, never cached."""
+    response = json_response({"error": {"code": code, "message": message}}, status=status)
+    response["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _cache_key(request) -> str:
+    # The raw query string: parsing it costs more than the rare duplicate entry it saves.
+    return f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+
+
+def _etag_matches(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _finish(response, *, etag: str | None, cors: bool):
+    if etag:
+        response["ETag"] = etag
+        response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
+    if cors:
+        for name, value in CORS_HEADERS.items():
+            response[name] = value
+    return response
+
+
+def _render(view, request, args, kwargs, *, api: bool):
+    if not api:
+        return view(request, *args, **kwargs)
+    try:
+        return view(request, *args, **kwargs)
+    except Exception:
+        # An API client gets JSON even when we fail; the traceback goes to the log.
+        log.exception("API view %s failed", view.__name__)
+        return api_error(500, "internal_error", "Something went wrong on our side.")
+
+
+def public_read(*, api: bool = False, rate_limited: bool = False):
+    """Serve a read from the generation-keyed cache, answering 304 when the ETag matches.
+
+    The view runs only on a miss and only its 200 answers are cached. A revalidation that
+    ends in 304 costs next to nothing and is not counted against the rate limit, so
+    clients are encouraged to send If-None-Match.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if api and request.method == "OPTIONS":
+                return _finish(
+                    HttpResponse(status=204, headers=PREFLIGHT_HEADERS), etag=None, cors=True
+                )
+            if request.method not in READ_METHODS:
+                if not api:
+                    return HttpResponseNotAllowed(READ_METHODS)
+                response = api_error(405, "method_not_allowed", "Only GET is supported.")
+                response["Allow"] = "GET, HEAD, OPTIONS"
+                return _finish(response, etag=None, cors=True)
+            key = _cache_key(request)
+            entry = cached_response_get(key)
+            if entry is not None and _etag_matches(request, entry.etag):
+                return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
+            if rate_limited:
+                wait = rate_limit_hit(
+                    bucket="api",
+                    client=client_address(request),
+                    limit=settings.API_RATE_LIMIT,
+                    window=settings.API_RATE_LIMIT_WINDOW,
+                )
+                if wait is not None:
+                    response = api_error(
+                        429,
+                        "rate_limited",
+                        f"Too many requests: try again in {wait} s.",
+                        headers={"Retry-After": str(wait)},
+                    )
+                    return _finish(response, etag=None, cors=api)
+            if entry is None:
+                response = _render(view, request, args, kwargs, api=api)
+                if response.status_code != 200:
+                    return _finish(response, etag=None, cors=api)
+                entry = cached_response_put(
+                    key,
+                    body=response.content,
+                    content_type=response["Content-Type"],
+                    disposition=response.get("Content-Disposition", ""),
+                )
+                if _etag_matches(request, entry.etag):
+                    return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
+            response = HttpResponse(entry.body, content_type=entry.content_type)
+            if entry.disposition:
+                response["Content-Disposition"] = entry.disposition
+            return _finish(response, etag=entry.etag, cors=api)
+
+        # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.
+        wrapper.csrf_exempt = api
+        return wrapper
+
+    return decorator

@@ -1,0 +1,152 @@
+"""Public read throughput under gunicorn (2 workers), against a bare Django view in the same run.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python tests/bench/bench_public.py
+
+Migrates and seeds the database it is given, starts gunicorn on a free loopback port for
+the app and then for tests/bench/bare_wsgi.py (same settings, DEBUG off), and runs wrk
+against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match) and the bare
+view. Prints requests/s, p50/p99 latency and the ratios to the bare view. The API rate
+limit stays on (every body response still counts in Redis), set high enough not to trip.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
+THREADS = os.environ.get("BENCH_THREADS", "2")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(**extra) -> dict:
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            sys.exit(f"{name} must be set (see the module docstring)")
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key"),
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "API_RATE_LIMIT": "100000000",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def start_gunicorn(app: str, env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [PYTHON, "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"gunicorn {app} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=15)
+
+
+def fetch(url: str) -> tuple[bytes, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read(), response.headers.get("ETag", "")
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, headers: list[str] = ()) -> dict:
+    command = ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50": to_ms(*p50.groups()),
+        "p99": to_ms(*p99.groups()),
+        "non_2xx_3xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def best(results: list[dict]) -> dict:
+    return max(results, key=lambda result: result["rps"])
+
+
+def main() -> None:
+    env = server_env()
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [PYTHON, "manage.py", "seed"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+    app, app_base = start_gunicorn("tracker.wsgi", env)
+    try:
+        api_body, etag = fetch(app_base + "/api/v1/jurisdictions/US-TX")
+        fetch(app_base + "/j/US-TX/")
+    except Exception:
+        stop(app)
+        raise
+    bare, bare_base = start_gunicorn(
+        "tests.bench.bare_wsgi:application", server_env(BARE_BODY_BYTES=str(len(api_body)))
+    )
+    bare_body, _ = fetch(bare_base + "/bare")
+    scenarios = {
+        "bare Django view (JSON)": (bare_base + "/bare", []),
+        "API /api/v1/jurisdictions/US-TX": (app_base + "/api/v1/jurisdictions/US-TX", []),
+        "page /j/US-TX/": (app_base + "/j/US-TX/", []),
+        "API 304 (If-None-Match)": (
+            app_base + "/api/v1/jurisdictions/US-TX",
+            [f"If-None-Match: {etag}"],
+        ),
+    }
+    results = {name: [] for name in scenarios}
+    try:
+        for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
+            for name, (url, headers) in scenarios.items():
+                results[name].append(wrk(url, headers))
+    finally:
+        stop(app)
+        stop(bare)
+
+    baseline = best(results["bare Django view (JSON)"])["rps"]
+    print(f"gunicorn 2 workers (sync), wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS}; "
+          f"API body {len(api_body)} B, bare body {len(bare_body)} B")  # fmt: skip
+    print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} {'errors':>7}")
+    for name in scenarios:
+        result = best(results[name])
+        print(f"{name:36} {result['rps']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
+              f"{result['rps'] / baseline:7.2f} {result['non_2xx_3xx']:7d}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
