@@ -413,6 +413,8 @@ def status_reverify(
     Jurisdiction.objects.filter(pk=locked.pk).update(
         last_verified_on=today, last_verified_by=actor, updated_at=timezone.now()
     )
+    # The public pages show "last verified": they must not keep the old date.
+    transaction.on_commit(public_generation_bump)
     decision = decision_log(
         jurisdiction_id=locked.pk,
         action=DecisionAction.REVERIFY,

@@ -441,3 +441,14 @@ def test_a_typo_in_the_four_eyes_statuses_is_a_system_check_error(settings):
     assert "baned" in errors[0].msg
     settings.FOUR_EYES_STATUSES = ["banned"]
     assert four_eyes_statuses_check(None) == []
+
+
+def test_reverify_refreshes_the_cached_public_answer(client, django_capture_on_commit_callbacks):
+    texas = make_jurisdiction("US-TX")
+    record_status(texas, "regulated", as_of=datetime.date(2026, 1, 5))
+    before = client.get("/api/v1/jurisdictions/US-TX").json()  # now cached
+    assert before["last_verified_on"] == "2026-01-05"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.status_reverify(actor=make_curator(), jurisdiction=texas, today=TODAY)
+    after = client.get("/api/v1/jurisdictions/US-TX").json()
+    assert after["last_verified_on"] == TODAY.isoformat()

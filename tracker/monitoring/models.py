@@ -22,6 +22,10 @@ class SourceQuerySet(models.QuerySet):
         """Enabled sources whose next check time has come (the dispatcher's query)."""
         return self.filter(enabled=True, next_check_at__lte=now)
 
+    def flagged(self):
+        """Sources a curator should look at: too many failures in a row."""
+        return self.filter(flagged_at__isnull=False)
+
 
 class Source(models.Model):
     """A curated official URL for a jurisdiction, re-checked on a schedule."""
