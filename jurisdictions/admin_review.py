@@ -105,6 +105,14 @@ def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citation
     return initial
 
 
+def decision_forms(request, *, initial: dict):
+    """A review page's confirm and dismiss forms; only the one the POST chose is bound."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    confirm_form = StatusFactsForm(request.POST if action == "confirm" else None, initial=initial)
+    dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+    return action, confirm_form, dismiss_form
+
+
 def decision_run(request, form, decide) -> bool:
     """Call `decide(form)` when the form is valid; show a refusal on the form. True when done."""
     if not form.is_valid():
@@ -250,11 +258,7 @@ class LeadReviewMixin(CuratorOnlyMixin):
         if lead.reported_status in dict(StatusFactsForm.base_fields["status"].choices):
             initial.update(status=lead.reported_status, summary=lead.summary[:400])
             initial.update(min_age=lead.min_age, seven_oh_rule=lead.seven_oh_rule)
-        action = request.POST.get("action") if request.method == "POST" else None
-        confirm_form = StatusFactsForm(
-            request.POST if action == "confirm" else None, initial=initial
-        )
-        dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+        action, confirm_form, dismiss_form = decision_forms(request, initial=initial)
 
         def confirm(form):
             return services.lead_confirm(

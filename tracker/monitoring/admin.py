@@ -14,10 +14,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from jurisdictions.admin_forms import ReasonForm, StatusFactsForm
 from jurisdictions.admin_review import (
     CuratorOnlyMixin,
     curator_check,
+    decision_forms,
     decision_run,
     object_or_404,
     status_form_initial,
@@ -290,11 +290,7 @@ class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
             seen_version_id=panel["seen_version_id"],
             citations=[source_citation],
         )
-        action = request.POST.get("action") if request.method == "POST" else None
-        confirm_form = StatusFactsForm(
-            request.POST if action == "confirm" else None, initial=initial
-        )
-        dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
+        action, confirm_form, dismiss_form = decision_forms(request, initial=initial)
 
         def confirm(form):
             return services.proposal_confirm(
