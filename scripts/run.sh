@@ -25,7 +25,7 @@ python manage.py migrate --no-input
 python manage.py seed
 echo
 echo "Kratom tracker: http://127.0.0.1:8000/   admin: http://127.0.0.1:8000/admin/"
-echo "Create a curator login with: .venv/bin/python manage.py createcurator NAME --email you@example.org"
+echo "Create a curator login (in another terminal): DEBUG=1 .venv/bin/python manage.py createcurator NAME --email you@example.org"
 echo "Ctrl-C stops the web server, the worker and beat."
 echo
 honcho start -f Procfile.dev
