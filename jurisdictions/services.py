@@ -53,9 +53,12 @@ def citations_clean(citations: list[dict]) -> list[dict]:
 def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: datetime.date):
     """Where the new version goes: current (in force) or upcoming (effective in the future)."""
     if version.effective_date and version.effective_date > today:
+        # The newest word on the future wins: a curator cancels or moves a scheduled change
+        # by confirming another future version.
         return jurisdiction.current_status_id, version.id
-    # A version in force today supersedes any upcoming one confirmed before it.
-    return version.id, None
+    # A correction of today's status leaves a scheduled change in place: the law that
+    # takes effect later still does.
+    return version.id, jurisdiction.upcoming_status_id
 
 
 @transaction.atomic

@@ -68,12 +68,22 @@ def test_a_future_dated_version_stays_upcoming_until_its_day():
     assert (texas.current_status, texas.upcoming_status) == (upcoming, None)
 
 
-def test_a_status_in_force_today_supersedes_an_upcoming_one():
+def test_correcting_todays_status_keeps_the_scheduled_change():
+    texas = make_jurisdiction("US-TX")
+    scheduled = record_status(
+        texas, "banned", effective_date=datetime.date(2027, 1, 1), today=TODAY
+    )
+    corrected = record_status(texas, "regulated", summary="corrected wording", today=TODAY)
+    texas.refresh_from_db()
+    assert (texas.current_status, texas.upcoming_status) == (corrected, scheduled)
+
+
+def test_a_newer_future_version_replaces_the_scheduled_one():
     texas = make_jurisdiction("US-TX")
     record_status(texas, "banned", effective_date=datetime.date(2027, 1, 1), today=TODAY)
-    now = record_status(texas, "regulated", today=TODAY)
+    moved = record_status(texas, "banned", effective_date=datetime.date(2027, 7, 1), today=TODAY)
     texas.refresh_from_db()
-    assert (texas.current_status, texas.upcoming_status) == (now, None)
+    assert texas.upcoming_status == moved
 
 
 def test_a_curator_confirmation_records_who_verified_and_when():
