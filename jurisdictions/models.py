@@ -390,6 +390,7 @@ class DecisionAction(models.TextChoices):
     DISMISS = "dismiss", "Dismissed"
     REVERIFY = "reverify", "Re-verified the current status"
     MANUAL_ENTRY = "manual_entry", "Recorded a status without a proposal"
+    REBASELINE = "rebaseline", "Accepted a source's page as its new baseline"
 
 
 class Decision(models.Model):

@@ -143,13 +143,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         messages.success(request, f"Delivery {delivery.pk} queued again.")
         return redirect("admin:alerts_subscription_change", subscription_id)
 
-    @admin.action(description="Send a test ping")
+    @admin.action(description="Send a test ping", permissions=["change"])
     def send_ping(self, request, queryset):
         for subscription in queryset:
             services.subscription_ping(subscription=subscription)
         messages.success(request, f"Ping queued for {queryset.count()} subscription(s).")
 
-    @admin.action(description="Enable (offers to replay what they missed)")
+    @admin.action(description="Enable (offers to replay what they missed)", permissions=["change"])
     def enable(self, request, queryset):
         disabled = list(queryset.filter(enabled=False))
         choice = request.POST.get("replay")
@@ -166,7 +166,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 messages.success(request, f"{subscription} enabled.")
         return None
 
-    @admin.action(description="Rotate the signing secret (old one valid 24 h)")
+    @admin.action(
+        description="Rotate the signing secret (old one valid 24 h)", permissions=["change"]
+    )
     def rotate_secret(self, request, queryset):
         for subscription in queryset:
             secret = services.subscription_rotate_secret(subscription=subscription)
@@ -192,7 +194,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Resend (same webhook-id)")
+    @admin.action(description="Resend (same webhook-id)", permissions=["change"])
     def resend(self, request, queryset):
         for delivery_id in queryset.values_list("pk", flat=True):
             services.delivery_resend(delivery_id=delivery_id)

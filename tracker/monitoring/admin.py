@@ -90,19 +90,25 @@ class SourceAdmin(admin.ModelAdmin):
             return f"{obj.consecutive_failures} failure(s): {obj.last_error[:120]}"
         return "ok"
 
-    @admin.action(description="Check now")
+    @admin.action(description="Check now", permissions=["change"])
     def check_now(self, request, queryset):
         ids = list(queryset.values_list("id", flat=True))
         with transaction.atomic():
             services.sources_enqueue(source_ids=ids)
         self.message_user(request, f"Queued a check of {len(ids)} source(s).", messages.SUCCESS)
 
-    @admin.action(description="Accept the page as it is now (next check sets a new baseline)")
+    @admin.action(
+        description="Accept the page as it is now (next check sets a new baseline)",
+        permissions=["curate"],
+    )
     def rebaseline(self, request, queryset):
         ids = list(queryset.values_list("id", flat=True))
         for source_id in ids:
-            services.source_rebaseline(source_id=source_id)
+            services.source_rebaseline(actor=request.user, source_id=source_id)
         self.message_user(request, f"{len(ids)} source(s) will take a new baseline.")
+
+    def has_curate_permission(self, request):
+        return user_is_curator(request.user)
 
 
 @admin.register(Check)

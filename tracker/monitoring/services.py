@@ -269,11 +269,22 @@ def sources_dispatch(
     return source_ids
 
 
-def source_rebaseline(*, source_id: int) -> None:
+@transaction.atomic
+def source_rebaseline(*, actor, source_id: int, reason: str = "") -> None:
     """Forget the accepted text, so the next check takes the page as it is now (no proposal).
 
     For a curator who has looked at a flagged source (say, a page that really did shrink).
+    A change accepted this way is never proposed, so only curators may, and it is audited.
     """
+    curator_require(user=actor)
+    source = Source.objects.select_for_update().get(pk=source_id)
+    decision_log(
+        jurisdiction_id=source.jurisdiction_id,
+        action=DecisionAction.REBASELINE,
+        actor=actor,
+        subject=f"source {source.pk}",
+        reason=reason,
+    )
     Source.objects.filter(pk=source_id).update(
         current_snapshot=None,
         current_hash="",

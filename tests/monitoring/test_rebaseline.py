@@ -1,0 +1,63 @@
+"""Accepting a page as the new baseline swallows a change unseen: curators only, audited."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+
+from jurisdictions.models import Decision
+from tests.factories import make_curator, make_user
+from tracker.monitoring import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _view_only_staff(*codenames):
+    user = make_user("viewer", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_a_curator_rebaselines_a_flagged_source_and_the_trail_says_so(make_source):
+    source = make_source("https://law.example.gov/a", consecutive_failures=5, etag='"x"')
+    curator = make_curator()
+    services.source_rebaseline(actor=curator, source_id=source.pk, reason="page redesigned")
+    source.refresh_from_db()
+    assert (source.consecutive_failures, source.etag, source.flagged_at) == (0, "", None)
+    decision = Decision.objects.get()
+    assert (decision.action, decision.actor, decision.reason) == (
+        "rebaseline",
+        curator,
+        "page redesigned",
+    )
+
+
+def test_someone_who_is_not_a_curator_cannot_rebaseline(make_source):
+    source = make_source("https://law.example.gov/a", etag='"x"')
+    with pytest.raises(PermissionDenied):
+        services.source_rebaseline(actor=_view_only_staff("view_source"), source_id=source.pk)
+    source.refresh_from_db()
+    assert source.etag == '"x"'
+    assert not Decision.objects.exists()
+
+
+def test_view_only_staff_are_offered_no_source_actions(client, make_source):
+    make_source("https://law.example.gov/a")
+    client.force_login(_view_only_staff("view_source"))
+    response = client.get("/admin/monitoring/source/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "law.example.gov" in page
+    assert 'value="rebaseline"' not in page and 'value="check_now"' not in page
+    client.force_login(make_curator())
+    page = client.get("/admin/monitoring/source/").content.decode()
+    assert 'value="rebaseline"' in page
+
+
+def test_view_only_staff_cannot_rotate_a_webhook_secret_or_resend(client):
+    client.force_login(_view_only_staff("view_subscription", "view_delivery"))
+    responses = [client.get(f"/admin/alerts/{name}/") for name in ("subscription", "delivery")]
+    assert [response.status_code for response in responses] == [200, 200]
+    subscriptions, deliveries = (response.content.decode() for response in responses)
+    assert 'value="rotate_secret"' not in subscriptions
+    assert 'value="enable"' not in subscriptions
+    assert 'value="resend"' not in deliveries
