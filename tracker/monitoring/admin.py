@@ -90,7 +90,7 @@ class SourceAdmin(admin.ModelAdmin):
             return f"{obj.consecutive_failures} failure(s): {obj.last_error[:120]}"
         return "ok"
 
-    @admin.action(description="Check now", permissions=["change"])
+    @admin.action(description="Check now", permissions=["curate"])
     def check_now(self, request, queryset):
         ids = list(queryset.values_list("id", flat=True))
         with transaction.atomic():
