@@ -61,3 +61,26 @@ def test_view_only_staff_cannot_rotate_a_webhook_secret_or_resend(client):
     assert 'value="rotate_secret"' not in subscriptions
     assert 'value="enable"' not in subscriptions
     assert 'value="resend"' not in deliveries
+
+
+def test_a_source_url_on_a_private_address_is_refused_in_the_admin(admin_client, settings):
+    from jurisdictions.models import Jurisdiction
+    from tests.factories import make_jurisdiction
+    from tracker.monitoring.models import Source
+
+    settings.OUTBOUND_ALLOWED_NETWORKS = []  # production policy: loopback is not allowed
+    texas = make_jurisdiction("US-TX")
+    form = {
+        "jurisdiction": texas.pk,
+        "url": "http://169.254.169.254/latest/meta-data/",
+        "kind": "html",
+        "check_interval": "1 00:00:00",
+        "enabled": "on",
+        "next_check_at_0": "2026-11-22",
+        "next_check_at_1": "00:00:00",
+    }
+    response = admin_client.post("/admin/monitoring/source/add/", form)
+    assert response.status_code == 200
+    assert "non-public address" in response.content.decode()
+    assert not Source.objects.exists()
+    assert Jurisdiction.objects.count() == 2  # nothing else was written

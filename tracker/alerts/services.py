@@ -55,9 +55,9 @@ def secret_generate() -> str:
 def subscription_url_check(*, url: str) -> None:
     """Refuse an endpoint the outbound door would refuse (scheme, non-public address)."""
     try:
-        http.destination_allowed(url)
-    except http.OutboundError as exc:
-        raise ValidationError({"url": str(exc)}) from None
+        http.destination_validate(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from None
 
 
 def _jurisdictions_named(codes: list[str]) -> list[Jurisdiction]:

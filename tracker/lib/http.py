@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from requests.adapters import HTTPAdapter
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -103,6 +104,14 @@ def destination_check(url: str, *, allow_http: bool, allowed_networks=()) -> tup
 def destination_allowed(url: str) -> tuple[str, str]:
     """destination_check under the settings' policy: for validating a URL before it is stored."""
     return destination_check(url, **_policy(None))
+
+
+def destination_validate(url: str) -> None:
+    """destination_allowed for a form or a service: a refusal is a ValidationError."""
+    try:
+        destination_allowed(url)
+    except OutboundError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _policy(allow_http: bool | None) -> dict:

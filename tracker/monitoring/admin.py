@@ -3,6 +3,7 @@
 The change-proposal review queue is registered separately (curator review).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,6 +25,7 @@ from jurisdictions.admin_review import (
     status_panel_context,
 )
 from jurisdictions.selectors import user_is_curator
+from tracker.lib import http
 from tracker.monitoring import selectors, services
 from tracker.monitoring.models import ChangeProposal, Check, ProposalState, Snapshot, Source
 from tracker.monitoring.sidebyside import side_by_side
@@ -39,8 +41,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class SourceForm(forms.ModelForm):
+    url = forms.URLField(label="URL", max_length=1000, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = ["url"]  # the admin adds the rest of its fields
+
+    def clean_url(self):
+        # Refused here, when a curator types it, not only later at every check.
+        url = self.cleaned_data["url"]
+        http.destination_validate(url)
+        return url
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "jurisdiction",
         "title_or_url",
