@@ -168,3 +168,25 @@ def test_a_dns_answer_that_changes_after_the_check_is_not_used(httpserver, monke
     response = http.request("GET", f"http://rebind.test:{httpserver.port}/")
     assert response.text == "pinned"
     assert lookups == ["rebind.test"]  # resolved once, by the check
+
+
+def test_a_server_that_drips_bytes_is_cut_at_the_overall_deadline(httpserver):
+    def drip():
+        for _ in range(40):
+            time.sleep(0.1)
+            yield b"x"
+
+    httpserver.expect_request("/drip").respond_with_response(WerkzeugResponse(drip()))
+    started = time.monotonic()
+    with pytest.raises(http.OutboundError, match="overall deadline"):
+        http.request("GET", httpserver.url_for("/drip"), timeout=(1, 1), deadline_seconds=1)
+    assert time.monotonic() - started < 3
+
+
+def test_a_gzip_body_is_decoded(httpserver):
+    import gzip
+
+    body = gzip.compress(b"official text " * 1000)
+    httpserver.expect_request("/gz").respond_with_data(body, headers={"Content-Encoding": "gzip"})
+    response = http.request("GET", httpserver.url_for("/gz"))
+    assert response.body == b"official text " * 1000

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from requests.adapters import HTTPAdapter
@@ -220,7 +221,7 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
         raise ResponseTooLarge(f"response is {int(declared)} bytes, over the {max_bytes}-byte cap")
     chunks, size = [], 0
     try:
-        for chunk in response.iter_content(CHUNK_BYTES):
+        for chunk in _arriving(response):
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:
@@ -229,8 +230,15 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
                 raise ResponseTooLarge(f"response exceeded the {max_bytes}-byte cap")
             if time.monotonic() > deadline:
                 raise OutboundError("response took longer than the overall deadline")
-    except requests.RequestException as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise OutboundError(f"{exc.__class__.__name__} while reading: {exc}") from None
     finally:
         response.close()
     return b"".join(chunks), False
+
+
+def _arriving(response):
+    """The body as it arrives. Each read returns after one receive (read1), so a server that
+    drips a byte at a time cannot hold a read past the deadline, as a 64 KB read would."""
+    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+        yield chunk
