@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import path
 
 from jurisdictions.admin_review import (
@@ -11,6 +12,7 @@ from jurisdictions.admin_review import (
     decisions_csv_response,
 )
 from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
+from jurisdictions.public_cache import public_generation_bump
 
 
 class StatusVersionInline(admin.TabularInline):
@@ -60,6 +62,11 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
     def upcoming_display(self, obj):
         upcoming = obj.upcoming_status
         return f"{upcoming.status} from {upcoming.effective_date}" if upcoming else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Names and parents appear on public pages: drop their cached copies too.
+        transaction.on_commit(public_generation_bump)
 
 
 @admin.register(StatusVersion)

@@ -18,6 +18,7 @@ from jurisdictions.models import (
     Origin,
     StatusVersion,
 )
+from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.services import status_record
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -102,6 +103,8 @@ def seed_all(path: Path = STATUS_CSV) -> SeedReport:
             _seed_status(row, jurisdiction, report)
         elif row["status"] != "unknown":
             _seed_lead(row, jurisdiction, report)
+    if report.changed_anything:
+        transaction.on_commit(public_generation_bump)
     return report
 
 

@@ -1,11 +1,13 @@
 """What /healthz reports: database, Redis, beat's last tick, and the queue's length."""
 
+import logging
 import time
 
 import redis
 from django.conf import settings
 from django.db import connection
 
+logger = logging.getLogger(__name__)
 BEAT_KEY = "tracker:beat:last-tick"
 CELERY_QUEUE = "celery"
 
@@ -24,7 +26,9 @@ def _database_check() -> dict:
             cursor.execute("SELECT 1")
         return {"ok": True}
     except Exception as exc:  # any driver error means "not healthy"; report it, never crash
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        # The page is public: the error's class only; hosts and messages go to the log.
+        logger.warning("healthz: database check failed", exc_info=True)
+        return {"ok": False, "error": type(exc).__name__}
 
 
 def _redis_checks() -> tuple[dict, dict, dict]:
@@ -34,7 +38,8 @@ def _redis_checks() -> tuple[dict, dict, dict]:
         last_tick = client.get(BEAT_KEY)
         queue_length = client.llen(CELERY_QUEUE)
     except redis.RedisError as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        logger.warning("healthz: Redis check failed", exc_info=True)
+        error = type(exc).__name__
         down = {"ok": False, "error": "Redis is unavailable"}
         return {"ok": False, "error": error}, down, down
     beat = {"ok": False, "last_tick_age_seconds": None}

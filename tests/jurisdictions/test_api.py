@@ -353,3 +353,18 @@ def test_the_api_still_answers_when_redis_is_down(client, sample, settings, priv
         assert client.get("/j/TH/").status_code == 200
     finally:
         ratelimit._client.cache_clear()
+
+
+def test_renaming_a_jurisdiction_in_the_admin_refreshes_the_cached_answer(
+    admin_client, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_jurisdiction
+
+    texas = make_jurisdiction("US-TX", name="Texas")
+    assert client.get("/api/v1/jurisdictions/US-TX").json()["name"] == "Texas"
+    form = {"code": "US-TX", "name": "State of Texas", "level": "state", "parent": texas.parent_id}
+    form.update({"versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/jurisdictions/jurisdiction/{texas.pk}/change/", form)
+    assert response.status_code == 302
+    assert client.get("/api/v1/jurisdictions/US-TX").json()["name"] == "State of Texas"
