@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,7 +72,7 @@ def source_check(*, source_id: int) -> CheckResult:
                     source_id, None, skipped="another check of this source is running"
                 )
             # Read only once claimed, so the state compared with is not one a check just replaced.
-            source = Source.objects.get(pk=source_id)
+            source = selectors.source_for_check(source_id=source_id)
             return _check_claimed(source)
     except politeness.NotNow as exc:
         retry_at = timezone.now() + datetime.timedelta(seconds=random.uniform(10, 60))
@@ -113,7 +113,7 @@ def _record(source: Source, observation, started_at: datetime.datetime) -> Check
             fields = _failure_fields(source, observation, now)
         else:
             outcome, proposal, fields = _success(source, observation, now)
-        check = Check.objects.create(
+        check = Check(
             source=source,
             started_at=started_at,
             http_status=observation.http_status,
@@ -123,8 +123,50 @@ def _record(source: Source, observation, started_at: datetime.datetime) -> Check
             content_hash=observation.content_hash,
             error=observation.error,
         )
-        Source.objects.filter(pk=source.pk).update(last_checked_at=now, **fields)
+        _check_write(check, source_fields={"last_checked_at": now, **fields})
     return CheckResult(source.pk, outcome, check_id=check.pk, proposal_id=proposal and proposal.pk)
+
+
+def _check_write(check: Check, *, source_fields: dict) -> None:
+    """Insert the check row (setting check.pk) and update its source row with source_fields.
+
+    On PostgreSQL one statement does both (the UPDATE in a WITH clause): every check writes
+    these two rows, and building an INSERT and an UPDATE through the ORM, then waiting for two
+    round trips, cost the worker more CPU than the fetch itself. The values are prepared by
+    the fields (pre_save, get_db_prep_save) as the ORM's would be. Elsewhere: the plain ORM.
+    """
+    if connection.vendor != "postgresql":
+        check.save(force_insert=True)
+        Source.objects.filter(pk=check.source_id).update(**source_fields)
+        return
+    check_fields = [f for f in Check._meta.concrete_fields if not f.primary_key]
+    params = [
+        Source._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in source_fields.items()
+    ]
+    params.append(check.source_id)
+    params += [f.get_db_prep_save(f.pre_save(check, True), connection) for f in check_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_check_write_sql(tuple(source_fields)), params)
+        check.pk = cursor.fetchone()[0]
+    check._state.adding, check._state.db = False, connection.alias
+
+
+@lru_cache(maxsize=64)
+def _check_write_sql(source_names: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    check_fields = [f for f in Check._meta.concrete_fields if not f.primary_key]
+    assignments = ", ".join(
+        f"{quote(Source._meta.get_field(name).column)} = %s" for name in source_names
+    )
+    return (
+        f"WITH source_update AS (UPDATE {quote(Source._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(Source._meta.pk.column)} = %s) "
+        f"INSERT INTO {quote(Check._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in check_fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(check_fields))}) "
+        f"RETURNING {quote(Check._meta.pk.column)}"
+    )
 
 
 def _failure_fields(source: Source, observation, now: datetime.datetime) -> dict:
