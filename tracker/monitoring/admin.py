@@ -62,12 +62,13 @@ class SourceAdmin(admin.ModelAdmin):
         "jurisdiction",
         "title_or_url",
         "kind",
+        "kratom_specific",
         "enabled",
         "health",
         "last_checked_at",
         "next_check_at",
     ]
-    list_filter = ["kind", "enabled", ("flagged_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", "kratom_specific", "enabled", ("flagged_at", admin.EmptyFieldListFilter)]
     list_select_related = ["jurisdiction"]
     search_fields = ["url", "title", "jurisdiction__code", "jurisdiction__name"]
     raw_id_fields = ["jurisdiction"]
@@ -81,6 +82,7 @@ class SourceAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "last_error",
         "flagged_at",
+        "retired_reason",
         "created_at",
         "check_log",
     ]

@@ -48,6 +48,19 @@ class Source(models.Model):
     )
     check_interval = models.DurationField(default=datetime.timedelta(hours=24))
     enabled = models.BooleanField(default=True)
+    # Whether the page is the kratom law itself (its statute, rule or bill), not a generic
+    # agency or meeting page: a jurisdiction with none is watched only by chance.
+    kratom_specific = models.BooleanField(
+        "kratom-specific",
+        default=False,
+        help_text="The page is about kratom itself (its statute, rule or bill), not a generic page.",
+    )
+    # Why the reference data stopped checking the page (it may stay a citation). Kept, so a
+    # reseed never disables again a source a curator has switched back on.
+    retired_reason = models.CharField(max_length=400, blank=True)
+    # The values the seed last wrote (kind, title, what, kratom_specific): a field whose value
+    # differs from these was edited by a curator, and the seed leaves it as the curator set it.
+    seeded_values = models.JSONField(default=dict, blank=True, editable=False)
     next_check_at = models.DateTimeField(default=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
     # HTTP validators of the accepted content, sent back as If-None-Match / If-Modified-Since.
     etag = models.CharField(max_length=500, blank=True)

@@ -5,7 +5,9 @@ from tracker.monitoring.seeding import sources_seed
 
 
 class Command(BaseCommand):
-    help = "Load the baseline jurisdictions and the curated reference data (idempotent)."
+    # Lives in monitoring, which builds on jurisdictions, so the jurisdictions app never
+    # imports monitoring: it seeds the places and statuses, this adds their sources.
+    help = "Load the baseline jurisdictions, the curated reference data and the official sources (idempotent)."
 
     def handle(self, *args, **options):
         report = seed_all()
