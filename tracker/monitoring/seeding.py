@@ -62,7 +62,9 @@ def source_rows(
 ) -> list[tuple[dict, dict]]:
     """(row, wanted values) per source. A first-list row is kratom-specific when its confidence
     is high (an official page named in material about kratom); every addition is one."""
-    rows = [(row, _wanted(row, kratom_specific=row["confidence"] == "high")) for row in read_rows(path)]
+    rows = [
+        (row, _wanted(row, kratom_specific=row["confidence"] == "high")) for row in read_rows(path)
+    ]
     rows += [(row, _wanted(row, kratom_specific=True)) for row in read_rows(additions_path)]
     return rows
 
