@@ -14,6 +14,7 @@ from jurisdictions import selectors, serializers
 from jurisdictions.models import Level, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
+from jurisdictions.search import Kind, place_search, resolution_data
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -151,6 +152,18 @@ def lookup(request):
     except selectors.ZipUnknown as error:
         return api_error(404, "unknown_zip", str(error))
     return json_response(serializers.zip_answer_data(answer))
+
+
+@api_read
+def search(request):
+    """The search box's answer: a ZIP, one place, choices, close spellings, or what was tried."""
+    query = request.GET.get("q", "").strip()
+    if not query:
+        return api_error(400, "missing_q", "q is required: a place name, a code or a US ZIP code.")
+    resolution = place_search(query=query[:200])
+    if resolution.kind == Kind.INVALID_ZIP:
+        return api_error(400, "invalid_zip", resolution.message)
+    return json_response(resolution_data(resolution))
 
 
 @api_read

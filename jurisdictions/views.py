@@ -17,6 +17,7 @@ from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import STATUS_MEANINGS, Status
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
+from jurisdictions.search import Kind, place_search, unlisted_country
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -68,14 +69,26 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     if not query:
         return redirect("jurisdictions:home")
-    result = selectors.jurisdiction_search(query=query)
-    if result.zip_code:
+    result = place_search(query=query)
+    if result.kind == Kind.ZIP:
         return redirect(reverse("jurisdictions:lookup") + "?" + urlencode({"zip": result.zip_code}))
-    if result.jurisdiction:
-        return redirect("jurisdictions:detail", code=result.jurisdiction.code)
-    status = 200 if result.candidates else 404
-    context = {"query": query, "candidates": result.candidates}
-    return render(request, "jurisdictions/search.html", context, status=status)
+    # A place reached through another name ("Austin, TX" → Texas) shows why, on the results page.
+    if result.place and not result.place.via:
+        return redirect(result.place.url)
+    status = {Kind.NONE: 404, Kind.INVALID_ZIP: 400}.get(result.kind, 200)
+    return render(request, "jurisdictions/search.html", {"result": result}, status=status)
+
+
+@public_read()
+def country_unlisted(request, code):
+    """A country we hold no page for: not verified here, and the baseline guidance."""
+    if selectors.jurisdiction_get(code=code) is not None:
+        return redirect("jurisdictions:detail", code=code.upper())
+    country = unlisted_country(code)
+    if country is None:
+        raise Http404(f"{code} is not an ISO 3166-1 country code.")
+    context = {"country": country, **_baseline_context(None)}
+    return render(request, "jurisdictions/country_unlisted.html", context)
 
 
 def _jurisdiction_or_404(code: str):
@@ -102,7 +115,7 @@ def detail(request, code):
 
 
 def _baseline_context(jurisdiction) -> dict:
-    if jurisdiction.status != Status.UNVERIFIED:
+    if jurisdiction is not None and jurisdiction.status != Status.UNVERIFIED:
         return {}
     return {"baseline": baseline_paragraphs(), "baseline_provenance": BASELINE_PROVENANCE}
 
