@@ -19,6 +19,8 @@ def _nullable(schema: dict) -> dict:
 
 STR = {"type": "string"}
 STATUS = {"type": "string", "enum": Status.values}
+# Something other than digits, or a ZIP: digits alone that are not a ZIP (in any script) are 400.
+SEARCH_QUERY = r"[^\s\d-]|^[0-9]{5}(-[0-9]{4})?$"
 SEARCH_KINDS = [Kind.ZIP, Kind.PLACE, Kind.CHOICES, Kind.SUGGESTIONS, Kind.NONE]
 PARTIAL_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 
@@ -313,9 +315,9 @@ def openapi_document() -> dict:
                     {
                         **_query(
                             "q",
-                            {"type": "string", "minLength": 1, "maxLength": 200},
+                            {"type": "string", "maxLength": 200, "pattern": SEARCH_QUERY},
                             "A place name, a code (TX, US-TX, GB), a place with its state "
-                            "(Denver, CO) or a US ZIP code",
+                            "(Denver, CO) or a US ZIP code (digits 0-9)",
                         ),
                         "required": True,
                     }

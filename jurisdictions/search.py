@@ -75,8 +75,9 @@ CITY_NICKNAMES = {"nyc": "new york ny", "new york city": "new york ny"}
 TRAILING_COUNTRY = re.compile(r"\s+(usa|us|united states|united states of america|america)$")
 QUALIFIER = re.compile(r"\s*\([^)]*\)")
 LOCAL_WORDS = re.compile(r"\s+(county|parish|borough)$")
-# Any script's digits: a ZIP typed with full-width or Arabic-Indic digits is told the format.
-DIGITS = re.compile(r"^[\d\s-]+$")
+# Digits of any script, spaces and dashes only, and not a ZIP: a ZIP typed with full-width or
+# Arabic-Indic digits, or too short, is told the format (the API's `q` pattern says the same).
+DIGITS = re.compile(r"[\d\s-]+")
 TRIED = [
     "a US ZIP code (73301 or 73301-0001)",
     "a code: US-TX, TX, GB, US-CA-SAN-DIEGO",
@@ -253,12 +254,13 @@ class Index:
 
 def resolve(query: str, jurisdictions: list[Jurisdiction]) -> Resolution:
     """What a query names, among `jurisdictions` (with status and parent) and ISO 3166."""
+    raw = query.strip()
     query = " ".join("".join(ch for ch in query if ch.isprintable()).split())[:200]
     if not query:
         return Resolution(query=query, kind=Kind.NONE, tried=TRIED)
     if ZIP_RE.match(query):
         return Resolution(query=query, kind=Kind.ZIP, zip_code=query)
-    if DIGITS.match(query) and any(ch.isdigit() for ch in query):
+    if DIGITS.fullmatch(raw):
         return Resolution(query=query, kind=Kind.INVALID_ZIP, message=ZIP_FORMAT)
     index = Index(jurisdictions)
     key = TRAILING_COUNTRY.sub("", normalise(query))

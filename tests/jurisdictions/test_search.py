@@ -250,6 +250,7 @@ def test_the_api_answers_the_search_box_questions(client, published):
     assert search("Mordor").json()["tried"]
     missing = client.get("/api/v1/search")
     assert missing.status_code == 400 and missing.json()["error"]["code"] == "missing_q"
+    assert search("x" * 201).json()["error"]["code"] == "invalid_q"
 
 
 @pytest.mark.parametrize("digits", ["１２３４５", "١٢٣٤٥", "۷۳۳۰۱", "７３３０１-０００１"])
