@@ -22,7 +22,12 @@ from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {".css": "text/css; charset=utf-8"}
+ASSET_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 @cache
@@ -210,7 +215,8 @@ def _asset(name: str) -> bytes:
 
 @public_read()
 def asset(request, name):
-    """The site's own CSS, served by the app (no CDN, no extra server in `make run`)."""
+    """The site's own CSS, icons and robots.txt, served by the app (no CDN, no extra server in
+    `make run`)."""
     suffix = Path(name).suffix
     if suffix not in ASSET_TYPES or not (STATIC_DIR / name).is_file() or "/" in name:
         raise Http404("No such asset.")
