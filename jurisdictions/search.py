@@ -26,7 +26,6 @@ from jurisdictions.selectors import OCD_RE, ZIP_FORMAT, ZIP_RE, jurisdiction_get
 
 US = "US"
 BROAD_LEVELS = {Level.COUNTRY, Level.STATE, Level.TERRITORY}
-# ISO 3166-1 gives these US territories country codes of their own; here they are US-XX.
 US_TERRITORY_COUNTRIES = {"PR", "GU", "VI", "AS", "MP", "UM"}
 # Names people use that ISO does not (keys are normalised, see `normalise`).
 COUNTRY_ALIASES = {
@@ -164,6 +163,11 @@ def place_of(jurisdiction: Jurisdiction, via: str = "") -> Place:
     )
 
 
+def territory_code(code: str) -> str:
+    """ISO 3166-1 gives the US territories country codes (PR); here they are US-PR."""
+    return f"US-{code}" if code in US_TERRITORY_COUNTRIES else code
+
+
 def country_name(country) -> str:
     return getattr(country, "common_name", None) or country.name
 
@@ -231,8 +235,7 @@ class Index:
 
     def place(self, code: str, via: str = "") -> Place | None:
         """Our record for a code, or an ISO country we hold no page for."""
-        if code in US_TERRITORY_COUNTRIES:
-            code = f"US-{code}"
+        code = territory_code(code)
         if code in self.by_code:
             return place_of(self.by_code[code], via)
         return unlisted_country(code) if len(code) == 2 else None

@@ -17,7 +17,7 @@ from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import STATUS_MEANINGS, Status
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
-from jurisdictions.search import Kind, place_search, unlisted_country
+from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -87,8 +87,9 @@ def search(request):
 @public_read()
 def country_unlisted(request, code):
     """A country we hold no page for: not verified here, and the baseline guidance."""
-    if selectors.jurisdiction_get(code=code) is not None:
-        return redirect("jurisdictions:detail", code=code.upper())
+    listed = selectors.jurisdiction_get(code=territory_code(code.upper()))
+    if listed is not None:
+        return redirect("jurisdictions:detail", code=listed.code)
     country = unlisted_country(code)
     if country is None:
         raise Http404(f"{code} is not an ISO 3166-1 country code.")

@@ -231,6 +231,7 @@ def test_a_country_without_a_page_says_not_verified_and_shows_the_baseline(clien
     assert page.status_code == 200 and "Kratom in Brazil" in html
     assert "Not verified here" in html and baseline_paragraphs()[0][:60] in html
     assert client.get("/countries/th/").url == "/j/TH/"
+    assert client.get("/countries/GU/").url == "/j/US-GU/"  # a US territory's ISO code
     assert client.get("/countries/ZZ/").status_code == 404
 
 
