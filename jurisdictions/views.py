@@ -177,7 +177,9 @@ def lookup(request):
     try:
         answer = selectors.zip_lookup(zip_code=raw)
     except selectors.ZipMalformed as error:
-        context = {"zip": raw[:20], "error": str(error)}
+        # A place name typed into the ZIP box ("Denver, CO") still finds its place.
+        places = place_search(query=raw).places if raw.strip() else []
+        context = {"zip": raw[:20], "error": str(error), "places": places}
         return render(request, "jurisdictions/lookup_error.html", context, status=400)
     except selectors.ZipUnknown as error:
         context = {"zip": raw[:20], "error": str(error)}

@@ -225,6 +225,13 @@ def test_the_search_box_goes_to_the_one_place_or_lists_the_choices(client, publi
     assert nothing.status_code == 404 and "We tried" in _text(nothing)
 
 
+def test_a_place_typed_into_the_zip_box_is_offered_beside_the_zip_format(client, published):
+    response = client.get("/lookup", {"zip": "Texas"})
+    html = _text(response)
+    assert response.status_code == 400 and "digits 0-9" in html
+    assert 'href="/j/US-TX/">Texas</a> (State in United States (federal))' in html
+
+
 def test_a_country_without_a_page_says_not_verified_and_shows_the_baseline(client, published):
     page = client.get("/countries/BR/")
     html = _text(page)
