@@ -93,7 +93,7 @@ def country_unlisted(request, code):
     country = unlisted_country(code)
     if country is None:
         raise Http404(f"{code} is not an ISO 3166-1 country code.")
-    context = {"country": country, **_baseline_context(None)}
+    context = {"country": country, "baseline": baseline_paragraphs()}
     return render(request, "jurisdictions/country_unlisted.html", context)
 
 
@@ -121,7 +121,7 @@ def detail(request, code):
 
 
 def _baseline_context(jurisdiction) -> dict:
-    if jurisdiction is not None and jurisdiction.status != Status.UNVERIFIED:
+    if jurisdiction.status != Status.UNVERIFIED:
         return {}
     return {"baseline": baseline_paragraphs(), "baseline_provenance": BASELINE_PROVENANCE}
 
