@@ -14,10 +14,12 @@ from jurisdictions import selectors, serializers
 from jurisdictions.models import Level, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
+from jurisdictions.search import Kind, place_search, resolution_data
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 CHANGES_LIMIT = 200
+MAX_QUERY = 200
 api_read = public_read(api=True, rate_limited=True)
 
 
@@ -151,6 +153,20 @@ def lookup(request):
     except selectors.ZipUnknown as error:
         return api_error(404, "unknown_zip", str(error))
     return json_response(serializers.zip_answer_data(answer))
+
+
+@api_read
+def search(request):
+    """The search box's answer: a ZIP, one place, choices, close spellings, or what was tried."""
+    query = request.GET.get("q", "")
+    if not query.strip():
+        return api_error(400, "missing_q", "q is required: a place name, a code or a US ZIP code.")
+    if len(query) > MAX_QUERY:
+        return api_error(400, "invalid_q", f"q must be at most {MAX_QUERY} characters.")
+    resolution = place_search(query=query)
+    if resolution.kind == Kind.INVALID_ZIP:
+        return api_error(400, "invalid_zip", resolution.message)
+    return json_response(resolution_data(resolution))
 
 
 @api_read

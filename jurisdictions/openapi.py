@@ -3,6 +3,7 @@
 from functools import cache
 
 from jurisdictions.models import DatePrecision, Level, Origin, Status
+from jurisdictions.search import Kind
 from jurisdictions.selectors import CODE_RE, ZIP_RE
 
 REF = "#/components/schemas/"
@@ -18,6 +19,9 @@ def _nullable(schema: dict) -> dict:
 
 STR = {"type": "string"}
 STATUS = {"type": "string", "enum": Status.values}
+# Something other than digits, or a ZIP: digits alone that are not a ZIP (in any script) are 400.
+SEARCH_QUERY = r"[^\s\d-]|^[0-9]{5}(-[0-9]{4})?$"
+SEARCH_KINDS = [Kind.ZIP, Kind.PLACE, Kind.CHOICES, Kind.SUGGESTIONS, Kind.NONE]
 PARTIAL_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 
 
@@ -120,7 +124,7 @@ SCHEMAS.update(
         "Place": PLACE,
         "ZipAnswer": _object(
             {
-                "zip": {"type": "string", "pattern": r"^\d{5}$"},
+                "zip": {"type": "string", "pattern": r"^[0-9]{5}$"},
                 "state": _ref("Place"),
                 "counties": {"type": "array", "items": _ref("Place")},
                 "cities": {"type": "array", "items": _ref("Place")},
@@ -152,6 +156,31 @@ SCHEMAS.update(
                         }
                     ),
                 },
+            }
+        ),
+        "Search": _object(
+            {
+                "query": STR,
+                "kind": {"type": "string", "enum": SEARCH_KINDS},
+                "zip": _nullable({"type": "string", "pattern": ZIP_RE.pattern}),
+                "message": _nullable(STR),
+                "results": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": STR,
+                            "name": STR,
+                            "level": {"type": "string", "enum": Level.values},
+                            "parent": _nullable(STR),
+                            "status": STATUS,
+                            "listed": {"type": "boolean"},
+                            "via": _nullable(STR),
+                            "url": {"type": "string", "format": "uri"},
+                            "api_url": _nullable({"type": "string", "format": "uri"}),
+                        }
+                    ),
+                },
+                "tried": {"type": "array", "items": STR},
             }
         ),
         "Export": _object(
@@ -276,6 +305,24 @@ def openapi_document() -> dict:
                     "400": _error("A malformed ZIP code"),
                     "404": _error("A ZIP code not in the offline data"),
                 },
+            ),
+            "/api/v1/search": _read(
+                "What a query names: kind zip (a ZIP code to look up), place (one answer), "
+                "choices (several places match: never picked silently), suggestions (close "
+                "spellings), or none (with what was tried)",
+                "Search",
+                params=[
+                    {
+                        **_query(
+                            "q",
+                            {"type": "string", "maxLength": 200, "pattern": SEARCH_QUERY},
+                            "A place name, a code (TX, US-TX, GB), a place with its state "
+                            "(Denver, CO) or a US ZIP code (digits 0-9)",
+                        ),
+                        "required": True,
+                    }
+                ],
+                errors={"400": _error("No query, or a ZIP code not written in digits 0-9")},
             ),
             "/api/v1/changes": _read(
                 "Recorded status versions: without since the latest 200, newest first; with "

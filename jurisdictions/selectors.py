@@ -3,7 +3,7 @@ decide, what waits and the audit trail."""
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import zipcodes
 from django.conf import settings
@@ -25,7 +25,13 @@ from jurisdictions.models import (
 
 CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
-ZIP_RE = re.compile(r"^(\d{5})(-\d{4})?$")
+# ASCII digits only: \d also matches full-width and Arabic-Indic digits, which the ZIP data
+# refuses with an error.
+ZIP_RE = re.compile(r"^([0-9]{5})(-[0-9]{4})?$")
+ZIP_FORMAT = (
+    "A US ZIP code is five digits 0-9 (for example 73301), optionally followed by a dash and "
+    "four more (73301-0001)."
+)
 LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
 FEDERAL_CODE = "US"
 
@@ -115,36 +121,6 @@ def export_rows() -> list[Jurisdiction]:
     return list(jurisdictions_filter())
 
 
-@dataclass
-class SearchResult:
-    """What a search box query resolved to: a ZIP, one jurisdiction, or candidates."""
-
-    zip_code: str | None = None
-    jurisdiction: Jurisdiction | None = None
-    candidates: list[Jurisdiction] = field(default_factory=list)
-
-
-def jurisdiction_search(*, query: str, limit: int = 20) -> SearchResult:
-    """A ZIP code, a code, an OCD id or an exact name resolve to one answer; else candidates."""
-    # Printable text only: PostgreSQL refuses NUL, and no name holds a control character.
-    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
-    if not query:
-        return SearchResult()
-    if ZIP_RE.match(query):
-        return SearchResult(zip_code=query)
-    exact = jurisdiction_get(code=query)
-    if exact is None:
-        exact = Jurisdiction.objects.filter(name__iexact=query).order_by("code").first()
-    if exact is not None:
-        return SearchResult(jurisdiction=exact)
-    candidates = list(
-        Jurisdiction.objects.with_status().filter(name__icontains=query).order_by("name")[:limit]
-    )
-    if len(candidates) == 1:
-        return SearchResult(jurisdiction=candidates[0])
-    return SearchResult(candidates=candidates)
-
-
 class ZipMalformed(ValueError):
     pass
 
@@ -186,10 +162,7 @@ def zip_records(*, zip_code: str) -> list[dict]:
     """The offline ZIP data's records for a ZIP (or ZIP+4) code; raises ZipMalformed."""
     match = ZIP_RE.match(zip_code.strip())
     if not match:
-        raise ZipMalformed(
-            "A US ZIP code is five digits (for example 73301), optionally followed by a dash "
-            "and four more (73301-0001)."
-        )
+        raise ZipMalformed(ZIP_FORMAT)
     return zipcodes.matching(match.group(1))
 
 

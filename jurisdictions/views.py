@@ -17,11 +17,17 @@ from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import STATUS_MEANINGS, Status
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
+from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {".css": "text/css; charset=utf-8"}
+ASSET_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 @cache
@@ -68,14 +74,27 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     if not query:
         return redirect("jurisdictions:home")
-    result = selectors.jurisdiction_search(query=query)
-    if result.zip_code:
+    result = place_search(query=query)
+    if result.kind == Kind.ZIP:
         return redirect(reverse("jurisdictions:lookup") + "?" + urlencode({"zip": result.zip_code}))
-    if result.jurisdiction:
-        return redirect("jurisdictions:detail", code=result.jurisdiction.code)
-    status = 200 if result.candidates else 404
-    context = {"query": query, "candidates": result.candidates}
-    return render(request, "jurisdictions/search.html", context, status=status)
+    # A place reached through another name ("Austin, TX" → Texas) shows why, on the results page.
+    if result.place and not result.place.via:
+        return redirect(result.place.url)
+    status = {Kind.NONE: 404, Kind.INVALID_ZIP: 400}.get(result.kind, 200)
+    return render(request, "jurisdictions/search.html", {"result": result}, status=status)
+
+
+@public_read()
+def country_unlisted(request, code):
+    """A country we hold no page for: not verified here, and the baseline guidance."""
+    listed = selectors.jurisdiction_get(code=territory_code(code.upper()))
+    if listed is not None:
+        return redirect("jurisdictions:detail", code=listed.code)
+    country = unlisted_country(code)
+    if country is None:
+        raise Http404(f"{code} is not an ISO 3166-1 country code.")
+    context = {"country": country, "baseline": baseline_paragraphs()}
+    return render(request, "jurisdictions/country_unlisted.html", context)
 
 
 def _jurisdiction_or_404(code: str):
@@ -158,7 +177,9 @@ def lookup(request):
     try:
         answer = selectors.zip_lookup(zip_code=raw)
     except selectors.ZipMalformed as error:
-        context = {"zip": raw[:20], "error": str(error)}
+        # A place name typed into the ZIP box ("Denver, CO") still finds its place.
+        places = place_search(query=raw).places if raw.strip() else []
+        context = {"zip": raw[:20], "error": str(error), "places": places}
         return render(request, "jurisdictions/lookup_error.html", context, status=400)
     except selectors.ZipUnknown as error:
         context = {"zip": raw[:20], "error": str(error)}
@@ -197,7 +218,8 @@ def _asset(name: str) -> bytes:
 
 @public_read()
 def asset(request, name):
-    """The site's own CSS, served by the app (no CDN, no extra server in `make run`)."""
+    """The site's own CSS, icons and robots.txt, served by the app (no CDN, no extra server in
+    `make run`)."""
     suffix = Path(name).suffix
     if suffix not in ASSET_TYPES or not (STATIC_DIR / name).is_file() or "/" in name:
         raise Http404("No such asset.")

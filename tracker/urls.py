@@ -3,6 +3,11 @@ from django.urls import include, path
 
 from tracker.views import healthz
 
+# The curators' admin says whose it is (and not "Django administration").
+admin.site.site_header = "Kratom status — curators"
+admin.site.site_title = "Kratom status — curators"
+admin.site.index_title = "Review and curation"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

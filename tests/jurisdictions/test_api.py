@@ -209,6 +209,7 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/jurisdictions/{code}",
         "/api/v1/jurisdictions/{code}/history",
         "/api/v1/lookup",
+        "/api/v1/search",
         "/api/v1/changes",
         "/api/v1/export.json",
         "/api/v1/export.csv",

@@ -140,6 +140,19 @@ def test_admin_shows_health_and_queues_a_check_now(
     assert len(queued_tasks()) == 1
 
 
+def test_admin_says_a_source_never_checked_is_not_checked_yet(admin_client, make_source):
+    never = make_source("https://law.example.gov/never")
+    checked = make_source("https://law.example.gov/checked")
+    Source.objects.filter(pk=checked.pk).update(last_checked_at=timezone.now())
+    listing = admin_client.get(reverse("admin:monitoring_source_changelist")).content.decode()
+    rows = {
+        row.split('"', 1)[0]: row for row in listing.split('<a href="/admin/monitoring/source/')[1:]
+    }
+    assert "not checked yet" in rows[f"{never.pk}/change/"]
+    checked_row = rows[f"{checked.pk}/change/"]
+    assert "not checked yet" not in checked_row and ">ok<" in checked_row
+
+
 def test_admin_snapshot_page_shows_the_normalised_text(admin_client, make_source):
     source = make_source("https://law.example.gov/a")
     snapshot = Snapshot.objects.create(source=source, content_hash="a" * 64, text="Sec. 1 <kratom>")

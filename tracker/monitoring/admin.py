@@ -107,7 +107,7 @@ class SourceAdmin(admin.ModelAdmin):
             )
         if obj.consecutive_failures:
             return f"{obj.consecutive_failures} failure(s): {obj.last_error[:120]}"
-        return "ok"
+        return "ok" if obj.last_checked_at else "not checked yet"
 
     @admin.action(description="Check now", permissions=["curate"])
     def check_now(self, request, queryset):
