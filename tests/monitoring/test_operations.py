@@ -12,7 +12,7 @@ from tests.factories import make_user
 from tests.monitoring.conftest import STATUTE, page
 from tests.monitoring.support import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Snapshot, Source
-from tracker.monitoring.seeding import read_source_rows
+from tracker.monitoring.seeding import source_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def run(*args) -> str:
 
 def test_seed_creates_a_source_per_official_url_once():
     first = run("seed")
-    rows = read_source_rows()
+    rows = source_rows()
     assert Source.objects.count() == len(rows)
     assert "Seeds loaded." in first
     again = run("seed")
