@@ -129,6 +129,12 @@ class SourceAdmin(admin.ModelAdmin):
     def has_curate_permission(self, request):
         return user_is_curator(request.user)
 
+    def delete_model(self, request, obj):
+        services.sources_delete(source_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.sources_delete(source_ids=list(queryset.values_list("pk", flat=True)))
+
 
 @admin.register(Check)
 class CheckAdmin(ReadOnlyAdmin):
