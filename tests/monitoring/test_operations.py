@@ -196,4 +196,3 @@ def test_admin_refuses_to_delete_a_source_with_proposals_and_says_why(admin_clie
     assert response.status_code == 200
     assert "Cannot delete source" in response.content.decode()  # and it lists the proposals
     assert Source.objects.filter(pk=proposal.source_id).exists()
-
