@@ -300,7 +300,10 @@ def test_a_lead_gets_one_pending_approval_only():
     )
     with pytest.raises(ValidationError, match="already waits for a second curator"):
         services.lead_confirm(
-            actor=make_curator("carol"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
+            actor=make_curator("carol"),
+            lead_id=lead.pk,
+            facts=facts("banned"),
+            seen_version_id=None,
         )
     assert StatusApproval.objects.pending().filter(lead=lead).count() == 1
 
