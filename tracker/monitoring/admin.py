@@ -345,13 +345,14 @@ class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
         ):
             return redirect("admin:monitoring_changeproposal_changelist")
         holder = selectors.claim_holder(proposal)
+        diff = side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text)
         context = {
             **self.admin_site.each_context(request),
             **panel,
             "title": f"Change on {proposal.source.jurisdiction.name}'s source",
             "proposal": proposal,
             "source": proposal.source,
-            "rows": side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text),
+            "diff": diff,
             "holder": holder,
             "mine": holder is not None and holder.pk == request.user.pk,
             "claim_expires_at": selectors.claim_expires_at(proposal) if holder else None,
