@@ -21,7 +21,7 @@ BATCH_FRACTION = 50  # batch = limit // 50
 
 
 @cache
-def redis_client() -> redis.Redis:
+def _client() -> redis.Redis:
     # One connection pool per process; a short timeout so a slow Redis cannot stall a page.
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
@@ -77,7 +77,7 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     batch = max(1, min(MAX_BATCH, limit // BATCH_FRACTION))
     key = f"ratelimit:{bucket}:{client}:{slot}"
     try:
-        pipe = redis_client().pipeline(transaction=False)
+        pipe = _client().pipeline(transaction=False)
         pipe.incrby(key, batch)
         pipe.expire(key, window + 1)
         count = pipe.execute()[0]

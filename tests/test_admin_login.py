@@ -60,3 +60,19 @@ def test_failures_from_many_clients_lock_out_the_account(client, settings):
     for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
         log_in(client, "Carol", "guess", address=address)
     assert LOCKED in log_in(client, "carol", "pw-for-tests-only", "192.0.2.9").content.decode()
+
+
+def test_a_redis_failure_leaves_the_password_check_in_place(client, settings, private_redis):
+    from tracker import admin_login
+
+    process, url = private_redis
+    process.kill()
+    process.wait()
+    settings.REDIS_URL = url
+    admin_login.redis_client.cache_clear()
+    make_user("dana", is_staff=True)
+    try:
+        assert log_in(client, "dana", "wrong").status_code == 200
+        assert log_in(client, "dana", "pw-for-tests-only").status_code == 302
+    finally:
+        admin_login.redis_client.cache_clear()
