@@ -368,6 +368,17 @@ class StatusApproval(StatusFields):
                 condition=~Q(state="approved") | Q(status_version__isnull=False),
                 name="jurisdictions_statusapproval_approved_has_version",
             ),
+            # One confirmation at a time waits for a second curator, per lead and per proposal.
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(state="pending"),
+                name="jurisdictions_statusapproval_one_pending_per_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(state="pending"),
+                name="jurisdictions_statusapproval_one_pending_per_proposal",
+            ),
         ]
         indexes = [
             # Admin index count and the approvals list: pending ones, oldest first.

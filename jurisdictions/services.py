@@ -457,6 +457,11 @@ def lead_confirm(
     """A curator verified a lead against the official text and confirms a status from it."""
     curator_require(user=actor)
     lead = _lead_open(lead_id=lead_id)
+    if lead.approvals.pending().exists():
+        raise ValidationError(
+            "A confirmation of this lead already waits for a second curator.",
+            code="awaiting_approval",
+        )
     return status_decide(
         actor=actor,
         jurisdiction=lead.jurisdiction,

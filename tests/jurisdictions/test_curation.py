@@ -290,6 +290,45 @@ def test_a_lead_for_a_ban_closes_only_when_a_second_curator_approves():
     assert lead.state == "closed"
 
 
+def test_a_lead_gets_one_pending_approval_only():
+    texas = make_jurisdiction("US-TX")
+    lead = Lead.objects.create(
+        jurisdiction=texas, origin=Lead.Origin.PUBLIC, reported_status="banned"
+    )
+    services.lead_confirm(
+        actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
+    )
+    with pytest.raises(ValidationError, match="already waits for a second curator"):
+        services.lead_confirm(
+            actor=make_curator("carol"),
+            lead_id=lead.pk,
+            facts=facts("banned"),
+            seen_version_id=None,
+        )
+    assert StatusApproval.objects.pending().filter(lead=lead).count() == 1
+
+
+def test_the_database_refuses_a_second_pending_approval_for_a_lead_or_proposal():
+    from django.db import IntegrityError, transaction
+
+    texas = make_jurisdiction("US-TX")
+    lead = Lead.objects.create(jurisdiction=texas, origin=Lead.Origin.PUBLIC)
+    proposal = make_proposal(texas)
+    first = services.lead_confirm(
+        actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
+    )
+    pending = monitoring_services.proposal_confirm(
+        actor=make_curator("bob"),
+        proposal_id=proposal.pk,
+        facts=facts("banned"),
+        seen_version_id=None,
+    )
+    for original in (first, pending):
+        original.pk = None
+        with pytest.raises(IntegrityError), transaction.atomic():
+            original.save()
+
+
 def test_a_lead_dismissal_needs_a_reason():
     lead = _seed_lead(make_jurisdiction("US-TX"))
     alice = make_curator("alice")

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -205,3 +206,52 @@ def test_the_seed_leads_wait_in_the_curators_queue(client):
     assert f"{open_leads.count()} leads to verify" in queue.content.decode()
     listed = client.get(reverse("admin:jurisdictions_lead_changelist") + "?state__exact=open")
     assert listed.context["cl"].result_count == open_leads.count()
+
+
+def jurisdiction_form(jurisdiction, **changes):
+    data = {
+        "code": jurisdiction.code,
+        "name": jurisdiction.name,
+        "level": jurisdiction.level,
+        "parent": jurisdiction.parent_id or "",
+        "ocd_id": jurisdiction.ocd_id or "",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_staff_with_change_jurisdiction_cannot_rename_one_into_another(client):
+    """The rename attack: Texas becomes US-ZZ and banned Alabama takes Texas's code and name."""
+    texas = make_jurisdiction("US-TX", name="Texas")
+    alabama = make_jurisdiction("US-AL", name="Alabama")
+    record_status(texas, "regulated")
+    record_status(alabama, "banned")
+    staffer = make_user("staffer", is_staff=True)
+    staffer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_jurisdiction", "change_jurisdiction"])
+    )
+    client.force_login(staffer)
+    for jurisdiction, changes in (
+        (texas, {"code": "US-ZZ", "name": "Nowhere"}),
+        (alabama, {"code": "US-TX", "name": "Texas"}),
+    ):
+        url = reverse("admin:jurisdictions_jurisdiction_change", args=[jurisdiction.pk])
+        client.post(url, jurisdiction_form(jurisdiction, **changes))
+    texas.refresh_from_db()
+    alabama.refresh_from_db()
+    assert (texas.code, texas.name) == ("US-TX", "Texas")
+    assert (alabama.code, alabama.name, alabama.parent.code) == ("US-AL", "Alabama", "US")
+    answer = client.get("/api/v1/jurisdictions/US-TX").json()
+    assert (answer["name"], answer["status"]) == ("Texas", "regulated")
+    form_page = client.get(reverse("admin:jurisdictions_jurisdiction_change", args=[texas.pk]))
+    assert 'name="code"' not in form_page.content.decode()
+
+
+def test_a_superuser_may_still_correct_a_jurisdictions_name(client):
+    texas = make_jurisdiction("US-TX", name="Texs")
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = reverse("admin:jurisdictions_jurisdiction_change", args=[texas.pk])
+    assert client.post(url, jurisdiction_form(texas, name="Texas")).status_code == 302
+    texas.refresh_from_db()
+    assert texas.name == "Texas"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.factories import make_jurisdiction, make_proposal, make_user
 from tests.monitoring.conftest import STATUTE, page
 from tests.monitoring.support import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Snapshot, Source
@@ -158,3 +158,41 @@ def test_admin_snapshot_page_shows_the_normalised_text(admin_client, make_source
     snapshot = Snapshot.objects.create(source=source, content_hash="a" * 64, text="Sec. 1 <kratom>")
     response = admin_client.get(reverse("admin:monitoring_snapshot_change", args=[snapshot.pk]))
     assert "Sec. 1 &lt;kratom&gt;" in response.content.decode()
+
+
+def checked_source(make_source, url: str) -> Source:
+    source = make_source(url)
+    snapshot = Snapshot.objects.create(source=source, content_hash="c" * 64, text="Sec. 1")
+    Source.objects.filter(pk=source.pk).update(
+        current_snapshot=snapshot, current_hash=snapshot.content_hash, candidate_hash="d" * 64
+    )
+    Check.objects.create(source=source, started_at=timezone.now(), outcome=Outcome.UNCHANGED)
+    return source
+
+
+def test_admin_deletes_a_checked_source_with_its_snapshots_and_checks(admin_client, make_source):
+    source = checked_source(make_source, "https://law.example.gov/a")
+    url = reverse("admin:monitoring_source_delete", args=[source.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert not Snapshot.objects.exists() and not Check.objects.exists()
+
+
+def test_admin_bulk_delete_of_checked_sources_works(admin_client, make_source):
+    sources = [checked_source(make_source, f"https://law.example.gov/{i}") for i in range(2)]
+    response = admin_client.post(
+        reverse("admin:monitoring_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [s.pk for s in sources], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Source.objects.exists() and not Snapshot.objects.exists()
+
+
+def test_admin_refuses_to_delete_a_source_with_proposals_and_says_why(admin_client):
+    proposal = make_proposal(make_jurisdiction("US-TX"))
+    url = reverse("admin:monitoring_source_delete", args=[proposal.source_id])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "Cannot delete source" in response.content.decode()  # and it lists the proposals
+    assert Source.objects.filter(pk=proposal.source_id).exists()

@@ -228,6 +228,31 @@ class TestTheProposalPage:
         proposal.refresh_from_db()
         assert proposal.state == "pending"
 
+    def test_a_5000_line_proposal_page_is_bounded_and_can_be_dismissed_or_confirmed(self, client):
+        def statute(age):
+            return "\n".join(f"Sec. {n}. No kratom sales under {age}." for n in range(5000))
+
+        texas = make_jurisdiction("US-TX")
+        pages = [
+            make_proposal(texas, old_text=statute(18), new_text=statute(21), url=url)
+            for url in ("https://law.example.gov/a", "https://law.example.gov/b")
+        ]
+        client.force_login(make_curator())
+        response = client.get(change_url(pages[0]))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Diff too large: showing the first 500 changes of 5000." in body
+        notice = body[body.index('id="diff-too-large"') :].split("</p>")[0]
+        assert "snapshot/old/" in notice and "snapshot/new/" in notice
+        assert body.count('<tr class="replace">') == 500
+        assert 'id="confirm-form"' in body and 'id="dismiss-form"' in body
+        client.post(change_url(pages[0]), {"action": "dismiss", "reason": "Renumbering."})
+        client.post(change_url(pages[1]), confirm_post(pages[1]))
+        assert [p.state for p in ChangeProposal.objects.order_by("pk")] == [
+            "dismissed",
+            "confirmed",
+        ]
+
     def test_dismissing_needs_a_reason(self, client):
         proposal = make_proposal(make_jurisdiction("US-TX"))
         alice = make_curator("alice")
