@@ -49,19 +49,23 @@ class ProductRule:
         return RULE_SEVERITY[self.rule], SCOPE_SEVERITY[self.scope]
 
 
+RULE_COLUMN_PARTS = ("rule", "scope", "min_age", "limit")
+
+
 def _column(name: str, category: str) -> str:
     return f"{name}_{category}"
 
 
-def rules_of(row) -> dict[str, ProductRule]:
-    """The four rules stored on a version or an approval, in category order."""
+def rule_column_names() -> list[str]:
+    return [_column(part, category) for category in Category for part in RULE_COLUMN_PARTS]
+
+
+def rules_of(row, prefix: str = "") -> dict[str, ProductRule]:
+    """The four rules stored on a version or an approval (or annotated with `prefix`)."""
     return {
         category.value: ProductRule(
-            category=category.value,
-            rule=getattr(row, _column("rule", category)),
-            scope=getattr(row, _column("scope", category)),
-            min_age=getattr(row, _column("min_age", category)),
-            limit=getattr(row, _column("limit", category)),
+            category.value,
+            *(getattr(row, prefix + _column(part, category)) for part in RULE_COLUMN_PARTS),
         )
         for category in Category
     }
