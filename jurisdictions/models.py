@@ -72,6 +72,14 @@ class Rule(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+RULE_MEANINGS = {
+    Rule.ALLOWED: "No law restricting these products was found.",
+    Rule.REGULATED: "Legal under rules: an age limit, labelling, testing or a cap.",
+    Rule.BANNED: "Selling these products is prohibited (possessing them too, where shown).",
+    Rule.UNKNOWN: "Not verified: check the law yourself.",
+}
+
+
 class Scope(models.TextChoices):
     SALE = "sale", "Sale"
     POSSESSION = "possession", "Possession"

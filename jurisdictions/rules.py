@@ -87,6 +87,12 @@ def unknown_rules() -> dict[str, ProductRule]:
     return {category.value: ProductRule(category=category.value) for category in Category}
 
 
+def current_rules(jurisdiction) -> dict[str, ProductRule]:
+    """The rules in force in a jurisdiction (all unknown while no version is current)."""
+    current = jurisdiction.current_status
+    return current.rules if current else unknown_rules()
+
+
 def headline_status(rules: dict[str, ProductRule] | None) -> str:
     """The headline status of a set of rules (None: no version exists).
 

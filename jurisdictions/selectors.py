@@ -24,7 +24,13 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
-from jurisdictions.rules import ProductRule, rule_column_names, rules_of, strictest
+from jurisdictions.rules import (
+    ProductRule,
+    current_rules,
+    rule_column_names,
+    rules_of,
+    strictest,
+)
 
 CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
@@ -44,7 +50,9 @@ def jurisdiction_get(*, code: str) -> Jurisdiction | None:
         return None
     return (
         Jurisdiction.objects.with_status()
-        .select_related("parent__current_status", "parent__upcoming_status")
+        .select_related(
+            "parent__current_status", "parent__upcoming_status", "parent__parent__current_status"
+        )
         .filter(lookup)
         .first()
     )
@@ -78,6 +86,30 @@ def jurisdictions_filter(
             matches |= Q(current_status__isnull=True)
         queryset = queryset.filter(matches)
     return queryset
+
+
+@dataclass
+class RuleRow:
+    """One product on a jurisdiction's page: its own rule and the higher levels' rules."""
+
+    rule: ProductRule
+    layers: list[ProductRule]
+
+
+def jurisdiction_layers(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    """The higher levels whose law applies too (state, federal), nearest first; loaded by
+    jurisdiction_get, so no query."""
+    layers, parent = [], jurisdiction.parent
+    while parent is not None and len(layers) < 2:
+        layers.append(parent)
+        parent = parent.parent if "parent" in parent._state.fields_cache else None
+    return layers
+
+
+def jurisdiction_rule_rows(*, jurisdiction: Jurisdiction, layers: list) -> list[RuleRow]:
+    own = current_rules(jurisdiction)
+    higher = [current_rules(layer) for layer in layers]
+    return [RuleRow(rule, [rules[category] for rules in higher]) for category, rule in own.items()]
 
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:

@@ -14,7 +14,7 @@ from jurisdictions.models import (
     Origin,
     Status,
 )
-from jurisdictions.rules import rule_data, rules_changes, unknown_rules
+from jurisdictions.rules import current_rules, rule_data, rules_changes
 
 MONTH_FORMAT = "%B %Y"
 
@@ -52,11 +52,6 @@ def api_url(jurisdiction: Jurisdiction) -> str:
 def rules_data(rules: dict) -> dict:
     """The four product rules, keyed by category (the shape every reader of rules shares)."""
     return {category: rule_data(rule) for category, rule in rules.items()}
-
-
-def current_rules(jurisdiction: Jurisdiction) -> dict:
-    current = jurisdiction.current_status
-    return current.rules if current else unknown_rules()
 
 
 def version_data(version) -> dict | None:

@@ -14,9 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
-from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.models import RULE_MEANINGS, STATUS_MEANINGS, Category, Rule, Status
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
+from jurisdictions.rules import ProductRule, current_rules
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -37,15 +38,20 @@ def _legend() -> list[dict]:
     ]  # fmt: skip
 
 
-def _map_states(states) -> list[dict]:
-    """The committed state shapes joined to each state's status, for server-side colouring."""
+def _rule_legend() -> list[dict]:
+    return [{"rule": rule, "label": rule.label, "meaning": RULE_MEANINGS[rule]} for rule in Rule]
+
+
+def _map_states(states, category: str) -> list[dict]:
+    """The committed state shapes joined to each state's rule for one product category,
+    for server-side colouring."""
     shapes = _map_shapes()["states"]
     by_code = {state.code: state for state in states}
     drawn = []
     for code, shape in shapes.items():
         state = by_code.get(code)
-        status = state.status if state else Status.UNVERIFIED
-        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "status": status,
+        rule = current_rules(state)[category] if state else ProductRule(category)
+        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
 
@@ -53,13 +59,20 @@ def _map_states(states) -> list[dict]:
 @public_read()
 def home(request):
     states = selectors.states_with_status()
+    # One map view per product category, chosen by a plain link (no JavaScript); leaf first.
+    category = request.GET.get("map")
+    category = category if category in Category.values else Category.LEAF
     context = {
         "states": states,
-        "map_states": _map_states(states),
+        "map_category": Category(category),
+        "map_categories": list(Category),
+        "map_states": _map_states(states, category),
         "map_viewbox": " ".join(str(n) for n in _map_shapes()["viewBox"]),
         "countries": selectors.countries_with_status(),
         "changes": selectors.changes_list(curator_only=True, limit=10),
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": list(Category),
     }
     return render(request, "jurisdictions/home.html", context)
 
@@ -90,8 +103,11 @@ def detail(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if jurisdiction.code != code:
         return redirect("jurisdictions:detail", code=jurisdiction.code)
+    layers = selectors.jurisdiction_layers(jurisdiction=jurisdiction)
     context = {
         "j": jurisdiction,
+        "layers": layers,
+        "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),
