@@ -121,7 +121,7 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
 def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
     """Every version, newest first, each with the previous version's status and rules."""
     versions = list(jurisdiction.versions.newest_first())
-    for version, previous in zip(versions, [*versions[1:], None], strict=True):
+    for version, previous in zip(versions, [*versions[1:], None], strict=False):
         version.previous_status = previous.status if previous else None
         version.previous_rules = previous.rules if previous else None
     return versions

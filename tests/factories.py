@@ -54,6 +54,21 @@ def rules_for(status: str, *, min_age: int | None = None, **changed: ProductRule
     return rules
 
 
+def rules_post(status: str, **kwargs) -> dict:
+    """The admin rule grid's POST data for rules_for(status, ...)."""
+    data = {}
+    for category, rule in rules_for(status, **kwargs).items():
+        data.update(
+            {
+                f"rule_{category}": rule.rule,
+                f"scope_{category}": rule.scope,
+                f"min_age_{category}": "" if rule.min_age is None else str(rule.min_age),
+                f"limit_{category}": rule.limit,
+            }
+        )
+    return data
+
+
 def record_status(jurisdiction, status="regulated", *, user=None, min_age=None, **overrides):
     """A version whose rules derive `status` (see rules_for), or exactly `rules=`."""
     fields = {

@@ -11,14 +11,14 @@ from django.urls import reverse
 
 from jurisdictions import selectors
 from jurisdictions.models import Decision, Lead, StatusApproval
-from tests.factories import make_curator, make_jurisdiction, make_user, record_status
+from tests.factories import make_curator, make_jurisdiction, make_user, record_status, rules_post
 
 pytestmark = pytest.mark.django_db
 
 
 def status_post(jurisdiction, status="regulated", **overrides):
     data = {
-        "status": status,
+        **rules_post(status),
         "summary": f"Kratom is {status} here.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
@@ -117,7 +117,7 @@ def test_a_curator_verifies_a_seed_lead_from_its_page(client):
     page = client.get(url)
     body = page.content.decode()
     assert 'href="javascript:' not in body
-    assert page.context["confirm_form"].initial["status"] == "regulated"
+    assert page.context["confirm_form"].initial["summary"] == "KCPA, 18+"
     response = client.post(url, {"action": "confirm", **status_post(texas)})
     assert response.status_code == 302
     lead.refresh_from_db()
@@ -205,3 +205,23 @@ def test_the_seed_leads_wait_in_the_curators_queue(client):
     assert f"{open_leads.count()} leads to verify" in queue.content.decode()
     listed = client.get(reverse("admin:jurisdictions_lead_changelist") + "?state__exact=open")
     assert listed.context["cl"].result_count == open_leads.count()
+
+
+def test_the_rule_grid_is_prefilled_from_the_current_version_with_errors_beside_fields(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    record_status(texas, "restricted", min_age=18)
+    client.force_login(make_curator("alice"))
+    url = reverse("admin:jurisdiction_record_status", args=[texas.pk])
+    page = client.get(url)
+    initial = page.context["form"].initial
+    assert (initial["rule_leaf"], initial["min_age_leaf"]) == ("regulated", 18)
+    assert (initial["rule_7oh"], initial["scope_7oh"]) == ("banned", "sale")
+    assert 'id="rule-grid"' in page.content.decode()
+    wrong = status_post(texas, "legal", scope_extract="sale", min_age_leaf="9")
+    refused = client.post(url, wrong)
+    assert refused.status_code == 200
+    errors = refused.context["form"].errors
+    assert errors["scope_extract"] == ["Only a ban has a scope."]
+    assert "min_age_leaf" in errors
+    texas.refresh_from_db()
+    assert texas.current_status.status == "restricted"
