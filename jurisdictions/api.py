@@ -98,8 +98,6 @@ def jurisdictions_list(request):
     status = _choice(request, "status", Status.values)
     category = _choice(request, "category", Category.values)
     rule = _choice(request, "rule", Rule.values)
-    if (category is None) != (rule is None):
-        raise BadInput("invalid_rule_filter", "category and rule filter together: give both.")
     page_number = _positive_int(request, "page", 1)
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     parent = None

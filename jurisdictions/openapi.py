@@ -288,12 +288,13 @@ def openapi_document() -> dict:
                     _query(
                         "category",
                         {"type": "string", "enum": Category.values},
-                        "With rule: jurisdictions whose current rule for this product is `rule`",
+                        "Jurisdictions whose current rule for this product is `rule` (or, "
+                        "without rule, is known)",
                     ),
                     _query(
                         "rule",
                         {"type": "string", "enum": Rule.values},
-                        "With category, e.g. category=7oh&rule=banned",
+                        "e.g. category=7oh&rule=banned; without category: in any category",
                     ),
                     _query("page", {"type": "integer", "minimum": 1}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),

@@ -66,8 +66,11 @@ def jurisdictions_filter(
     category: str | None = None,
     rule: str | None = None,
 ) -> QuerySet[Jurisdiction]:
-    """Jurisdictions with their statuses and parent, in code order, optionally filtered
-    (`category` and `rule` together: "which jurisdictions ban 7-OH products?")."""
+    """Jurisdictions with their statuses and parent, in code order, optionally filtered.
+
+    category and rule: "which jurisdictions ban 7-OH products?"; rule alone: in any
+    category; category alone: where that product's rule is known.
+    """
     queryset = Jurisdiction.objects.with_status().select_related("parent").order_by("code")
     if level:
         queryset = queryset.filter(level=level)
@@ -79,13 +82,22 @@ def jurisdictions_filter(
         )
     elif status:
         queryset = queryset.filter(current_status__status=status)
-    if category and rule:
-        column = f"current_status__rule_{category}"
-        matches = Q(**{column: rule})
-        if rule == Rule.UNKNOWN:
-            matches |= Q(current_status__isnull=True)
-        queryset = queryset.filter(matches)
+    if category or rule:
+        queryset = queryset.filter(_rule_matches(category, rule))
     return queryset
+
+
+def _rule_matches(category: str | None, rule: str | None) -> Q:
+    if rule is None:
+        return Q(current_status__isnull=False) & ~Q(
+            **{f"current_status__rule_{category}": Rule.UNKNOWN}
+        )
+    matches = Q()
+    for each in [category] if category else Category.values:
+        matches |= Q(**{f"current_status__rule_{each}": rule})
+    if rule == Rule.UNKNOWN:
+        matches |= Q(current_status__isnull=True)
+    return matches
 
 
 @dataclass

@@ -316,6 +316,7 @@ def _grow(count: int) -> None:
     ("path", "queries"),
     [
         ("/", 3),
+        ("/?map=7oh", 3),
         ("/j/US-CA/", 3),
         ("/j/US-TX/", 3),
         ("/j/US-CA-SAN-DIEGO/", 3),

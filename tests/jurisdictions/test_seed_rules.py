@@ -116,3 +116,25 @@ def test_the_highest_minimum_age_applies_in_the_zip_answer():
     answer = selectors.zip_lookup(zip_code="34236")
     assert answer.min_age == 21
     assert answer.rules[Category.LEAF].rule.min_age == 21
+
+
+def test_the_api_answers_which_states_ban_7oh_products(seeded, client):
+    body = client.get(
+        "/api/v1/jurisdictions", {"level": "state", "category": "7oh", "rule": "banned"}
+    ).json()
+    codes = {row["code"] for row in body["results"]}
+    assert {"US-FL", "US-TX", "US-OH", "US-AL"} <= codes
+    assert "US-WA" not in codes and "US-GA" not in codes  # allowed; regulated
+    florida = next(row for row in body["results"] if row["code"] == "US-FL")
+    assert florida["rules"]["7oh"]["scope"] == "possession"
+    # API v1 keeps its headline and its 7-OH text, now derived from the rules.
+    detail = client.get("/api/v1/jurisdictions/US-FL").json()
+    assert detail["status"] == "restricted"
+    assert detail["current"]["seven_oh_rule"].startswith("Banned (possession): Schedule I above")
+    assert detail["current"]["rules"]["leaf"]["min_age"] == 21
+    history = client.get("/api/v1/jurisdictions/US-FL/history").json()
+    assert history["versions"][0]["rules"]["7oh"]["rule"] == "banned"
+    export = client.get("/api/v1/export.csv").content.decode().splitlines()
+    header = export[0].split(",")
+    assert header[7:11] == ["leaf_rule", "leaf_scope", "leaf_min_age", "leaf_limit"]
+    assert "7oh_rule" in header and "synthetic_limit" in header
