@@ -14,7 +14,14 @@ from django.views.decorators.csrf import csrf_exempt
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
-from jurisdictions.models import RULE_MEANINGS, STATUS_MEANINGS, Category, Rule, Status
+from jurisdictions.models import (
+    CATEGORY_COVERS,
+    RULE_MEANINGS,
+    STATUS_MEANINGS,
+    Category,
+    Rule,
+    Status,
+)
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
 from jurisdictions.rules import ProductRule, current_rules
@@ -186,6 +193,8 @@ def lookup(request):
 def about(request):
     context = {
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
         "baseline_provenance": BASELINE_PROVENANCE,
     }
