@@ -100,11 +100,8 @@ class StatusFactsForm(forms.Form):
                 self.add_error(f"scope_{category}", "Say what the ban covers (or unknown).")
             elif scope and rule != Rule.BANNED:
                 self.add_error(f"scope_{category}", "Only a ban has a scope.")
-        if data.get(f"rule_{Category.LEAF}") == Rule.UNKNOWN:
-            self.add_error(
-                f"rule_{Category.LEAF}",
-                "Say what the law says about the leaf: the headline depends on it.",
-            )
+        if all(data.get(f"rule_{category}") == Rule.UNKNOWN for category in Category):
+            self.add_error(f"rule_{Category.LEAF}", "Every rule is unknown: state at least one.")
         return data
 
     def rules(self) -> dict[str, ProductRule]:

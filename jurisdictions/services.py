@@ -242,10 +242,10 @@ def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) ->
 
 
 def _facts_check(facts: StatusFacts) -> None:
-    if facts.status == Status.UNVERIFIED:
-        raise ValidationError(
-            {"rule_leaf": "Say what the law says about the leaf: the headline depends on it."}
-        )
+    # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
+    # a version that says nothing at all is not.
+    if all(rule.rule == Rule.UNKNOWN for rule in facts.rules.values()):
+        raise ValidationError({"rule_leaf": "Every rule is unknown: state at least one."})
     if not citations_clean(facts.citations):
         raise ValidationError({"citations": "A curator's decision needs at least one citation."})
     # Checked now, not only when a second curator approves (the version's constraints).

@@ -225,7 +225,7 @@ def test_a_manual_entry_needs_a_citation_and_a_real_status():
         services.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts(citations=[]), seen_version_id=None
         )
-    with pytest.raises(ValidationError, match="about the leaf"):
+    with pytest.raises(ValidationError, match="Every rule is unknown"):
         services.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts("unverified"), seen_version_id=None
         )
@@ -466,6 +466,21 @@ def test_the_digest_lists_what_waits_and_goes_to_the_curators(settings):
     assert message.to == ["alice@example.org"]
     assert "Changes to review: 1" in message.body
     assert f"/admin/monitoring/changeproposal/{proposal.pk}/change/" in message.body
+
+
+def test_a_curator_may_record_known_rules_while_the_leaf_stays_unknown():
+    ohio = make_jurisdiction("US-OH")
+    rules = rules_for(
+        "unverified", extract=ProductRule(Category.EXTRACT, Rule.REGULATED, min_age=21)
+    )
+    version = services.status_enter_manual(
+        actor=make_curator(), jurisdiction=ohio, facts=facts(rules=rules), seen_version_id=None
+    )
+    assert (version.status, version.rule_extract, version.min_age) == (
+        "unverified",
+        "regulated",
+        21,
+    )
 
 
 def test_a_typo_in_the_four_eyes_rules_is_a_system_check_error(settings):
