@@ -36,6 +36,7 @@ CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
 ZIP_RE = re.compile(r"^(\d{5})(-\d{4})?$")
 LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
+PARENT_FIELD = Jurisdiction._meta.get_field("parent")
 FEDERAL_CODE = "US"
 
 
@@ -114,7 +115,8 @@ def jurisdiction_layers(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
     layers, parent = [], jurisdiction.parent
     while parent is not None and len(layers) < 2:
         layers.append(parent)
-        parent = parent.parent if "parent" in parent._state.fields_cache else None
+        # Only as far as jurisdiction_get loaded: never a query per level.
+        parent = parent.parent if PARENT_FIELD.is_cached(parent) else None
     return layers
 
 

@@ -340,3 +340,15 @@ def test_feeds_link_to_the_site_url_whoever_asks(client, sample, settings):
     body = client.get("/j/US-TX/feed.atom", HTTP_HOST="localhost").content.decode()
     assert 'href="https://kratom.example.org/j/US-TX/feed.atom"' in body
     assert "<id>https://kratom.example.org/j/US-TX/#v" in body
+
+
+def test_a_city_page_shows_its_rules_beside_the_states_and_the_federal(client, sample):
+    record_status(sample["us"], "legal")
+    html = _text(client.get("/j/US-CA-SAN-DIEGO/"))
+    table = html[html.index('id="rules"') : html.index("</table>", html.index('id="rules"'))]
+    assert '<th scope="col">California (state)</th>' in table
+    assert '<th scope="col">United States (federal)</th>' in table
+    leaf = table[table.index('data-category="leaf"') :]
+    leaf = leaf[: leaf.index("</tr>")]
+    # The city's own ban, then California's regulated leaf, then the federal allowed leaf.
+    assert leaf.index("Banned (possession)") < leaf.index("Regulated") < leaf.index("Allowed")
