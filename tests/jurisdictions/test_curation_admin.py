@@ -225,3 +225,27 @@ def test_the_rule_grid_is_prefilled_from_the_current_version_with_errors_beside_
     assert "min_age_leaf" in errors
     texas.refresh_from_db()
     assert texas.current_status.status == "restricted"
+
+
+def test_a_seed_leads_suggested_rules_are_shown_with_their_basis_and_never_prefilled(client):
+    florida = make_jurisdiction("US-FL", name="Florida")
+    record_status(florida, "restricted", min_age=21)
+    suggestion = {
+        "category": "extract",
+        "rule": "banned",
+        "scope": "sale",
+        "min_age": None,
+        "limit": "7-OH <= 1 mg/g",
+        "basis": "emergency rule 2ER26-1 read as reaching extracts",
+    }
+    lead = Lead.objects.create(
+        jurisdiction=florida, origin=Lead.Origin.SEED, rule_suggestions=[suggestion]
+    )
+    client.force_login(make_curator("alice"))
+    page = client.get(reverse("admin:jurisdictions_lead_change", args=[lead.pk]))
+    body = page.content.decode()
+    assert "Suggested rules (interpretations, not facts)" in body
+    assert "extract: banned (sale)" in body and "emergency rule 2ER26-1" in body
+    # The grid starts from the version in force, not from the interpretation.
+    initial = page.context["confirm_form"].initial
+    assert (initial["rule_extract"], initial["rule_7oh"]) == ("unknown", "banned")
