@@ -11,7 +11,7 @@ from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.csrf import csrf_exempt
 
 from jurisdictions import selectors, serializers
-from jurisdictions.models import Level, Status
+from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
 from jurisdictions.search import Kind, place_search, resolution_data
@@ -98,12 +98,16 @@ def _get_or_error(code: str):
 def jurisdictions_list(request):
     level = _choice(request, "level", Level.values)
     status = _choice(request, "status", Status.values)
+    category = _choice(request, "category", Category.values)
+    rule = _choice(request, "rule", Rule.values)
     page_number = _positive_int(request, "page", 1)
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     parent = None
     if "parent" in request.GET:
         parent = _get_or_error(request.GET["parent"])
-    queryset = selectors.jurisdictions_filter(level=level, parent=parent, status=status)
+    queryset = selectors.jurisdictions_filter(
+        level=level, parent=parent, status=status, category=category, rule=rule
+    )
     paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
     try:
         page = paginator.page(page_number)

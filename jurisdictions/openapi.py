@@ -2,7 +2,16 @@
 
 from functools import cache
 
-from jurisdictions.models import DatePrecision, Level, Origin, Status
+from jurisdictions.models import (
+    CATEGORY_COVERS,
+    Category,
+    DatePrecision,
+    Level,
+    Origin,
+    Rule,
+    Scope,
+    Status,
+)
 from jurisdictions.search import Kind
 from jurisdictions.selectors import CODE_RE, ZIP_RE
 
@@ -29,9 +38,35 @@ def _object(properties: dict) -> dict:
     return {"type": "object", "required": list(properties), "properties": properties}
 
 
+RULE_FIELDS = {
+    "category": {"type": "string", "enum": Category.values},
+    "rule": {"type": "string", "enum": Rule.values},
+    "scope": _nullable({"type": "string", "enum": Scope.values}),
+    "min_age": _nullable({"type": "integer"}),
+    "limit": _nullable(STR),
+}
+
+
+def _rules(item: dict) -> dict:
+    """One rule per product category, keyed by category."""
+    properties = {
+        category: {**item, "description": CATEGORY_COVERS[category]} for category in Category
+    }
+    return _object(properties)
+
+
 SCHEMAS = {
     "Error": _object(
         {"error": _object({"code": STR, "message": STR})},
+    ),
+    "Rule": {
+        **_object(RULE_FIELDS),
+        "description": "allowed / regulated / banned / unknown; scope only on a ban "
+        "(sale, possession or unknown); a minimum age; a limit as the law words it.",
+    },
+    "Rules": _rules(_ref("Rule")),
+    "ZipRule": _object(
+        {**RULE_FIELDS, "decided_by": _nullable({"$ref": REF + "JurisdictionLink"})}
     ),
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
     "Version": _object(
@@ -39,6 +74,7 @@ SCHEMAS = {
             "id": {"type": "integer"},
             "status": STATUS,
             "meaning": STR,
+            "rules": _ref("Rules"),
             "summary": STR,
             "min_age": _nullable({"type": "integer"}),
             "seven_oh_rule": STR,
@@ -66,6 +102,7 @@ JURISDICTION_FIELDS = {
     "parent": _nullable(STR),
     "ocd_id": _nullable(STR),
     "meaning": STR,
+    "rules": _ref("Rules"),
     "effective_date": _nullable(PARTIAL_DATE),
     "upcoming_status": _nullable(STATUS),
     "last_verified_on": _nullable({"type": "string", "format": "date"}),
@@ -75,6 +112,7 @@ PLACE = _object(
         "level": {"type": "string", "enum": [Level.STATE, Level.COUNTY, Level.CITY]},
         "name": STR,
         "status": _nullable(STATUS),
+        "rules": _nullable(_ref("Rules")),
         "jurisdiction": _nullable(_ref("JurisdictionLink")),
     }
 )
@@ -129,6 +167,8 @@ SCHEMAS.update(
                 "counties": {"type": "array", "items": _ref("Place")},
                 "cities": {"type": "array", "items": _ref("Place")},
                 "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
+                "rules": _rules(_ref("ZipRule")),
+                "min_age": _nullable({"type": "integer"}),
                 "notes": {"type": "array", "items": STR},
                 "federal": _nullable(_ref("JurisdictionLink")),
                 "notice": STR,
@@ -152,6 +192,8 @@ SCHEMAS.update(
                                 }
                             ),
                             "previous_status": _nullable(STATUS),
+                            "previous_rules": _nullable(_ref("Rules")),
+                            "changes": {"type": "array", "items": STR},
                             "version": _ref("Version"),
                         }
                     ),
@@ -272,6 +314,17 @@ def openapi_document() -> dict:
                     _query("level", {"type": "string", "enum": Level.values}),
                     _query("parent", {"type": "string", "pattern": CODE_RE.pattern}, "Parent code"),
                     _query("status", STATUS),
+                    _query(
+                        "category",
+                        {"type": "string", "enum": Category.values},
+                        "Jurisdictions whose current rule for this product is `rule` (or, "
+                        "without rule, is known)",
+                    ),
+                    _query(
+                        "rule",
+                        {"type": "string", "enum": Rule.values},
+                        "e.g. category=7oh&rule=banned; without category: in any category",
+                    ),
                     _query("page", {"type": "integer", "minimum": 1}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
                 ],

@@ -14,9 +14,17 @@ from django.views.decorators.csrf import csrf_exempt
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
-from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.models import (
+    CATEGORY_COVERS,
+    RULE_MEANINGS,
+    STATUS_MEANINGS,
+    Category,
+    Rule,
+    Status,
+)
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
+from jurisdictions.rules import ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
@@ -43,15 +51,20 @@ def _legend() -> list[dict]:
     ]  # fmt: skip
 
 
-def _map_states(states) -> list[dict]:
-    """The committed state shapes joined to each state's status, for server-side colouring."""
+def _rule_legend() -> list[dict]:
+    return [{"rule": rule, "label": rule.label, "meaning": RULE_MEANINGS[rule]} for rule in Rule]
+
+
+def _map_states(states, category: str) -> list[dict]:
+    """The committed state shapes joined to each state's rule for one product category,
+    for server-side colouring."""
     shapes = _map_shapes()["states"]
     by_code = {state.code: state for state in states}
     drawn = []
     for code, shape in shapes.items():
         state = by_code.get(code)
-        status = state.status if state else Status.UNVERIFIED
-        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "status": status,
+        rule = current_rules(state)[category] if state else ProductRule(category)
+        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
 
@@ -59,13 +72,20 @@ def _map_states(states) -> list[dict]:
 @public_read()
 def home(request):
     states = selectors.states_with_status()
+    # One map view per product category, chosen by a plain link (no JavaScript); leaf first.
+    category = request.GET.get("map")
+    category = category if category in Category.values else Category.LEAF
     context = {
         "states": states,
-        "map_states": _map_states(states),
+        "map_category": Category(category),
+        "map_categories": list(Category),
+        "map_states": _map_states(states, category),
         "map_viewbox": " ".join(str(n) for n in _map_shapes()["viewBox"]),
         "countries": selectors.countries_with_status(),
         "changes": selectors.changes_list(curator_only=True, limit=10),
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": list(Category),
     }
     return render(request, "jurisdictions/home.html", context)
 
@@ -109,8 +129,11 @@ def detail(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if jurisdiction.code != code:
         return redirect("jurisdictions:detail", code=jurisdiction.code)
+    layers = selectors.jurisdiction_layers(jurisdiction=jurisdiction)
     context = {
         "j": jurisdiction,
+        "layers": layers,
+        "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),
@@ -191,6 +214,8 @@ def lookup(request):
 def about(request):
     context = {
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
         "baseline_provenance": BASELINE_PROVENANCE,
     }

@@ -204,8 +204,8 @@ MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
 
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"
-# A change to or from any of these statuses needs a second curator's approval.
-FOUR_EYES_STATUSES = env_list("FOUR_EYES_STATUSES", ["banned"])
+# A change to or from any of these product rules needs a second curator's approval.
+FOUR_EYES_RULES = env_list("FOUR_EYES_RULES", ["banned"])
 # A jurisdiction not re-verified for this long is listed as stale in the admin.
 VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
 # Opening a proposal claims it for this long.

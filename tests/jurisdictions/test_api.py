@@ -314,6 +314,7 @@ def _grow(count: int) -> None:
     ("path", "queries"),
     [
         ("/api/v1/jurisdictions", 2),
+        ("/api/v1/jurisdictions?category=7oh&rule=banned", 2),
         ("/api/v1/jurisdictions/US-TX", 2),
         ("/api/v1/jurisdictions/US-TX/history", 2),
         ("/api/v1/changes", 1),

@@ -12,14 +12,14 @@ from django.urls import reverse
 
 from jurisdictions import selectors
 from jurisdictions.models import Decision, Lead, StatusApproval
-from tests.factories import make_curator, make_jurisdiction, make_user, record_status
+from tests.factories import make_curator, make_jurisdiction, make_user, record_status, rules_post
 
 pytestmark = pytest.mark.django_db
 
 
 def status_post(jurisdiction, status="regulated", **overrides):
     data = {
-        "status": status,
+        **rules_post(status),
         "summary": f"Kratom is {status} here.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
@@ -118,7 +118,7 @@ def test_a_curator_verifies_a_seed_lead_from_its_page(client):
     page = client.get(url)
     body = page.content.decode()
     assert 'href="javascript:' not in body
-    assert page.context["confirm_form"].initial["status"] == "regulated"
+    assert page.context["confirm_form"].initial["summary"] == "KCPA, 18+"
     response = client.post(url, {"action": "confirm", **status_post(texas)})
     assert response.status_code == 302
     lead.refresh_from_db()
@@ -255,3 +255,45 @@ def test_a_superuser_may_still_correct_a_jurisdictions_name(client):
     assert client.post(url, jurisdiction_form(texas, name="Texas")).status_code == 302
     texas.refresh_from_db()
     assert texas.name == "Texas"
+def test_the_rule_grid_is_prefilled_from_the_current_version_with_errors_beside_fields(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    record_status(texas, "restricted", min_age=18)
+    client.force_login(make_curator("alice"))
+    url = reverse("admin:jurisdiction_record_status", args=[texas.pk])
+    page = client.get(url)
+    initial = page.context["form"].initial
+    assert (initial["rule_leaf"], initial["min_age_leaf"]) == ("regulated", 18)
+    assert (initial["rule_7oh"], initial["scope_7oh"]) == ("banned", "sale")
+    assert 'id="rule-grid"' in page.content.decode()
+    wrong = status_post(texas, "legal", scope_extract="sale", min_age_leaf="9")
+    refused = client.post(url, wrong)
+    assert refused.status_code == 200
+    errors = refused.context["form"].errors
+    assert errors["scope_extract"] == ["Only a ban has a scope."]
+    assert "min_age_leaf" in errors
+    texas.refresh_from_db()
+    assert texas.current_status.status == "restricted"
+
+
+def test_a_seed_leads_suggested_rules_are_shown_with_their_basis_and_never_prefilled(client):
+    florida = make_jurisdiction("US-FL", name="Florida")
+    record_status(florida, "restricted", min_age=21)
+    suggestion = {
+        "category": "extract",
+        "rule": "banned",
+        "scope": "sale",
+        "min_age": None,
+        "limit": "7-OH <= 1 mg/g",
+        "basis": "emergency rule 2ER26-1 read as reaching extracts",
+    }
+    lead = Lead.objects.create(
+        jurisdiction=florida, origin=Lead.Origin.SEED, rule_suggestions=[suggestion]
+    )
+    client.force_login(make_curator("alice"))
+    page = client.get(reverse("admin:jurisdictions_lead_change", args=[lead.pk]))
+    body = page.content.decode()
+    assert "Suggested rules (interpretations, not facts)" in body
+    assert "extract: banned (sale)" in body and "emergency rule 2ER26-1" in body
+    # The grid starts from the version in force, not from the interpretation.
+    initial = page.context["confirm_form"].initial
+    assert (initial["rule_extract"], initial["rule_7oh"]) == ("unknown", "banned")

@@ -20,6 +20,8 @@ from tests.factories import (
     make_proposal,
     make_user,
     record_status,
+    rules_for,
+    rules_post,
 )
 from tracker.monitoring import services
 from tracker.monitoring.models import ChangeProposal
@@ -33,7 +35,7 @@ def change_url(proposal):
 
 def facts(status="regulated", **overrides):
     fields = {
-        "status": status,
+        "rules": rules_for(status),
         "summary": f"Kratom is {status} here.",
         "citations": [CITATION],
         "as_of": datetime.date(2026, 11, 21),
@@ -41,10 +43,10 @@ def facts(status="regulated", **overrides):
     return StatusFacts(**{**fields, **overrides})
 
 
-def confirm_post(proposal, status="regulated", **overrides):
+def confirm_post(proposal, status="regulated", min_age=None, **overrides):
     data = {
         "action": "confirm",
-        "status": status,
+        **rules_post(status, min_age=min_age),
         "summary": f"Kratom is {status} in Texas.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
@@ -205,7 +207,7 @@ class TestTheProposalPage:
         alice = make_curator("alice")
         client.force_login(alice)
         client.get(change_url(proposal))
-        response = client.post(change_url(proposal), confirm_post(proposal, min_age="21"))
+        response = client.post(change_url(proposal), confirm_post(proposal, min_age=21))
         assert response.status_code == 302
         proposal.refresh_from_db()
         texas.refresh_from_db()
