@@ -255,6 +255,8 @@ def test_a_superuser_may_still_correct_a_jurisdictions_name(client):
     assert client.post(url, jurisdiction_form(texas, name="Texas")).status_code == 302
     texas.refresh_from_db()
     assert texas.name == "Texas"
+
+
 def test_the_rule_grid_is_prefilled_from_the_current_version_with_errors_beside_fields(client):
     texas = make_jurisdiction("US-TX", name="Texas")
     record_status(texas, "restricted", min_age=18)
