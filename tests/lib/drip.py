@@ -15,15 +15,19 @@ class DripServer:
     With `endless=True` the body never ends (it repeats its last step until the client leaves).
     """
 
-    def __init__(self, head: bytes, body: bytes = b"", *, step=1, interval=0.1, endless=False):
+    def __init__(
+        self, head: bytes, body: bytes = b"", *, step=1, interval=0.1, endless=False,
+        host="127.0.0.1",
+    ):  # fmt: skip
         self.payload, self.step, self.interval, self.endless = head + body, step, interval, endless
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server((host, 0))
+        self.host = host
         self.stopped = threading.Event()
         self.connections = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/page"
+        return f"http://{self.host}:{self.listener.getsockname()[1]}/page"
 
     def __enter__(self):
         threading.Thread(target=self._accept, daemon=True).start()

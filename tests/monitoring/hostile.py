@@ -165,9 +165,23 @@ HEADER_DRIP = (
 BODY_DRIP_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000000\r\n\r\n"
 
 
-def header_drip() -> DripServer:
-    return DripServer(HEADER_DRIP, interval=0.05)
+def header_drip(host: str = "127.0.0.1") -> DripServer:
+    return DripServer(HEADER_DRIP, interval=0.05, host=host)
 
 
-def body_drip() -> DripServer:
-    return DripServer(BODY_DRIP_HEAD, b"<p>law</p>" * 100_000, step=10, interval=0.05)
+def body_drip(host: str = "127.0.0.1") -> DripServer:
+    body = b"<p>law</p>" * 100_000
+    return DripServer(BODY_DRIP_HEAD, body, step=10, interval=0.05, host=host)
+
+
+def redirects_to_private(port: int) -> dict[str, Page]:
+    """Redirects to addresses the outbound guard refuses (the origin's own port on loopback)."""
+    targets = {
+        "/to-loopback": f"http://127.0.0.1:{port}/",
+        "/to-metadata": "http://169.254.169.254/latest/meta-data/",
+        "/to-ipv6-loopback": f"http://[::1]:{port}/",
+    }
+    return {
+        path: Page(b"", status=302, headers={"Location": target}, expected="non-public address")
+        for path, target in targets.items()
+    }
