@@ -315,7 +315,9 @@ def _cut_at(deadline: float, seconds: float):
     finally:
         _local.deadline = None
         if _watchdog.release():
-            raise OutboundError(f"no complete response within the {seconds:g} s overall deadline")
+            raise OutboundError(
+                f"timed out: no complete response within the {seconds:g} s overall deadline"
+            )
 
 
 def _follow(method, url, headers, data, timeout, policy, deadline, max_bytes, truncate, redirects):
