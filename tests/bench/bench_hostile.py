@@ -10,8 +10,10 @@ hostile ones drawn in turn from tests/monitoring/hostile.py (a page built to mak
 backtrack, a deep page, a page of 700,000 tags, a PDF bomb, a PDF with a broken xref, a gzip
 bomb, binary as HTML, invalid UTF-8, deep JSON, a 10,000-digit JSON number, a redirect loop,
 redirects to 127.0.0.1, 169.254.169.254 and [::1], a header drip and a body drip; served by
-another process on 127.0.0.2). Production settings otherwise: the 60 s deadline, the 5 MB cap.
-Politeness is off (the ordinary sources share one host).
+another process on 127.0.0.2; the ordinary pages are on 127.0.0.3). Production settings
+otherwise: the 60 s deadline, the 5 MB cap.
+Politeness is off (the ordinary sources share one host). Only the two origins' addresses
+(127.0.0.2, 127.0.0.3) pass the outbound guard, so the redirects to 127.0.0.1 are refused.
 
 Each ordinary source is queued again as soon as its check is recorded; each hostile source 30 s
 after its check is recorded (production backs a failing source off for 5 minutes and more).
@@ -37,7 +39,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.update(
     OUTBOUND_ALLOW_HTTP="1",
-    OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32,127.0.0.2/32",
+    OUTBOUND_ALLOWED_NETWORKS="127.0.0.2/32,127.0.0.3/32",
     MONITORING_POLITENESS="0",
     LOG_LEVEL="ERROR",
 )
@@ -80,7 +82,7 @@ class OrdinaryHandler(BaseHTTPRequestHandler):
 
 
 def serve_ordinary(out: Queue) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OrdinaryHandler)
+    server = ThreadingHTTPServer(("127.0.0.3", 0), OrdinaryHandler)
     server.daemon_threads = True
     out.put(server.server_address[1])
     server.serve_forever()
@@ -138,7 +140,7 @@ def setup_sources(ordinary_port: int, hostile_cases: list) -> tuple[list[int], d
         code=CODE, name="Benchmark (not a real jurisdiction)", level=Level.COUNTRY
     )
     ordinary = Source.objects.bulk_create(
-        Source(jurisdiction=jurisdiction, url=f"http://127.0.0.1:{ordinary_port}/s/{i}")
+        Source(jurisdiction=jurisdiction, url=f"http://127.0.0.3:{ordinary_port}/s/{i}")
         for i in range(ORDINARY)
     )
     drawn = [hostile_cases[i % len(hostile_cases)] for i in range(HOSTILE)]
@@ -228,7 +230,7 @@ def run(label: str, ordinary: list[int], hostile: dict[int, str], args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     import django

@@ -15,6 +15,7 @@ still running at its deadline.
 
 import contextlib
 import heapq
+import io
 import ipaddress
 import os
 import socket
@@ -366,14 +367,14 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
     if declared.isdigit() and int(declared) > max_bytes and not truncate:
         response.close()
         raise ResponseTooLarge(f"response is {int(declared)} bytes, over the {max_bytes}-byte cap")
-    chunks, size = [], 0
+    # One growing buffer, not a list joined at the end: a body is held once, not twice.
+    buffer = io.BytesIO()
     try:
         for chunk in _arriving(response):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > max_bytes:
+            buffer.write(chunk)
+            if buffer.tell() > max_bytes:
                 if truncate:
-                    return b"".join(chunks)[:max_bytes], True
+                    return buffer.getbuffer()[:max_bytes].tobytes(), True
                 raise ResponseTooLarge(f"response exceeded the {max_bytes}-byte cap")
             if time.monotonic() > deadline:
                 raise OutboundError("response took longer than the overall deadline")
@@ -381,7 +382,7 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
         raise OutboundError(f"{exc.__class__.__name__} while reading: {exc}") from None
     finally:
         response.close()
-    return b"".join(chunks), False
+    return buffer.getvalue(), False
 
 
 def _arriving(response):
