@@ -3,7 +3,8 @@
 Run from the project root, with the database and Redis it may use:
 
     DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/N \
-        .venv/bin/python tests/bench/bench_hostile.py [--seconds 60] [--concurrency 16]
+        .venv/bin/python tests/bench/bench_hostile.py [--seconds 90] [--concurrency 16] \
+        [--hostile-recheck 300]
 
 200 sources: 120 ordinary pages (~8 KB of HTML each, served by their own process) and 80
 hostile ones drawn in turn from tests/monitoring/hostile.py (a page built to make patterns
@@ -15,8 +16,10 @@ otherwise: the 60 s deadline, the 5 MB cap.
 Politeness is off (the ordinary sources share one host). Only the two origins' addresses
 (127.0.0.2, 127.0.0.3) pass the outbound guard, so the redirects to 127.0.0.1 are refused.
 
-Each ordinary source is queued again as soon as its check is recorded; each hostile source 30 s
-after its check is recorded (production backs a failing source off for 5 minutes and more).
+Each ordinary source is queued again as soon as its check is recorded. The hostile sources are
+first queued spread over the run's first third, then each again `--hostile-recheck` seconds
+after its check is recorded: 300 by default, production's first backoff after a failure
+(MONITORING_BACKOFF_BASE_SECONDS); 30 shows a far harsher load.
 The baseline is the same worker on the ordinary sources alone, for as long. It prints ordinary
 checks per second in both runs and their ratio, the worker's peak RSS, and how many of the
 pings sent every second (5 s timeout) went unanswered. It creates its own jurisdiction (XH)
@@ -48,7 +51,6 @@ for required in ("DATABASE_URL", "REDIS_URL"):
         sys.exit(f"set {required} (a PostgreSQL database and a Redis db this run may use)")
 
 ORDINARY, HOSTILE = 120, 80
-HOSTILE_RECHECK_SECONDS = 30
 CODE = "XH"
 
 
@@ -183,11 +185,13 @@ def run(label: str, ordinary: list[int], hostile: dict[int, str], args) -> dict:
 
     pinger = threading.Thread(target=ping, daemon=True)
     last_id = Check.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    for source_id in [*ordinary, *hostile]:
+    for source_id in ordinary:
         check_sources.delay([source_id])
     pinger.start()
     started = time.monotonic()
-    ordinary_set, due, counted, hostile_seen = set(ordinary), [], 0, {}
+    spread = args.seconds / 3 / max(1, len(hostile))
+    due = [(started + i * spread, source_id) for i, source_id in enumerate(hostile)]
+    ordinary_set, counted, hostile_seen = set(ordinary), 0, {}
     while (now := time.monotonic()) - started < args.seconds:
         finished = list(
             Check.objects.filter(id__gt=last_id, source_id__in=[*ordinary, *hostile])
@@ -202,7 +206,7 @@ def run(label: str, ordinary: list[int], hostile: dict[int, str], args) -> dict:
             else:
                 case = hostile[source_id]
                 hostile_seen.setdefault(case, (outcome, duration_ms, error[:70]))
-                due.append((now + HOSTILE_RECHECK_SECONDS, source_id))
+                due.append((now + args.hostile_recheck, source_id))
         for item in [item for item in due if item[0] <= now]:
             due.remove(item)
             check_sources.delay([item[1]])
@@ -232,6 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--hostile-recheck", type=float, default=300)
     args = parser.parse_args()
     import django
 
@@ -248,7 +253,8 @@ def main() -> None:
     try:
         ordinary, hostile = setup_sources(ordinary_port, hostile_cases)
         print(f"{ORDINARY} ordinary + {HOSTILE} hostile sources ({len(hostile_cases)} cases), "
-              f"worker: threads pool, concurrency {args.concurrency}, {args.seconds:.0f} s a run")  # fmt: skip
+              f"worker: threads pool, concurrency {args.concurrency}, {args.seconds:.0f} s a run, "
+              f"hostile re-checked {args.hostile_recheck:.0f} s after each check")  # fmt: skip
         baseline = run("ordinary only", ordinary, {}, args)
         cleanup()
         ordinary, hostile = setup_sources(ordinary_port, hostile_cases)

@@ -70,7 +70,17 @@ def assert_failed(source: Source, reason: str) -> Check:
 
 @pytest.mark.parametrize(
     "path",
-    ["/deep", "/tags", "/pdf-bomb", "/gzip-bomb", "/binary", "/bad-utf8", "/deep-json", "/loop"],
+    [
+        "/deep",
+        "/tags",
+        "/unclosed",
+        "/pdf-bomb",
+        "/gzip-bomb",
+        "/binary",
+        "/bad-utf8",
+        "/deep-json",
+        "/loop",
+    ],
 )
 def test_a_hostile_page_is_a_failed_check_with_its_reason(origin, make_source, path):
     page = origin.pages[path]

@@ -51,7 +51,10 @@ VOID_TAGS = {
     "image", "img", "input", "isindex", "keygen", "link", "menuitem", "meta", "nextid", "param",
     "source", "spacer", "track", "wbr",
 }  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+# Possessive and stopping at the next "<": linear, even over "<a<a<a…" with no ">" anywhere.
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*+)([^<>]*+)>")
+_MARKUP_START = re.compile(r"<(!--|!\[CDATA\[)?")
+_MARKUP_END = {"!--": "-->", "![CDATA[": "]]>"}
 # An HTML body above this size, or any PDF, takes a heavy-extraction slot.
 HEAVY_BYTES = 256 * 1024
 
@@ -180,11 +183,15 @@ def html_complexity_check(html: str) -> None:
     elements opened after its start tag, a stray end tag is ignored) at a small cost per tag.
     """
     max_tags, max_depth = settings.MONITORING_HTML_MAX_TAGS, settings.MONITORING_HTML_MAX_DEPTH
+    # Every element has a start and usually an end tag; far more "<" is not a document.
+    if html.count("<") > 4 * max_tags:
+        raise ExtractionError(f"page too complex: more than {max_tags} tags")
+    _unclosed_markup_check(html)
     open_tags: list[str] = []
     open_counts: dict[str, int] = {}
     elements = 0
     for match in _TAG.finditer(html):
-        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
         if closing:
             if open_counts.get(name):
                 while (popped := open_tags.pop()) != name:
@@ -194,11 +201,27 @@ def html_complexity_check(html: str) -> None:
         elements += 1
         if elements > max_tags:
             raise ExtractionError(f"page too complex: more than {max_tags} tags")
-        if name not in VOID_TAGS and not self_closing:
+        if name not in VOID_TAGS and not attributes.endswith("/"):
             open_tags.append(name)
             open_counts[name] = open_counts.get(name, 0) + 1
             if len(open_tags) > max_depth:
                 raise ExtractionError(f"page too complex: depth > {max_depth}")
+
+
+def _unclosed_markup_check(html: str) -> None:
+    """Refuse markup the parser would rescan again and again.
+
+    html.parser looks for the end of each tag, comment or CDATA section from its "<"; when it
+    is missing the search runs to the end of the page, once per "<" ("<a <a <a …" costs the
+    square of the page). The sum of those distances is what the parser will scan; a real page
+    stays near its own length.
+    """
+    budget, spent = 4 * len(html) + 100_000, 0
+    for match in _MARKUP_START.finditer(html):
+        end = html.find(_MARKUP_END.get(match.group(1), ">"), match.end())
+        spent += (end if end >= 0 else len(html)) - match.start()
+        if spent > budget:
+            raise ExtractionError("page too complex: tags or comments left unclosed")
 
 
 def _html_text(html: str, selector: str, deadline: float) -> str:
