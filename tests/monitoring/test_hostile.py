@@ -5,6 +5,7 @@ The deadline is shortened to 2 s so the suite stays quick; the bounds are the sa
 as with the 60 s default.
 """
 
+import contextlib
 import ipaddress
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.monitoring import hostile
+from tests.monitoring.conftest import make_pdf
 from tracker.monitoring import extract
 from tracker.monitoring.models import Check, Outcome, Source, SourceKind
 from tracker.monitoring.services import source_check
@@ -157,3 +159,13 @@ def test_a_library_error_is_recorded_with_its_class(origin, make_source):
     page = origin.pages["/huge-number"]
     check = assert_failed(make_source(origin.url("/huge-number"), kind=page.kind), "ValueError")
     assert "4300" in check.error
+
+
+def test_big_pages_wait_for_a_heavy_extraction_slot_within_their_deadline(settings):
+    pdf = make_pdf(["Section 1. Kratom may be sold to adults."])
+    with contextlib.ExitStack() as held:
+        for _ in range(settings.MONITORING_HEAVY_EXTRACTIONS):  # every slot taken
+            held.enter_context(extract.heavy_slot(time.monotonic() + 10))
+        with pytest.raises(extract.ExtractionError, match="no heavy-extraction slot"):
+            extract.extract_text(kind=SourceKind.PDF, body=pdf, deadline=time.monotonic() + 0.2)
+    assert "Kratom may be sold" in extract.extract_text(kind=SourceKind.PDF, body=pdf)
