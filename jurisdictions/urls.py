@@ -28,7 +28,6 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("lookup", views.lookup, name="lookup"),
     path("about/", views.about, name="about"),
-    path("assets/<str:name>", views.asset, name="asset"),
     path("j/<str:code>/badge.svg", views.badge, name="badge"),
     path("j/<str:code>/feed.atom", public_read()(feeds.JurisdictionFeed()), name="feed"),
     path("j/<str:code>/report/", views.report, name="report"),

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -20,8 +20,6 @@ from jurisdictions.responses import public_read
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
-STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {".css": "text/css; charset=utf-8"}
 
 
 @cache
@@ -188,17 +186,3 @@ def badge(request, code):
         "right_width": 12 + 7 * len(label),
     }
     return render(request, "jurisdictions/badge.svg", context, content_type="image/svg+xml")
-
-
-@cache
-def _asset(name: str) -> bytes:
-    return (STATIC_DIR / name).read_bytes()
-
-
-@public_read()
-def asset(request, name):
-    """The site's own CSS, served by the app (no CDN, no extra server in `make run`)."""
-    suffix = Path(name).suffix
-    if suffix not in ASSET_TYPES or not (STATIC_DIR / name).is_file() or "/" in name:
-        raise Http404("No such asset.")
-    return HttpResponse(_asset(name), content_type=ASSET_TYPES[suffix])

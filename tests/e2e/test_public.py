@@ -1,13 +1,11 @@
 """The public pages in headless Chromium, on the curated reference data; screenshots for the README."""
 
-from pathlib import Path
-
 import pytest
 
 from jurisdictions.seeding import seed_all
+from tests.e2e.screenshots import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -15,20 +13,15 @@ def seeded():
     seed_all()
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=False)
-
-
 def test_typing_texas_reaches_its_page(live_server, page, seeded):
     page.goto(live_server.url + "/")
-    _shot(page, "home.png")
+    screenshot(page, "home.png")
     page.get_by_label("State, country, county, city or US ZIP code").fill("Texas")
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + "/j/US-TX/")
     assert page.locator("h1").inner_text() == "Kratom in Texas"
     assert "Not legal advice." in page.locator("main").inner_text()
-    _shot(page, "jurisdiction.png")
+    screenshot(page, "jurisdiction.png")
 
 
 def test_a_zip_code_shows_the_answer(live_server, page, seeded):
@@ -39,7 +32,7 @@ def test_a_zip_code_shows_the_answer(live_server, page, seeded):
     answer = page.locator("#answer-title").inner_text()
     assert answer.startswith("Answer:") and "Banned" in answer  # San Diego's city ban
     assert "San Diego (city)" in page.locator("table").inner_text()
-    _shot(page, "zip-lookup.png")
+    screenshot(page, "zip-lookup.png")
 
 
 def test_clicking_a_state_on_the_map_opens_it(live_server, page, seeded):
@@ -59,14 +52,14 @@ def test_the_pages_are_usable_375_px_wide(live_server, browser, seeded):
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= 375, f"{path} scrolls sideways ({scroll_width} px)"
         page.goto(live_server.url + "/")
-        _shot(page, "home-mobile.png")
+        screenshot(page, "home-mobile.png")
         search = page.get_by_label("State, country, county, city or US ZIP code")
         assert search.is_visible() and search.bounding_box()["width"] > 150
         search.fill("Alabama")
         page.keyboard.press("Enter")
         page.wait_for_url(live_server.url + "/j/US-AL/")
         assert "Banned" in page.locator("#status-title").inner_text()
-        _shot(page, "jurisdiction-mobile.png")
+        screenshot(page, "jurisdiction-mobile.png")
     finally:
         context.close()
 
