@@ -240,6 +240,9 @@ PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600, minimum=1)
 PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60, minimum=0)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
+# Public pages, feeds and badges share one per-client limit (a 304 is not counted).
+PAGE_RATE_LIMIT = env_int("PAGE_RATE_LIMIT", 300, minimum=1)
+PAGE_RATE_LIMIT_WINDOW = env_int("PAGE_RATE_LIMIT_WINDOW", 60, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
