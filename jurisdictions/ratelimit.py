@@ -9,21 +9,16 @@ import logging
 import math
 import threading
 import time
-from functools import cache
 
 import redis
 from django.conf import settings
+
+from tracker.lib.redis import redis_client
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 BATCH_FRACTION = 50  # batch = limit // 50
-
-
-@cache
-def _client() -> redis.Redis:
-    # One connection pool per process; a short timeout so a slow Redis cannot stall a page.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
 class _Allowance:
@@ -77,7 +72,7 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     batch = max(1, min(MAX_BATCH, limit // BATCH_FRACTION))
     key = f"ratelimit:{bucket}:{client}:{slot}"
     try:
-        pipe = _client().pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         pipe.incrby(key, batch)
         pipe.expire(key, window + 1)
         count = pipe.execute()[0]

@@ -3,6 +3,7 @@
 import json
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
@@ -44,9 +45,46 @@ def api_error(status: int, code: str, message: str, *, headers: dict | None = No
     return response
 
 
+# Every query parameter a public view reads (a test checks the views against it). The
+# cache key holds these only: `/?cb=1`, `/?cb=2`, … are the same page, stored once.
+QUERY_PARAMETERS = frozenset({"q", "zip", "level", "status", "parent", "page", "per_page", "since"})
+
+
 def _cache_key(request) -> str:
-    # The raw query string: parsing it costs more than the rare duplicate entry it saves.
-    return f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+    """The path and the parameters a view reads, in a canonical order."""
+    if not request.META.get("QUERY_STRING"):
+        return request.path
+    known = sorted(
+        (name, values) for name, values in request.GET.lists() if name in QUERY_PARAMETERS
+    )
+    return f"{request.path}?{urlencode(known, doseq=True)}"
+
+
+def _rate_limited(request, *, api: bool) -> int | None:
+    """Seconds to wait when this client is over its limit (the API's, or the pages'), else None."""
+    if api:
+        limit, window = settings.API_RATE_LIMIT, settings.API_RATE_LIMIT_WINDOW
+    else:
+        limit, window = settings.PAGE_RATE_LIMIT, settings.PAGE_RATE_LIMIT_WINDOW
+    return rate_limit_hit(
+        bucket="api" if api else "pages",
+        client=client_address(request),
+        limit=limit,
+        window=window,
+    )
+
+
+def _too_many_requests(wait: int, *, api: bool):
+    if api:
+        message = f"Too many requests: try again in {wait} s."
+        response = api_error(429, "rate_limited", message, headers={"Retry-After": str(wait)})
+        return _finish(response, etag=None, cors=True)
+    return HttpResponse(
+        f"Too many requests from your address: try again in {wait} seconds.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+    )
 
 
 def _etag_matches(request, etag: str) -> bool:
@@ -103,21 +141,10 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
             entry = cached_response_get(key)
             if entry is not None and _etag_matches(request, entry.etag):
                 return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
-            if rate_limited:
-                wait = rate_limit_hit(
-                    bucket="api",
-                    client=client_address(request),
-                    limit=settings.API_RATE_LIMIT,
-                    window=settings.API_RATE_LIMIT_WINDOW,
-                )
+            if rate_limited or not api:
+                wait = _rate_limited(request, api=api)
                 if wait is not None:
-                    response = api_error(
-                        429,
-                        "rate_limited",
-                        f"Too many requests: try again in {wait} s.",
-                        headers={"Retry-After": str(wait)},
-                    )
-                    return _finish(response, etag=None, cors=api)
+                    return _too_many_requests(wait, api=api)
             if entry is None:
                 response = _render(view, request, args, kwargs, api=api)
                 if response.status_code != 200:

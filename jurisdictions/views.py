@@ -30,12 +30,8 @@ from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".txt": "text/plain; charset=utf-8",
-}
+# Asked for at the site's root by browsers and crawlers, so not under STATIC_URL.
+ROOT_FILES = {"favicon.ico": "image/x-icon", "robots.txt": "text/plain; charset=utf-8"}
 
 
 @cache
@@ -237,15 +233,11 @@ def badge(request, code):
 
 
 @cache
-def _asset(name: str) -> bytes:
+def _root_file(name: str) -> bytes:
     return (STATIC_DIR / name).read_bytes()
 
 
 @public_read()
-def asset(request, name):
-    """The site's own CSS, icons and robots.txt, served by the app (no CDN, no extra server in
-    `make run`)."""
-    suffix = Path(name).suffix
-    if suffix not in ASSET_TYPES or not (STATIC_DIR / name).is_file() or "/" in name:
-        raise Http404("No such asset.")
-    return HttpResponse(_asset(name), content_type=ASSET_TYPES[suffix])
+def root_file(request, name):
+    """/favicon.ico and /robots.txt (everything else static is under STATIC_URL)."""
+    return HttpResponse(_root_file(name), content_type=ROOT_FILES[name])

@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# `make run`: migrate, seed, then web + Celery worker + beat on http://127.0.0.1:8000/.
+# `make run`: web + Celery worker + beat (+ a private Redis) on http://127.0.0.1:8000/.
+# Every process runs in the foreground under honcho, so Ctrl-C, SIGTERM and SIGHUP stop
+# them all. The environment is written to var/dev.env for bin/manage in another terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DEBUG="${DEBUG:-1}"
 export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p var
 
+export DEBUG="${DEBUG:-1}"
+# Webhooks and sources on this machine (a local receiver) may be reached over plain HTTP.
+export OUTBOUND_ALLOW_HTTP="${OUTBOUND_ALLOW_HTTP:-1}"
+export OUTBOUND_ALLOWED_NETWORKS="${OUTBOUND_ALLOWED_NETWORKS:-127.0.0.0/8,::1/128}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///var/db.sqlite3}"
+
+port_is_free() {  # as redis-server binds: connections of a past run in TIME_WAIT do not count
+  python -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+
+processes=(web worker beat)
 if [ -z "${REDIS_URL:-}" ]; then
   if ! command -v redis-server >/dev/null; then
     echo "No REDIS_URL set and no redis-server found." >&2
@@ -13,19 +31,46 @@ if [ -z "${REDIS_URL:-}" ]; then
     echo "or point REDIS_URL at a running Redis, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make run" >&2
     exit 1
   fi
-  port="${RUN_REDIS_PORT:-6390}"
-  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$PWD/var" \
-    --pidfile "$PWD/var/redis.pid" --logfile "$PWD/var/redis.log" --save "" --appendonly no
-  trap 'kill "$(cat var/redis.pid)" 2>/dev/null || true' EXIT
-  export REDIS_URL="redis://127.0.0.1:$port/0"
-  echo "Started a private redis-server on port $port (data under var/)."
+  if [ -n "${RUN_REDIS_PORT:-}" ]; then
+    if ! port_is_free "$RUN_REDIS_PORT"; then
+      echo "RUN_REDIS_PORT=$RUN_REDIS_PORT is taken by another program; choose another port." >&2
+      exit 1
+    fi
+  else
+    RUN_REDIS_PORT=6390
+    if ! port_is_free "$RUN_REDIS_PORT"; then
+      RUN_REDIS_PORT="$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+      echo "Port 6390 is taken by another program; the private Redis uses port $RUN_REDIS_PORT."
+    fi
+  fi
+  export RUN_REDIS_PORT
+  export REDIS_URL="redis://127.0.0.1:$RUN_REDIS_PORT/0"
+  processes=(redis "${processes[@]}")
 fi
 
-python manage.py migrate --no-input
-python manage.py seed
-echo
+{
+  echo "# Written by make run ($(date -u +%Y-%m-%dT%H:%M:%SZ)); read by bin/manage."
+  for name in DEBUG DATABASE_URL REDIS_URL OUTBOUND_ALLOW_HTTP OUTBOUND_ALLOWED_NETWORKS; do
+    printf '%s=%q\n' "$name" "${!name}"
+  done
+} > var/dev.env
+
 echo "Kratom tracker: http://127.0.0.1:8000/   admin: http://127.0.0.1:8000/admin/"
-echo "Create a curator login (in another terminal): DEBUG=1 .venv/bin/python manage.py createcurator NAME --email you@example.org"
-echo "Ctrl-C stops the web server, the worker and beat."
+echo "Processes: ${processes[*]} (REDIS_URL=$REDIS_URL). The web process migrates and seeds first."
+echo "In another terminal: bin/manage createcurator NAME --email you@example.org"
+echo "Ctrl-C stops them all."
 echo
-honcho start -f Procfile.dev
+
+# honcho stops everything on SIGINT and SIGTERM but would die on SIGHUP (a closed
+# terminal) and leave its processes running: it starts with SIGHUP ignored, and this
+# script turns a SIGHUP (or SIGTERM, or Ctrl-C) into a SIGTERM for honcho.
+trap '' HUP
+honcho start -f Procfile.dev "${processes[@]}" &
+runner=$!
+trap 'kill -TERM "$runner" 2>/dev/null || true' HUP TERM INT
+status=0
+wait "$runner" || status=$?
+# A trapped signal interrupts the first wait; the second waits for honcho to finish stopping.
+wait "$runner" 2>/dev/null || true
+rm -f var/dev.env  # its Redis is gone: bin/manage falls back to DEBUG=1 and the defaults
+exit "$status"

@@ -7,6 +7,14 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """MD5 instead of PBKDF2's million rounds: every user a test creates cost 0.5 s."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@ import time
 
 import pytest
 
-from tracker.health import BEAT_KEY, redis_client
+from tracker.health import BEAT_KEY
+from tracker.lib.redis import redis_client
 from tracker.tasks import beat_heartbeat
 
 

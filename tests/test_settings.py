@@ -9,10 +9,10 @@ import pytest
 CHECK = "import django; django.setup()"
 
 
-def _start(**env) -> subprocess.CompletedProcess:
+def _start(code: str = CHECK, **env) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", CHECK], env=full_env, capture_output=True, text=True
+        [sys.executable, "-c", code], env=full_env, capture_output=True, text=True
     )
 
 
@@ -20,7 +20,7 @@ def _start(**env) -> subprocess.CompletedProcess:
     ("env", "message"),
     [
         ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must start with postgres://"),
-        ({"DATABASE_URL": "postgres://host:notaport/x"}, "DATABASE_URL has a bad port"),
+        ({"DATABASE_URL": "postgres://host:notaport/x"}, "DATABASE_URL is not a valid URL"),
         ({"DATABASE_URL": "postgres://host/"}, "DATABASE_URL names no database"),
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with redis://"),
@@ -66,3 +66,23 @@ def test_sqlite_urls_are_relative_to_the_project_or_absolute(tmp_path):
     absolute = database_from_url("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3", base_dir=base)
     assert relative["NAME"] == "/srv/tracker/var/db.sqlite3"
     assert absolute["NAME"] == f"{tmp_path}/db.sqlite3"
+
+
+def test_database_url_options_are_kept():
+    from pathlib import Path
+
+    from tracker.env import database_from_url
+
+    url = "postgres://app:s%40cret@db.example.org:6432/tracker?sslmode=require&connect_timeout=5"
+    config = database_from_url("DATABASE_URL", url, base_dir=Path("/srv/tracker"))
+    assert config["OPTIONS"] == {"sslmode": "require", "connect_timeout": 5}
+    assert (config["USER"], config["PASSWORD"]) == ("app", "s@cret")
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example.org", 6432, "tracker")
+
+
+def test_the_settings_pass_database_url_options_to_the_driver():
+    url = "postgres://app@db.example.org/tracker?sslmode=require"
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = _start(code, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "'sslmode': 'require'" in result.stdout

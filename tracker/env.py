@@ -6,12 +6,13 @@ Only tracker/settings.py calls these; the rest of the code reads django.conf.set
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+DATABASE_SCHEMES = {"postgres", "postgresql", "sqlite"}
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -71,36 +72,33 @@ def env_networks(name: str) -> list:
 
 
 def database_from_url(name: str, url: str, *, base_dir: Path) -> dict:
-    """Turn postgres://user:pass@host:port/db or sqlite:///path into a DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
+    """A DATABASES entry from postgres://user:pass@host:port/db?options or sqlite:///path.
+
+    dj-database-url does the parsing and keeps query options (?sslmode=require, …) as
+    OPTIONS; this adds the checks that name the variable and keeps SQLite paths relative
+    to the project.
+    """
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name} must start with postgres://, postgresql:// or sqlite:///, not {url!r}"
+        )
+    try:
+        config = dj_database_url.parse(url)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} is not a valid URL (a bad port, or a character that must be %-quoted)"
+        ) from None
+    if scheme == "sqlite":
         # sqlite:///var/db.sqlite3 is relative to the project; sqlite:////tmp/db is absolute.
-        path = unquote(parts.path[1:]) if parts.netloc == "" else ""
-        if not path:
+        if config["NAME"] in ("", ":memory:"):
             raise ImproperlyConfigured(
                 f"{name} must look like sqlite:///var/db.sqlite3, not {url!r}"
             )
-        full = base_dir / path  # an absolute path stays absolute under "/"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(full)}
-    if parts.scheme in {"postgres", "postgresql"}:
-        db_name = unquote(parts.path.lstrip("/"))
-        if not db_name:
-            raise ImproperlyConfigured(f"{name} names no database: {url!r}")
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured(f"{name} has a bad port: {url!r}") from None
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": db_name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
-        }
-    raise ImproperlyConfigured(
-        f"{name} must start with postgres://, postgresql:// or sqlite:///, not {url!r}"
-    )
+        config["NAME"] = str(base_dir / config["NAME"])
+    elif not config["NAME"]:
+        raise ImproperlyConfigured(f"{name} names no database: {url!r}")
+    return config
 
 
 def env_seconds_list(name: str, default: list[int]) -> list[int]:

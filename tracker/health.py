@@ -7,13 +7,11 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from tracker.lib.redis import redis_client
+
 logger = logging.getLogger(__name__)
 BEAT_KEY = "tracker:beat:last-tick"
 CELERY_QUEUE = "celery"
-
-
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
 def beat_tick_record() -> None:

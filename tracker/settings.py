@@ -53,6 +53,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Public reads (pages, API, feeds, badges) need no sessions, CSRF, logins, messages or
+# static files: tracker/wsgi.py serves them through this shorter stack, with the same
+# security headers. The admin and /static/ keep MIDDLEWARE.
+PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
 
@@ -253,6 +263,9 @@ PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600, minimum=1)
 PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60, minimum=0)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
+# Public pages, feeds and badges share one per-client limit (a 304 is not counted).
+PAGE_RATE_LIMIT = env_int("PAGE_RATE_LIMIT", 300, minimum=1)
+PAGE_RATE_LIMIT_WINDOW = env_int("PAGE_RATE_LIMIT_WINDOW", 60, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
 # Admin login: this many failures per account, or per client, within the window lock both

@@ -210,13 +210,6 @@ def test_retry_delays_follow_the_schedule_with_jitter(settings):
     assert services.retry_delay(attempts=4) is None
 
 
-def test_retry_after_as_an_http_date_is_understood():
-    when = timezone.now() + datetime.timedelta(seconds=120)
-    header = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    assert 115 <= services.retry_after_seconds(header) <= 121
-    assert services.retry_after_seconds("soon") is None
-
-
 def test_the_default_schedule_spans_about_three_days():
     from django.conf import settings as live
 

@@ -43,6 +43,7 @@ def server_env(**extra) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_RATE_LIMIT": "100000000",
+        "PAGE_RATE_LIMIT": "100000000",
         "LOG_LEVEL": "WARNING",
         **extra,
     }

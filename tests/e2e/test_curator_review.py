@@ -1,15 +1,12 @@
 """A curator's day in Chromium: queue → proposal → diff → confirm; a ban needs a second curator."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from jurisdictions.models import Jurisdiction
+from tests.e2e.screenshots import screenshot
 from tests.factories import make_curator, make_jurisdiction, make_proposal, record_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "proposal.png"
 PASSWORD = "pw-for-tests-only"
 
 OLD_TEXT = """Texas Health and Safety Code
@@ -55,8 +52,7 @@ def test_a_curator_reviews_a_change_and_a_ban_takes_a_second_curator(live_server
     assert "under 21 years" in page.inner_text("#diff tr.replace td.new")
     assert "under 18 years" in page.inner_text("#diff tr.replace td.old")
     assert "You are working on this proposal" in page.inner_text("#claim")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    screenshot(page, "proposal.png", full_page=True)
 
     # She confirms new rules in the grid (pre-filled from the current version): 21+ for the
     # leaf, extracts and 7-OH products, and the 7-OH cap as the law words it. No ban changes,

@@ -1,38 +1,45 @@
 """The public pages in headless Chromium, on the curated reference data; screenshots for the README."""
 
-from pathlib import Path
-
 import pytest
+from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
 
 from jurisdictions.seeding import seed_all
+from tests.e2e.screenshots import screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def seeded():
-    seed_all()
+pytestmark = pytest.mark.e2e
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=False)
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """A live server on the reference data, seeded and committed once for the module.
+
+    These tests only read, so they share one seed instead of seeding (and flushing) the
+    database around each test; the data is flushed when the module is done.
+    """
+    with django_db_blocker.unblock():
+        seed_all()
+        server = LiveServer("localhost")
+        try:
+            yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
 
 
-def test_typing_texas_reaches_its_page(live_server, page, seeded):
-    page.goto(live_server.url + "/")
-    _shot(page, "home.png")
+def test_typing_texas_reaches_its_page(site, page):
+    page.goto(site.url + "/")
+    screenshot(page, "home.png")
     page.get_by_label("State, country, county, city or US ZIP code").fill("Texas")
     page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/j/US-TX/")
+    page.wait_for_url(site.url + "/j/US-TX/")
     assert page.locator("h1").inner_text() == "Kratom in Texas"
     assert "Not legal advice." in page.locator("main").inner_text()
-    _shot(page, "jurisdiction.png")
+    screenshot(page, "jurisdiction.png")
 
 
-def test_a_zip_code_shows_the_answer(live_server, page, seeded):
-    page.goto(live_server.url + "/")
+def test_a_zip_code_shows_the_answer(site, page):
+    page.goto(site.url + "/")
     page.get_by_label("State, country, county, city or US ZIP code").fill("92101")
     page.get_by_role("button", name="Look up").click()
     page.wait_for_url("**/lookup?zip=92101")
@@ -41,11 +48,11 @@ def test_a_zip_code_shows_the_answer(live_server, page, seeded):
     assert "San Diego (city)" in page.get_by_role("table", name="Each level's status").inner_text()
     rules = page.locator("#rules").inner_text()
     assert "Synthetic alkaloids\t✕ Banned (possession)\tUnited States (federal)" in rules
-    _shot(page, "zip-lookup.png")
+    screenshot(page, "zip-lookup.png")
 
 
-def test_the_7oh_map_view_shows_florida_banned(live_server, page, seeded):
-    page.goto(live_server.url + "/")
+def test_the_7oh_map_view_shows_florida_banned(site, page):
+    page.goto(site.url + "/")
     florida = page.locator('.map a[data-code="US-FL"]')
     assert florida.get_attribute("aria-label") == "Florida: Leaf regulated"
     # A plain link switches the view: the page is rendered again by the server.
@@ -56,52 +63,52 @@ def test_the_7oh_map_view_shows_florida_banned(live_server, page, seeded):
     assert "✕" in florida.text_content()
     assert "Legend: 7-OH products" == page.locator("ul.legend").get_attribute("aria-label")
     page.locator("#map-title").scroll_into_view_if_needed()
-    _shot(page, "map-7oh.png")
-    page.goto(live_server.url + "/j/US-FL/")
+    screenshot(page, "map-7oh.png")
+    page.goto(site.url + "/j/US-FL/")
     rules = page.locator("#rules").inner_text()
     assert "7-OH products\t✕ Banned (possession)" in rules
-    _shot(page, "florida.png")
+    screenshot(page, "florida.png")
 
 
-def test_clicking_a_state_on_the_map_opens_it(live_server, page, seeded):
-    page.goto(live_server.url + "/")
+def test_clicking_a_state_on_the_map_opens_it(site, page):
+    page.goto(site.url + "/")
     page.locator('.map a[data-code="US-CA"]').click()
-    page.wait_for_url(live_server.url + "/j/US-CA/")
+    page.wait_for_url(site.url + "/j/US-CA/")
     assert page.locator("h1").inner_text() == "Kratom in California"
     assert "Local exceptions" in page.locator("main").inner_text()
 
 
-def test_the_pages_are_usable_375_px_wide(live_server, browser, seeded):
+def test_the_pages_are_usable_375_px_wide(site, browser):
     context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
     page = context.new_page()
     try:
         for path in ["/", "/j/US-CA/", "/lookup?zip=92101", "/about/"]:
-            page.goto(live_server.url + path)
+            page.goto(site.url + path)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= 375, f"{path} scrolls sideways ({scroll_width} px)"
-        page.goto(live_server.url + "/")
-        _shot(page, "home-mobile.png")
+        page.goto(site.url + "/")
+        screenshot(page, "home-mobile.png")
         search = page.get_by_label("State, country, county, city or US ZIP code")
         assert search.is_visible() and search.bounding_box()["width"] > 150
         search.fill("Alabama")
         page.keyboard.press("Enter")
-        page.wait_for_url(live_server.url + "/j/US-AL/")
+        page.wait_for_url(site.url + "/j/US-AL/")
         assert "Banned" in page.locator("#status-title").inner_text()
-        _shot(page, "jurisdiction-mobile.png")
+        screenshot(page, "jurisdiction-mobile.png")
     finally:
         context.close()
 
 
-def test_the_keyboard_reaches_the_search_box_and_the_map(live_server, page, seeded):
-    page.goto(live_server.url + "/")
+def test_the_keyboard_reaches_the_search_box_and_the_map(site, page):
+    page.goto(site.url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.locator('.map a[data-code="US-TX"]').focus()
     page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/j/US-TX/")
+    page.wait_for_url(site.url + "/j/US-TX/")
 
 
-def test_the_map_states_are_links_for_assistive_technology(live_server, page, seeded):
-    page.goto(live_server.url + "/")
+def test_the_map_states_are_links_for_assistive_technology(site, page):
+    page.goto(site.url + "/")
     link = page.get_by_role("link", name="Texas: Leaf regulated")
     assert link.get_attribute("href") == "/j/US-TX/"

@@ -1,7 +1,9 @@
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from jurisdictions.baseline import baseline_paragraphs
 from jurisdictions.models import Jurisdiction, Lead, Origin, Status
@@ -20,45 +22,54 @@ def _seed(capsys) -> str:
     return capsys.readouterr().out
 
 
-def test_seed_loads_every_state_dc_territory_and_the_federal_level(capsys):
-    _seed(capsys)
-    codes = set(Jurisdiction.objects.values_list("code", flat=True))
-    assert {f"US-{code}" for code in STATES_DC_TERRITORIES} | {"US"} <= codes
-    assert Jurisdiction.objects.get(code="US-TX").ocd_id == "ocd-division/country:us/state:tx"
-    assert Jurisdiction.objects.get(code="US-DC").ocd_id == "ocd-division/country:us/district:dc"
-    assert Jurisdiction.objects.get(code="US-GU").ocd_id == "ocd-division/country:us/territory:gu"
-    sarasota = Jurisdiction.objects.get(code="US-FL-SARASOTA-COUNTY")
-    assert sarasota.ocd_id == "ocd-division/country:us/state:fl/county:sarasota"
-    assert sarasota.parent.code == "US-FL"
-    assert Jurisdiction.objects.get(code="TH").level == "country"
+@pytest.fixture(scope="class")
+def reference_data(django_db_setup, django_db_blocker):
+    """The reference data, seeded once for the tests that only read it; rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
-def test_high_rows_load_as_verified_as_of_their_date_with_citations(capsys):
-    _seed(capsys)
-    alabama = Jurisdiction.objects.with_status().get(code="US-AL")
-    assert alabama.status == Status.BANNED
-    assert alabama.current_status.origin == Origin.SEED
-    assert alabama.last_verified_on == datetime.date(2026, 6, 12)  # as_of, not the load date
-    citation = alabama.current_status.citations[0]
-    assert citation["text"].startswith("Ala. Code 20-2-23")
-    assert citation["url"].startswith("https://www.alabamaag.gov/")
+@pytest.mark.usefixtures("reference_data")
+class TestTheSeededReferenceData:
+    def test_seed_loads_every_state_dc_territory_and_the_federal_level(self):
+        codes = set(Jurisdiction.objects.values_list("code", flat=True))
+        assert {f"US-{code}" for code in STATES_DC_TERRITORIES} | {"US"} <= codes
+        assert Jurisdiction.objects.get(code="US-TX").ocd_id == "ocd-division/country:us/state:tx"
+        assert (
+            Jurisdiction.objects.get(code="US-DC").ocd_id == "ocd-division/country:us/district:dc"
+        )
+        assert (
+            Jurisdiction.objects.get(code="US-GU").ocd_id == "ocd-division/country:us/territory:gu"
+        )
+        sarasota = Jurisdiction.objects.get(code="US-FL-SARASOTA-COUNTY")
+        assert sarasota.ocd_id == "ocd-division/country:us/state:fl/county:sarasota"
+        assert sarasota.parent.code == "US-FL"
+        assert Jurisdiction.objects.get(code="TH").level == "country"
 
+    def test_high_rows_load_as_verified_as_of_their_date_with_citations(self):
+        alabama = Jurisdiction.objects.with_status().get(code="US-AL")
+        assert alabama.status == Status.BANNED
+        assert alabama.current_status.origin == Origin.SEED
+        assert alabama.last_verified_on == datetime.date(2026, 6, 12)  # as_of, not the load date
+        citation = alabama.current_status.citations[0]
+        assert citation["text"].startswith("Ala. Code 20-2-23")
+        assert citation["url"].startswith("https://www.alabamaag.gov/")
 
-def test_low_rows_stay_unverified_and_become_leads(capsys):
-    _seed(capsys)
-    kansas = Jurisdiction.objects.get(code="US-KS")
-    assert kansas.status == Status.UNVERIFIED
-    assert kansas.current_status is None
-    lead = Lead.objects.get(jurisdiction=kansas, origin=Lead.Origin.SEED)
-    assert lead.confidence == "low" and lead.summary.startswith("CONTESTED")
-    assert not Lead.objects.filter(jurisdiction__code="US-GU").exists()  # unknown: baseline only
+    def test_low_rows_stay_unverified_and_become_leads(self):
+        kansas = Jurisdiction.objects.get(code="US-KS")
+        assert kansas.status == Status.UNVERIFIED
+        assert kansas.current_status is None
+        lead = Lead.objects.get(jurisdiction=kansas, origin=Lead.Origin.SEED)
+        assert lead.confidence == "low" and lead.summary.startswith("CONTESTED")
+        unknown_row = Lead.objects.filter(jurisdiction__code="US-GU")
+        assert not unknown_row.exists()  # unknown: the baseline only
 
-
-def test_a_row_without_any_source_is_not_confirmed(capsys):
-    _seed(capsys)
-    alaska = Jurisdiction.objects.get(code="US-AK")  # medium, but no citation and no URL
-    assert alaska.status == Status.UNVERIFIED
-    assert Lead.objects.filter(jurisdiction=alaska).exists()
+    def test_a_row_without_any_source_is_not_confirmed(self):
+        alaska = Jurisdiction.objects.get(code="US-AK")  # medium, but no citation and no URL
+        assert alaska.status == Status.UNVERIFIED
+        assert Lead.objects.filter(jurisdiction=alaska).exists()
 
 
 def test_seeding_twice_changes_nothing_and_says_so(capsys):

@@ -2,7 +2,6 @@
 
 import base64
 import datetime
-import email.utils
 import json
 import logging
 import random
@@ -31,6 +30,7 @@ from tracker.alerts.models import (
     Subscription,
 )
 from tracker.lib import http
+from tracker.lib.retry_after import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -334,7 +334,9 @@ def _post(request: _Request) -> _Outcome:
         latency_ms=response.elapsed_ms,
     )
     if response.status_code in THROTTLED:
-        outcome.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        outcome.retry_after = retry_after_seconds(
+            response.headers.get("Retry-After"), now=timezone.now()
+        )
     if not outcome.succeeded:
         outcome.error = f"HTTP {response.status_code}"
         if 300 <= response.status_code < 400:
@@ -344,22 +346,6 @@ def _post(request: _Request) -> _Outcome:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number of seconds or an HTTP date; None if absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 def retry_delay(*, attempts: int, retry_after: float | None = None) -> float | None:

@@ -4,7 +4,6 @@ No database writes here: services.source_check decides what an observation means
 """
 
 import datetime
-import email.utils
 import hashlib
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from tracker.lib import http
+from tracker.lib.retry_after import retry_after_seconds
 from tracker.monitoring import extract, politeness
 from tracker.monitoring.models import Source
 
@@ -51,24 +51,6 @@ def conditional_headers(source: Source) -> dict:
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
     return headers
-
-
-def retry_after(value: str | None, *, now: datetime.datetime) -> datetime.timedelta | None:
-    """Retry-After as seconds or an HTTP date, capped at a week; None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        delay = datetime.timedelta(seconds=int(value))
-    else:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.UTC)
-        delay = moment - now
-    return max(datetime.timedelta(0), min(delay, RETRY_AFTER_MAX))
 
 
 def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
@@ -124,8 +106,9 @@ def _observe(source: Source, observation: Observation, *, now: datetime.datetime
     if response.status_code != 200:
         observation.error = f"HTTP {response.status_code}"
         if response.status_code in RETRY_AFTER_STATUSES:
-            observation.retry_after = retry_after(response.headers.get("Retry-After"), now=now)
-            if observation.retry_after is not None:
+            seconds = retry_after_seconds(response.headers.get("Retry-After"), now=now)
+            if seconds is not None:
+                observation.retry_after = min(datetime.timedelta(seconds=seconds), RETRY_AFTER_MAX)
                 observation.error += (
                     f" (Retry-After {int(observation.retry_after.total_seconds())} s)"
                 )

@@ -5,24 +5,22 @@ cannot hold it), and at least MONITORING_HOST_SPACING_SECONDS between the end of
 and the start of the next (a key that lives that long after each release).
 
 Claims: one check of a source at a time, whoever queued it (the dispatcher, "check now",
-the command). In Redis rather than a row update, so a check writes one row less.
+the command): redis-py's Lock, in Redis rather than a row update, so a check writes one
+row less.
 """
 
 import contextlib
 import random
 import time
 import uuid
-from functools import lru_cache
 
 import redis
 from django.conf import settings
 
-# Delete a lock only if we still hold it (it may have expired and been taken by another);
-# the host lock also starts the spacing that must pass before the next request.
-_RELEASE_CLAIM = """
-if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
-return 1
-"""
+from tracker.lib.redis import redis_client
+
+# Delete the host lock only if we still hold it (it may have expired and been taken by
+# another), and start the spacing that must pass before the next request.
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
 if tonumber(ARGV[2]) > 0 then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
@@ -42,11 +40,6 @@ class LocksUnavailable(NotNow):
     """Redis cannot be reached: neither politeness nor a single check can be promised."""
 
 
-@lru_cache(maxsize=4)
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-
-
 def _keys(host: str) -> tuple[str, str]:
     return f"monitoring:host:{host}:lock", f"monitoring:host:{host}:spacing"
 
@@ -60,7 +53,7 @@ def host_slot(host: str, *, hold_seconds: float):
     if not settings.MONITORING_POLITENESS:
         yield
         return
-    client = _client(settings.REDIS_URL)
+    client = redis_client()
     lock_key, spacing_key = _keys(host)
     token = uuid.uuid4().hex
     spacing_ms = int(settings.MONITORING_HOST_SPACING_SECONDS * 1000)
@@ -81,18 +74,20 @@ def source_claim(source_id: int, *, hold_seconds: float):
 
     The claim expires after hold_seconds, so a worker that dies cannot keep it.
     """
-    client = _client(settings.REDIS_URL)
-    key, token = f"monitoring:source:{source_id}:claim", uuid.uuid4().hex
+    claim = redis_client().lock(
+        f"monitoring:source:{source_id}:claim", timeout=hold_seconds, blocking=False
+    )
     try:
-        claimed = bool(client.set(key, token, nx=True, px=int(hold_seconds * 1000)))
+        claimed = claim.acquire()
     except redis.RedisError as exc:
         raise LocksUnavailable(f"Redis unavailable: {exc.__class__.__name__}: {exc}") from None
     try:
         yield claimed
     finally:
         if claimed:
-            with contextlib.suppress(redis.RedisError):  # the claim expires on its own
-                client.eval(_RELEASE_CLAIM, 1, key, token)
+            # LockError (a RedisError): it expired, and may be another check's by now.
+            with contextlib.suppress(redis.RedisError):
+                claim.release()
 
 
 def _acquire(client, lock_key: str, spacing_key: str, token: str, hold_seconds: float) -> None:

@@ -149,7 +149,6 @@ def _check_write(check: Check, *, source_fields: dict) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_check_write_sql(tuple(source_fields)), params)
         check.pk = cursor.fetchone()[0]
-    check._state.adding, check._state.db = False, connection.alias
 
 
 @lru_cache(maxsize=64)
