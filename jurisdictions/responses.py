@@ -47,7 +47,9 @@ def api_error(status: int, code: str, message: str, *, headers: dict | None = No
 
 # Every query parameter a public view reads (a test checks the views against it). The
 # cache key holds these only: `/?cb=1`, `/?cb=2`, … are the same page, stored once.
-QUERY_PARAMETERS = frozenset({"q", "zip", "level", "status", "parent", "page", "per_page", "since"})
+QUERY_PARAMETERS = frozenset(
+    {"q", "zip", "level", "status", "parent", "page", "per_page", "since", "category", "rule", "map"}
+)
 
 
 def _cache_key(request) -> str:
@@ -57,7 +59,8 @@ def _cache_key(request) -> str:
     known = sorted(
         (name, values) for name, values in request.GET.lists() if name in QUERY_PARAMETERS
     )
-    return f"{request.path}?{urlencode(known, doseq=True)}"
+    # `/j/US-TX/?cb=1` is `/j/US-TX/`, not a key of its own.
+    return f"{request.path}?{urlencode(known, doseq=True)}" if known else request.path
 
 
 def _rate_limited(request, *, api: bool) -> int | None:

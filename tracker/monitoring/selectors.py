@@ -1,6 +1,7 @@
 """Reads of source monitoring, and of the curators' review of change proposals."""
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -27,17 +28,21 @@ def source_for_check(*, source_id: int) -> Source:
     """
     if connection.vendor != "postgresql":
         return Source.objects.get(pk=source_id)
-    sql, attnames = _source_by_pk_sql()
+    sql, attnames, json_attnames = _source_by_pk_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, [source_id])
         row = cursor.fetchone()
     if row is None:
         raise Source.DoesNotExist("Source matching query does not exist.")
-    return Source(**dict(zip(attnames, row, strict=True)))
+    values = dict(zip(attnames, row, strict=True))
+    for name in json_attnames:  # Django reads jsonb as text and decodes it itself
+        if isinstance(values[name], str):
+            values[name] = json.loads(values[name])
+    return Source(**values)
 
 
 @cache
-def _source_by_pk_sql() -> tuple[str, list[str]]:
+def _source_by_pk_sql() -> tuple[str, list[str], list[str]]:
     fields = [f for f in Source._meta.get_fields() if f.concrete and not f.many_to_many]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
@@ -45,7 +50,8 @@ def _source_by_pk_sql() -> tuple[str, list[str]]:
         f"SELECT {columns} FROM {quote(Source._meta.db_table)} "
         f"WHERE {quote(Source._meta.pk.column)} = %s"
     )
-    return sql, [field.attname for field in fields]
+    json_fields = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
+    return sql, [field.attname for field in fields], json_fields
 
 
 def snapshots_recent(*, source: Source, limit: int) -> list[Snapshot]:
