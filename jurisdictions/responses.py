@@ -48,7 +48,19 @@ def api_error(status: int, code: str, message: str, *, headers: dict | None = No
 # Every query parameter a public view reads (a test checks the views against it). The
 # cache key holds these only: `/?cb=1`, `/?cb=2`, … are the same page, stored once.
 QUERY_PARAMETERS = frozenset(
-    {"q", "zip", "level", "status", "parent", "page", "per_page", "since", "category", "rule", "map"}
+    {
+        "q",
+        "zip",
+        "level",
+        "status",
+        "parent",
+        "page",
+        "per_page",
+        "since",
+        "category",
+        "rule",
+        "map",
+    }
 )
 
 
