@@ -6,6 +6,7 @@ dies may be sent again, never that one is lost.
 """
 
 import collections
+import socket
 import subprocess
 import time
 
@@ -42,11 +43,17 @@ def _all_delivered(receiver, event, count: int) -> bool:
     return len(got) == count
 
 
-def _sweep_until_delivered(receiver, event, count: int, timeout: float = 60) -> None:
+def _sweep_until(predicate, timeout: float = 60) -> bool:
+    """Run the sweeper (as beat would, faster) until predicate() holds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not _all_delivered(receiver, event, count):
+    while time.monotonic() < deadline and not predicate():
         services.deliveries_sweep()
         time.sleep(0.5)
+    return predicate()
+
+
+def _sweep_until_delivered(receiver, event, count: int, timeout: float = 60) -> None:
+    _sweep_until(lambda: _all_delivered(receiver, event, count), timeout)
 
 
 def _report(receiver, count: int) -> dict:
@@ -150,3 +157,66 @@ def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
                 restarted.wait()
     _report(receiver, count)
     assert _all_delivered(receiver, event, count)
+
+
+def _redis_start(port: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", int(port)), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("redis-server did not start")
+
+
+def _worker_answers() -> bool:
+    """The worker (the only one on this private Redis) answers a ping: it is consuming."""
+    from tracker.celery import app
+
+    try:
+        return bool(app.control.ping(timeout=1))
+    except Exception:  # this process's own broker connection is still the broken one
+        return False
+
+
+def test_a_worker_survives_ten_redis_restarts_mid_fan_out(
+    celery_worker_process, receiver, private_redis, settings
+):
+    """Redis is restarted ten times while the worker sends: every subscriber gets the event
+    (the sweeper re-queues what each restart lost) and the worker is still running."""
+    redis, url = private_redis
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
+    count = 150  # at 4 requests a second, enough to last ten restarts
+    receiver.script = lambda path, n: Reply(delay=1.0)
+    worker = None
+    with celery_broker(url):
+        try:
+            worker = celery_worker_process(
+                concurrency=4, extra_env={**FAST_WORKER, "REDIS_URL": url}
+            )
+            event = _fan_out(receiver, count)
+            for _ in range(10):
+                sent = len(receiver.requests)
+                # Each restart lands while the worker is back on Redis and sending.
+                assert _sweep_until(lambda sent=sent: len(receiver.requests) >= sent + 2)
+                redis.kill()  # every queued and unacknowledged message goes with it
+                redis.wait()
+                redis = _redis_start(port)
+                assert _sweep_until(_worker_answers, timeout=60), "the worker did not reconnect"
+            _sweep_until_delivered(receiver, event, count, timeout=120)
+            alive = worker.poll() is None
+        finally:
+            if worker is not None and worker.poll() is None:  # stop it while Redis is there
+                worker.terminate()
+                worker.wait(timeout=30)
+            redis.kill()
+            redis.wait()
+    _report(receiver, count)
+    assert _all_delivered(receiver, event, count)
+    assert alive, f"the worker exited with {worker.returncode}"
