@@ -16,6 +16,7 @@ visibility timeout; webhook deliveries and source checks do not wait for that, t
 sweepers re-queue them from the database after their lease.
 """
 
+from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as kombu_redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -29,3 +30,9 @@ class Channel(kombu_redis.Channel):
 
 class Transport(kombu_redis.Transport):
     Channel = Channel
+
+
+def install() -> None:
+    """Use this transport for redis:// and rediss:// broker URLs. Registered under the URL
+    schemes (not as Celery's broker_transport) so that rediss:// keeps kombu's TLS set-up."""
+    TRANSPORT_ALIASES.update(redis=f"{__name__}:Transport", rediss=f"{__name__}:Transport")

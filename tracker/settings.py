@@ -154,8 +154,6 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-# Kombu's Redis transport with a fix that keeps workers alive through a Redis restart.
-CELERY_BROKER_TRANSPORT = "tracker.broker:Transport"
 # Celery's Django fixup closes the DB connection after every task unless told to reuse it;
 # with a task per delivery or check that is a new PostgreSQL connection each time.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
