@@ -6,7 +6,11 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
 
+from tracker import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+# Kombu's Redis transport with a fix that keeps workers alive through a Redis restart.
+broker.install()
 
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")

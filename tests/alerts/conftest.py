@@ -18,6 +18,7 @@ class Received:
     path: str
     headers: dict
     body: bytes
+    connection: int  # the client's port: one per kept-alive connection, so per sending thread
 
 
 @dataclass
@@ -50,7 +51,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
                     count = sum(1 for r in receiver.requests if r.path == self.path) + 1
-                    receiver.requests.append(Received(self.path, dict(self.headers), body))
+                    receiver.requests.append(
+                        Received(self.path, dict(self.headers), body, self.client_address[1])
+                    )
                 reply = receiver.script(self.path, count)
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -8,6 +8,15 @@ recommends. It times a status change from commit until the receiver has the even
 subscription, and in the same run a plain thread pool of requests.post with the same number
 of requests in flight (the baseline); both again with the receiver answering after 50 ms.
 "Lost" counts subscriptions whose path never received the event's webhook-id.
+
+    … bench_alerts.py --kill
+
+The fault run instead: 1,000 subscriptions (every tenth answers 410 Gone, the others after
+200 ms), a worker as docker-compose.yml starts it (16 batches of 50 claimed at a time, 64
+requests in flight), SIGKILLed once 400 subscriptions have the event; a second worker and
+the sweeper (every 0.5 s, lease 20 s) finish the job. It prints the duplicates against the
+requests that were in flight, the repeated POSTs to 410 endpoints, the lost deliveries and
+the time from the kill until every subscription had the event.
 """
 
 import itertools
@@ -44,12 +53,25 @@ WORKER_ENV = {
 WORKER_ARGS = ["--pool", "threads", "--concurrency", "4"]
 
 
+# The fault run (--kill): the worker as docker-compose.yml starts it, short lease and timeout.
+KILL = "--kill" in sys.argv
+KILL_AFTER = 400  # subscriptions that have the event when the worker is killed
+KILL_RECEIVER_DELAY = 0.2
+KILL_SETTINGS = {"WEBHOOK_LEASE_SECONDS": "20", "WEBHOOK_TIMEOUT_SECONDS": "5"}
+KILL_WORKER_ENV = {**WORKER_ENV, **KILL_SETTINGS}
+KILL_WORKER_ARGS = ["--pool", "threads", "--concurrency", "16"]
+if KILL:
+    os.environ.update(KILL_SETTINGS)  # the sweeper in this process uses the same lease
+
+
 # The receiver (its own process, so it does not share a GIL with either sender) ------------
 
 
 def _receiver(port_queue, delay_value):
     seen = defaultdict(set)
     totals = defaultdict(int)
+    gone_totals = defaultdict(int)  # POSTs to the paths that answer 410 Gone
+    open_requests = [0]
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,21 +83,38 @@ def _receiver(port_queue, delay_value):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             webhook_id = self.headers.get("webhook-id", "")
+            gone = self.path.startswith("/gone/")
             with lock:
                 seen[webhook_id].add(self.path)
                 totals[webhook_id] += 1
-            if delay_value.value:
-                time.sleep(delay_value.value)
-            self._reply(b"ok")
+                gone_totals[webhook_id] += gone
+                open_requests[0] += 1
+            try:
+                if gone:
+                    self._reply(b"gone", status=410)
+                    return
+                if delay_value.value:
+                    time.sleep(delay_value.value)
+                self._reply(b"ok")
+            finally:
+                with lock:
+                    open_requests[0] -= 1
 
         def do_GET(self):
             webhook_id = self.path.split("id=", 1)[-1]
             with lock:
-                stats = {"distinct": len(seen[webhook_id]), "total": totals[webhook_id]}
+                paths = seen[webhook_id]
+                stats = {
+                    "distinct": len(paths),
+                    "total": totals[webhook_id],
+                    "gone_distinct": sum(1 for path in paths if path.startswith("/gone/")),
+                    "gone_total": gone_totals[webhook_id],
+                    "open": open_requests[0],
+                }
             self._reply(json.dumps(stats).encode())
 
-        def _reply(self, body):
-            self.send_response(200)
+        def _reply(self, body, status=200):
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -153,6 +192,51 @@ def run_plain_pool(port, body: bytes, run: str) -> dict:
     return {"rate": SUBSCRIPTIONS / elapsed, "lost": SUBSCRIPTIONS - stats["distinct"]}
 
 
+def run_kill(port, jurisdiction, database_url) -> None:
+    from django.db import transaction
+
+    from tests.factories import record_status
+    from tracker.alerts import services
+    from tracker.alerts.models import Delivery, Event
+
+    worker = _start_worker(database_url, KILL_WORKER_ENV, KILL_WORKER_ARGS)
+    print(f"{SUBSCRIPTIONS} subscriptions, every tenth answers 410, the others after "
+          f"{int(KILL_RECEIVER_DELAY * 1000)} ms; worker: celery {' '.join(KILL_WORKER_ARGS)} "
+          f"{' '.join(f'{k}={v}' for k, v in KILL_WORKER_ENV.items())}; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    try:
+        with transaction.atomic():
+            record_status(jurisdiction, "legal")
+        event = Event.objects.order_by("-created_at").first()
+        while _stats(port, event.webhook_id)["distinct"] < KILL_AFTER:
+            time.sleep(0.005)
+        worker.kill()
+        worker.wait()
+        killed = time.monotonic()
+        at_kill = _stats(port, event.webhook_id)
+        worker = _start_worker(database_url, KILL_WORKER_ENV, KILL_WORKER_ARGS, n=1)
+        while _stats(port, event.webhook_id)["distinct"] < SUBSCRIPTIONS:
+            services.deliveries_sweep()
+            time.sleep(0.5)
+        recovered = time.monotonic() - killed
+        while Delivery.objects.filter(event=event, state="pending").exists():
+            services.deliveries_sweep()
+            time.sleep(0.5)
+        time.sleep(1)  # anything still on its way
+        end = _stats(port, event.webhook_id)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    print(
+        f"at the kill: {at_kill['distinct']} subscriptions had the event, "
+        f"{at_kill['open']} requests open at the receiver\n"
+        f"duplicates {end['total'] - end['distinct']} (goal: at most the requests in flight, "
+        f"<= 64); repeated POSTs to 410 endpoints {end['gone_total'] - end['gone_distinct']}; "
+        f"lost {SUBSCRIPTIONS - end['distinct']}; every subscription had the event "
+        f"{recovered:.1f} s after the kill (lease 20 s)"
+    )
+
+
 def _print_rounds(label: str, celery: list[dict], plain: list[dict]) -> None:
     def spread(rates):
         return f"{statistics.median(rates):.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)})"
@@ -174,20 +258,20 @@ def _print_rounds(label: str, celery: list[dict], plain: list[dict]) -> None:
 # Set-up ------------------------------------------------------------------------------------
 
 
-def _start_worker(database_url: str):
+def _start_worker(database_url: str, worker_env=WORKER_ENV, worker_args=WORKER_ARGS, n=0):
     from django.conf import settings
 
     from tracker.celery import app
 
     env = {
         **os.environ,
-        **WORKER_ENV,
+        **worker_env,
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
     }
-    name = f"bench-{os.getpid()}@127.0.0.1"
+    name = f"bench-{n}-{os.getpid()}@127.0.0.1"
     command = [
-        sys.executable, "-m", "celery", "-A", "tracker", "worker", *WORKER_ARGS,
+        sys.executable, "-m", "celery", "-A", "tracker", "worker", *worker_args,
         "--hostname", name, "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
         "--without-heartbeat",
     ]  # fmt: skip
@@ -222,9 +306,12 @@ def main():
         # A made-up jurisdiction (ZZ is a user-assigned ISO code) in a throwaway database.
         place = make_jurisdiction("ZZ", name="Benchmark placeholder, not a real place")
         for number in range(SUBSCRIPTIONS):
-            services.subscription_create(
-                url=f"http://127.0.0.1:{port}/s/{number}", follow_codes=["ZZ"]
-            )
+            path = f"/gone/{number}" if KILL and number % 10 == 0 else f"/s/{number}"
+            services.subscription_create(url=f"http://127.0.0.1:{port}{path}", follow_codes=["ZZ"])
+        if KILL:
+            delay.value = KILL_RECEIVER_DELAY
+            run_kill(port, place, database_url_of(connection.settings_dict))
+            return
         worker = _start_worker(database_url_of(connection.settings_dict))
         body = b'{"type":"status.changed","timestamp":"2026-11-21T00:00:00+00:00","data":{}}'
         print(f"One event to {SUBSCRIPTIONS} subscriptions on a loopback receiver; "

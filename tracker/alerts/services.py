@@ -4,8 +4,10 @@ import base64
 import datetime
 import json
 import logging
+import queue
 import random
 import secrets
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -383,7 +385,7 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> int:
-    """Claim, sign and send these deliveries concurrently, then record every outcome.
+    """Claim, sign and send these deliveries concurrently, recording each outcome at once.
 
     Returns how many were sent. Deliveries not due (sent by another worker, or a stale
     message) are skipped.
@@ -397,7 +399,10 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     )
     timestamp = int(time.time())
     bodies: dict = {}
-    requests = []
+    batch = _Batch(
+        claim_usable_for=settings.WEBHOOK_LEASE_SECONDS - settings.WEBHOOK_TIMEOUT_SECONDS
+    )
+    pool = _sender_pool()
     for delivery in deliveries:
         event = delivery.event
         if event.pk not in bodies:
@@ -407,13 +412,76 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
         headers = signing.headers(
             secrets=secrets_now, webhook_id=event.webhook_id, timestamp=timestamp, body=body
         )
-        requests.append(_Request(delivery.subscription.url, headers, body))
-    outcomes = list(_sender_pool().map(_post, requests))
-    _outcomes_record(deliveries, outcomes)
-    return len(deliveries)
+        pool.submit(batch.send, delivery, _Request(delivery.subscription.url, headers, body))
+    return batch.record(len(deliveries))
 
 
-def _outcomes_record(deliveries: list[Delivery], outcomes: list[_Outcome]) -> None:
+class _Batch:
+    """One task's deliveries on the shared sender pool.
+
+    Each outcome is written as soon as its request ends (the task's thread writes whatever
+    has ended since its last write), and the sending thread waits for that write before it
+    takes another request. So per process at most WEBHOOK_SEND_CONCURRENCY deliveries are
+    ever sent and not yet recorded: all that a killed worker, or a database connection lost
+    mid-write, can make the sweeper send a second time.
+    """
+
+    def __init__(self, *, claim_usable_for: float):
+        # A claim lasts one lease; a request started later than this might still be running
+        # when the lease ends and another worker sends the same delivery.
+        self.send_by = time.monotonic() + claim_usable_for
+        self.ended: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def send(self, delivery: Delivery, request: _Request) -> None:
+        """Runs on the sender pool. A delivery not sent (the task gave up, or its claim is
+        too old) is handed back without an outcome: the sweeper sends it after the lease."""
+        outcome = None
+        if not self.closed and time.monotonic() < self.send_by:
+            outcome = _post(request)  # never raises: every failure is an outcome
+        written = threading.Event()
+        with self.lock:
+            if self.closed:
+                return
+            self.ended.put((delivery, outcome, written))
+        written.wait()
+
+    def _next_group(self) -> list:
+        group = [self.ended.get()]
+        while True:  # whatever else has ended meanwhile goes in the same write
+            try:
+                group.append(self.ended.get_nowait())
+            except queue.Empty:
+                return group
+
+    def record(self, count: int) -> int:
+        """Runs in the task's thread: write outcomes as they arrive; returns how many were sent."""
+        sent = handed_back = 0
+        group: list = []
+        try:
+            while handed_back < count:
+                group = self._next_group()
+                done = [
+                    (delivery, outcome) for delivery, outcome, _ in group if outcome is not None
+                ]
+                if done:
+                    _outcomes_record(*zip(*done, strict=True))
+                for _, _, written in group:
+                    written.set()
+                sent, handed_back, group = sent + len(done), handed_back + len(group), []
+        finally:
+            # Whatever happened, no sending thread is left waiting for this task.
+            with self.lock:
+                self.closed = True
+            while not self.ended.empty():
+                group.append(self.ended.get_nowait())
+            for _, _, written in group:
+                written.set()
+        return sent
+
+
+def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome, ...]) -> None:
     now = timezone.now()
     to_disable: dict[int, str] = {}
     soon: dict[float, list[int]] = {}
@@ -444,11 +512,22 @@ def _outcomes_record(deliveries: list[Delivery], outcomes: list[_Outcome]) -> No
             soon.setdefault(round(delay, 1), []).append(delivery.pk)
         else:
             delivery.queued_until = None  # the sweeper sends it when it falls due
-    with transaction.atomic():
-        Attempt.objects.bulk_create(_log_rows(deliveries, outcomes, now))
-        _deliveries_update(deliveries, now)
-        for delay, ids in soon.items():
-            _enqueue_on_commit(ids, countdown=delay)
+
+    def write():
+        with transaction.atomic():
+            Attempt.objects.bulk_create(_log_rows(deliveries, outcomes, now))
+            _deliveries_update(deliveries, now)
+            for delay, ids in soon.items():
+                _enqueue_on_commit(ids, countdown=delay)
+
+    try:
+        write()
+    except (OperationalError, InterfaceError):
+        # The connection was lost (a terminated backend, a restarted server): write once
+        # more on a new one, or these requests would be sent again after the lease.
+        logger.warning("Recording webhook outcomes failed; retrying on a new connection")
+        connection.close()
+        write()
     for subscription_id, reason in to_disable.items():
         if subscription_disable(subscription_id=subscription_id, reason=reason):
             _curators_tell_disabled(subscription_id, reason)
