@@ -281,7 +281,7 @@ class TestTheProposalPage:
         )
         assert isinstance(approval, StatusApproval)
         proposal.refresh_from_db()
-        assert (proposal.state, approval.proposal) == ("pending", proposal)
+        assert (proposal.state, approval.proposal_link.proposal) == ("pending", proposal)
         with pytest.raises(Exception, match="already waits"):
             services.proposal_confirm(
                 actor=bob, proposal_id=proposal.pk, facts=facts("legal"), seen_version_id=None
