@@ -74,16 +74,16 @@ def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: d
 def status_record(*, jurisdiction: Jurisdiction, **facts) -> StatusVersion:
     """Append a status version and move the jurisdiction's pointers, all or nothing.
 
-    The keyword arguments are _version_append's. `jurisdiction` gets the new pointers too.
+    The keyword arguments are status_record_locked's. `jurisdiction` gets the new pointers too.
     """
     # Lock the row so two confirmations for one jurisdiction serialise.
     locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
-    version = _version_append(locked=locked, **facts)
+    version = status_record_locked(locked=locked, **facts)
     _pointers_copy(source=locked, target=jurisdiction)
     return version
 
 
-def _version_append(
+def status_record_locked(
     *,
     locked: Jurisdiction,
     rules: dict[str, ProductRule],
@@ -97,8 +97,9 @@ def _version_append(
     note: str = "",
     today: datetime.date | None = None,
 ) -> StatusVersion:
-    """status_record's work on a row the caller has locked (callers that lock it already
-    pass it down rather than lock it twice); `locked` gets the new pointers.
+    """status_record on a jurisdiction row the caller has locked in its transaction (a
+    caller that holds the lock passes the row down rather than lock it again); `locked`
+    gets the new pointers.
 
     The headline status, minimum age and 7-OH text are derived from the rules (rules.py).
     A version effective in the future becomes *upcoming*; statuses_promote_due makes it
@@ -383,7 +384,7 @@ def status_decide(
             status=facts.status,
         )
         return approval
-    version = _version_append(
+    version = status_record_locked(
         locked=locked,
         origin=Origin.CURATOR,
         confirmed_by=actor,
@@ -446,7 +447,7 @@ def approval_approve(
     _stale_refuse(jurisdiction=locked, seen_version_id=approval.seen_version_id)
     facts = StatusFacts.of(approval)
     note = "\n".join(filter(None, [approval.note, f"Approved by {actor.get_username()}."]))
-    version = _version_append(
+    version = status_record_locked(
         locked=locked,
         origin=Origin.CURATOR,
         confirmed_by=approval.requested_by,

@@ -292,6 +292,20 @@ class TestTheProposalPage:
         proposal.refresh_from_db()
         assert (proposal.state, proposal.status_version) == ("confirmed", version)
 
+    def test_the_approval_page_links_the_proposal_it_came_from(self, client):
+        texas = make_jurisdiction("US-TX")
+        proposal = make_proposal(texas)
+        approval = services.proposal_confirm(
+            actor=make_curator("alice"),
+            proposal_id=proposal.pk,
+            facts=facts("banned"),
+            seen_version_id=None,
+        )
+        client.force_login(make_curator("bob"))
+        page = client.get(reverse("admin:jurisdictions_statusapproval_change", args=[approval.pk]))
+        proposal_url = reverse("admin:monitoring_changeproposal_change", args=[proposal.pk])
+        assert f'href="{proposal_url}">change proposal {proposal.pk}</a>' in page.content.decode()
+
 
 @pytest.mark.django_db
 class TestClaims:
