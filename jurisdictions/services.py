@@ -134,9 +134,11 @@ def status_record_locked(
         "current_status_id": current_id,
         "upcoming_status_id": upcoming_id,
         "last_verified_on": max(filter(None, [locked.last_verified_on, as_of])),
-        "last_verified_by_id": confirmed_by.pk
-        if origin == Origin.CURATOR
-        else locked.last_verified_by_id,
+        "last_verified_by_id": (
+            getattr(confirmed_by, "pk", None)
+            if origin == Origin.CURATOR
+            else locked.last_verified_by_id
+        ),
         "updated_at": timezone.now(),
     }
     Jurisdiction.objects.filter(pk=locked.pk).update(**pointers)
