@@ -7,13 +7,7 @@ from django.utils import timezone
 from jurisdictions import services
 from jurisdictions.models import Decision, Jurisdiction, Level, Origin, StatusVersion
 from jurisdictions.services import StatusFacts
-from tests.factories import (
-    CITATION,
-    make_curator,
-    make_jurisdiction,
-    record_status,
-    rules_for,
-)
+from tests.factories import CITATION, make_curator, make_jurisdiction, record_status, rules_for
 
 pytestmark = pytest.mark.django_db
 
