@@ -452,13 +452,6 @@ class StatusApproval(StatusFields):
     lead = models.ForeignKey(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
     )
-    proposal = models.ForeignKey(
-        "monitoring.ChangeProposal",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="approvals",
-    )
     state = models.CharField(
         max_length=8, choices=ApprovalState.choices, default=ApprovalState.PENDING
     )
@@ -497,16 +490,12 @@ class StatusApproval(StatusFields):
                 condition=~Q(state="approved") | Q(status_version__isnull=False),
                 name="jurisdictions_statusapproval_approved_has_version",
             ),
-            # One confirmation at a time waits for a second curator, per lead and per proposal.
+            # One confirmation at a time waits for a second curator per lead (per change
+            # proposal: monitoring's ProposalApproval, under the proposal's row lock).
             models.UniqueConstraint(
                 fields=["lead"],
                 condition=Q(state="pending"),
                 name="jurisdictions_statusapproval_one_pending_per_lead",
-            ),
-            models.UniqueConstraint(
-                fields=["proposal"],
-                condition=Q(state="pending"),
-                name="jurisdictions_statusapproval_one_pending_per_proposal",
             ),
             *product_rule_constraints("statusapproval"),
         ]

@@ -20,7 +20,7 @@ from jurisdictions.models import (
 )
 from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.rules import ProductRule, rule_columns, unknown_rules
-from jurisdictions.services import status_record
+from jurisdictions.services import status_record_locked
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 STATUS_CSV = SEEDS_DIR / "kratom_status.csv"
@@ -136,14 +136,14 @@ def seed_all(path: Path = STATUS_CSV, rules_path: Path = RULES_CSV) -> SeedRepor
     report = SeedReport()
     rows = read_status_rows(path)
     rules_by_code = read_rule_rows(rules_path)
-    by_code: dict[str, Jurisdiction] = {}
-    for row in rows:
-        by_code[row["code"]] = _jurisdiction_upsert(row, by_code, report)
+    # Locked once, up front: each status below is recorded on its locked row, not relocked.
+    by_code = _jurisdictions_upsert(rows, report)
+    versions = _SeededVersions.read()
     for row in rows:
         jurisdiction = by_code[row["code"]]
         rules = rules_by_code.get(row["code"], SeedRules())
         if is_confirmable(row):
-            _seed_status(row, rules, jurisdiction, report)
+            _seed_status(row, rules, jurisdiction, versions, report)
         if (not is_confirmable(row) and row["status"] != "unknown") or rules.suggestions:
             _seed_lead(row, rules, jurisdiction, report)
     if report.changed_anything:
@@ -151,30 +151,58 @@ def seed_all(path: Path = STATUS_CSV, rules_path: Path = RULES_CSV) -> SeedRepor
     return report
 
 
-def _jurisdiction_upsert(row: dict, by_code: dict, report: SeedReport) -> Jurisdiction:
-    wanted = {
-        "name": row["name"],
-        "level": row["level"],
-        "parent": by_code.get(row["parent_code"]) if row["parent_code"] else None,
-        "ocd_id": ocd_id_for(row),
-    }
-    jurisdiction = Jurisdiction.objects.filter(code=row["code"]).first()
-    if jurisdiction is None:
-        jurisdiction = Jurisdiction(code=row["code"], **wanted)
-        jurisdiction.full_clean()
-        jurisdiction.save()
-        report.created.append(f"jurisdiction {row['code']}")
-        return jurisdiction
-    changed = [key for key, value in wanted.items() if getattr(jurisdiction, key) != value]
+def _jurisdictions_upsert(rows: list[dict], report: SeedReport) -> dict[str, Jurisdiction]:
+    """Every row's jurisdiction, created or updated, locked: code → row.
+
+    New ones are inserted a level at a time (a parent needs its id before its children).
+    Uniqueness and the CHECK constraints are the database's to enforce: checking them in
+    Python cost several statements per row.
+    """
+    by_code = Jurisdiction.objects.select_for_update().in_bulk(field_name="code")
+    new_by_rank: dict[int, list[Jurisdiction]] = {}
+    existing = []
+    for row in rows:
+        wanted = {
+            "name": row["name"],
+            "level": row["level"],
+            "parent": by_code.get(row["parent_code"]) if row["parent_code"] else None,
+            "ocd_id": ocd_id_for(row),
+        }
+        jurisdiction = by_code.get(row["code"])
+        if jurisdiction is None:
+            jurisdiction = by_code[row["code"]] = Jurisdiction(code=row["code"], **wanted)
+            _jurisdiction_clean(jurisdiction)
+            new_by_rank.setdefault(LEVEL_RANK[row["level"]], []).append(jurisdiction)
+            report.created.append(f"jurisdiction {row['code']}")
+        else:
+            existing.append((jurisdiction, wanted))
+    for rank in sorted(new_by_rank):
+        Jurisdiction.objects.bulk_create(new_by_rank[rank])
+    # After the inserts: an existing row may move below a parent that was just created.
+    for jurisdiction, wanted in existing:
+        _jurisdiction_update(jurisdiction, wanted, report)
+    return by_code
+
+
+def _jurisdiction_clean(jurisdiction: Jurisdiction) -> None:
+    # The parent is a row in hand; uniqueness and the CHECKs are left to the database.
+    jurisdiction.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
+
+
+def _jurisdiction_update(jurisdiction: Jurisdiction, wanted: dict, report: SeedReport) -> None:
+    # The parent is compared by id: reading each row's parent would cost a query apiece.
+    current = {key: getattr(jurisdiction, key) for key in ("name", "level", "ocd_id")}
+    current["parent"] = jurisdiction.parent_id
+    wanted_ids = {**wanted, "parent": wanted["parent"] and wanted["parent"].pk}
+    changed = [key for key, value in wanted_ids.items() if current[key] != value]
     if changed:
         for key in changed:
             setattr(jurisdiction, key, wanted[key])
-        jurisdiction.full_clean()
+        _jurisdiction_clean(jurisdiction)
         jurisdiction.save(update_fields=[*changed, "updated_at"])
-        report.updated.append(f"jurisdiction {row['code']} ({', '.join(changed)})")
+        report.updated.append(f"jurisdiction {jurisdiction.code} ({', '.join(changed)})")
     else:
-        report.unchanged.append(f"jurisdiction {row['code']}")
-    return jurisdiction
+        report.unchanged.append(f"jurisdiction {jurisdiction.code}")
 
 
 def _status_fields(row: dict, rules: SeedRules) -> dict:
@@ -190,21 +218,43 @@ def _status_fields(row: dict, rules: SeedRules) -> dict:
     }
 
 
+@dataclass
+class _SeededVersions:
+    """What the seed needs to know of the versions already recorded, read in one query."""
+
+    curated: set[int]  # jurisdictions a curator confirmed a status for
+    latest_seed: dict[int, StatusVersion]  # jurisdiction id → its newest seeded version
+
+    @classmethod
+    def read(cls) -> "_SeededVersions":
+        curated, latest_seed = set(), {}
+        # Oldest first, so the newest seeded version of each jurisdiction is written last.
+        for version in StatusVersion.objects.order_by("confirmed_at", "id"):
+            if version.origin == Origin.CURATOR:
+                curated.add(version.jurisdiction_id)
+            elif version.origin == Origin.SEED:
+                latest_seed[version.jurisdiction_id] = version
+        return cls(curated, latest_seed)
+
+
 def _seed_status(
-    row: dict, rules: SeedRules, jurisdiction: Jurisdiction, report: SeedReport
+    row: dict,
+    rules: SeedRules,
+    jurisdiction: Jurisdiction,
+    versions: _SeededVersions,
+    report: SeedReport,
 ) -> None:
     label = f"status {row['code']}"
-    versions = StatusVersion.objects.filter(jurisdiction=jurisdiction)
-    if versions.filter(origin=Origin.CURATOR).exists():
+    if jurisdiction.pk in versions.curated:
         report.skipped.append(f"{label} (a curator confirmed a later status)")
         return
     fields = _status_fields(row, rules)
-    latest_seed = versions.filter(origin=Origin.SEED).newest_first().first()
+    latest_seed = versions.latest_seed.get(jurisdiction.pk)
     if latest_seed and _same_seed(latest_seed, fields):
         report.unchanged.append(label)
         return
-    status_record(
-        jurisdiction=jurisdiction,
+    status_record_locked(
+        locked=jurisdiction,
         origin=Origin.SEED,
         note=f"Curated reference data, confidence {row['confidence']}. Evidence: {row['evidence']}",
         **fields,

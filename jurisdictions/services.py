@@ -12,9 +12,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from jurisdictions import signals
 from jurisdictions.models import (
     MIN_AGE_RANGE,
     ApprovalState,
@@ -38,8 +39,7 @@ from jurisdictions.rules import (
     rules_of,
     unknown_rules,
 )
-from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
-from tracker.alerts.services import status_event_record
+from jurisdictions.selectors import user_is_curator
 
 CITATION_KEYS = ("title", "url", "text")
 
@@ -71,9 +71,21 @@ def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: d
 
 
 @transaction.atomic
-def status_record(
+def status_record(*, jurisdiction: Jurisdiction, **facts) -> StatusVersion:
+    """Append a status version and move the jurisdiction's pointers, all or nothing.
+
+    The keyword arguments are status_record_locked's. `jurisdiction` gets the new pointers too.
+    """
+    # Lock the row so two confirmations for one jurisdiction serialise.
+    locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    version = status_record_locked(locked=locked, **facts)
+    _pointers_copy(source=locked, target=jurisdiction)
+    return version
+
+
+def status_record_locked(
     *,
-    jurisdiction: Jurisdiction,
+    locked: Jurisdiction,
     rules: dict[str, ProductRule],
     summary: str,
     citations: list[dict],
@@ -85,15 +97,15 @@ def status_record(
     note: str = "",
     today: datetime.date | None = None,
 ) -> StatusVersion:
-    """Append a status version and move the jurisdiction's pointers, all or nothing.
+    """status_record on a jurisdiction row the caller has locked in its transaction (a
+    caller that holds the lock passes the row down rather than lock it again); `locked`
+    gets the new pointers.
 
     The headline status, minimum age and 7-OH text are derived from the rules (rules.py).
     A version effective in the future becomes *upcoming*; statuses_promote_due makes it
     current on the day.
     """
     today = today or timezone.localdate()
-    # Lock the row so two confirmations for one jurisdiction serialise.
-    locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
     citations = citations_clean(citations)
     derived = derived_fields(rules)
     if derived["status"] != Status.UNVERIFIED and not citations:
@@ -112,25 +124,51 @@ def status_record(
         confirmed_by=confirmed_by,
         confirmed_at=timezone.now(),
     )
-    version.full_clean(exclude=["jurisdiction"])
+    # Field checks only: the table's CHECK constraints are the database's to enforce (a
+    # curator's rules were checked by _facts_check before), and the FKs are rows in hand.
+    version.full_clean(exclude=["jurisdiction", "confirmed_by"], validate_constraints=False)
     version.save()
+    previous_id = locked.current_status_id
     current_id, upcoming_id = _pointers_after(locked, version, today)
-    Jurisdiction.objects.filter(pk=locked.pk).update(
-        current_status_id=current_id,
-        upcoming_status_id=upcoming_id,
-        last_verified_on=max(filter(None, [locked.last_verified_on, as_of])),
-        last_verified_by=confirmed_by if origin == Origin.CURATOR else locked.last_verified_by,
-        updated_at=timezone.now(),
-    )
-    status_event_record(
+    pointers = {
+        "current_status_id": current_id,
+        "upcoming_status_id": upcoming_id,
+        "last_verified_on": max(filter(None, [locked.last_verified_on, as_of])),
+        "last_verified_by_id": (
+            getattr(confirmed_by, "pk", None)
+            if origin == Origin.CURATOR
+            else locked.last_verified_by_id
+        ),
+        "updated_at": timezone.now(),
+    }
+    Jurisdiction.objects.filter(pk=locked.pk).update(**pointers)
+    for name, value in pointers.items():
+        setattr(locked, name, value)
+    signals.status_changed.send(
+        sender=StatusVersion,
         jurisdiction_id=locked.pk,
-        version_id=version.pk,
-        previous_id=locked.current_status_id,
+        version=version,
+        previous_id=previous_id,
         became_current=current_id == version.id,
     )
-    jurisdiction.refresh_from_db()
     transaction.on_commit(public_generation_bump)
     return version
+
+
+POINTER_FIELDS = (
+    "current_status_id",
+    "upcoming_status_id",
+    "last_verified_on",
+    "last_verified_by_id",
+    "updated_at",
+)
+
+
+def _pointers_copy(*, source: Jurisdiction, target: Jurisdiction) -> None:
+    """Give the caller's instance the pointers just written (no read-back: they are known)."""
+    if target is not source:
+        for name in POINTER_FIELDS:
+            setattr(target, name, getattr(source, name))
 
 
 def statuses_promote_due(*, today: datetime.date | None = None) -> list[int]:
@@ -154,9 +192,10 @@ def _promote(jurisdiction_id: int, version_id: int) -> bool:
         current_status_id=version_id, upcoming_status_id=None, updated_at=timezone.now()
     )
     if changed:
-        status_event_record(
+        signals.status_changed.send(
+            sender=StatusVersion,
             jurisdiction_id=jurisdiction_id,
-            version_id=version_id,
+            version=StatusVersion.objects.get(pk=version_id),
             previous_id=previous_id,
             became_current=True,
         )
@@ -230,10 +269,24 @@ def four_eyes_required(*, before: list[dict[str, ProductRule]], after: dict) -> 
     return False
 
 
+def _jurisdiction_lock(*, jurisdiction_id: int) -> Jurisdiction:
+    """The jurisdiction's row, locked, with its newest version's id (for _stale_refuse) and
+    its current and upcoming versions: one statement for what a decision reads."""
+    latest = StatusVersion.objects.filter(jurisdiction=OuterRef("pk")).order_by("-id")
+    return (
+        Jurisdiction.objects.select_for_update(of=("self",))
+        .select_related("current_status", "upcoming_status")
+        .annotate(latest_version_id=Subquery(latest.values("id")[:1]))
+        .get(pk=jurisdiction_id)
+    )
+
+
 def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) -> None:
-    """Refuse a decision taken on a status that changed since the curator opened the page."""
-    latest = jurisdiction_latest_version_id(jurisdiction_id=jurisdiction.pk)
-    if latest != seen_version_id:
+    """Refuse a decision taken on a status that changed since the curator opened the page.
+
+    `jurisdiction` comes from _jurisdiction_lock.
+    """
+    if jurisdiction.latest_version_id != seen_version_id:
         raise ValidationError(
             f"The status of {jurisdiction.name} changed after you opened this page "
             f"(it is now {jurisdiction.status}). Reload, review the new status, and decide again.",
@@ -278,7 +331,10 @@ def decision_log(
         status_version=version,
         status=version.status if version else status,
     )
-    decision.full_clean(exclude=["jurisdiction", "actor", "status_version"])
+    # The action's CHECK constraint is the database's; clean_fields checks the choice already.
+    decision.full_clean(
+        exclude=["jurisdiction", "actor", "status_version"], validate_constraints=False
+    )
     decision.save()
     return decision
 
@@ -302,11 +358,7 @@ def status_decide(
     """
     curator_require(user=actor)
     _facts_check(facts)
-    locked = (
-        Jurisdiction.objects.select_for_update(of=("self",))
-        .select_related("current_status", "upcoming_status")
-        .get(pk=jurisdiction.pk)
-    )
+    locked = _jurisdiction_lock(jurisdiction_id=jurisdiction.pk)
     _stale_refuse(jurisdiction=locked, seen_version_id=seen_version_id)
     versions = [v for v in (locked.current_status, locked.upcoming_status) if v]
     before = [v.rules for v in versions] or [unknown_rules()]
@@ -320,7 +372,10 @@ def status_decide(
             note=reason.strip(),
             **facts.approval_columns(),
         )
-        approval.full_clean(exclude=["jurisdiction", "seen_version", "lead", "requested_by"])
+        approval.full_clean(
+            exclude=["jurisdiction", "seen_version", "lead", "requested_by"],
+            validate_constraints=False,  # the rules were checked by _facts_check
+        )
         approval.save()
         decision_log(
             jurisdiction_id=locked.pk,
@@ -331,8 +386,8 @@ def status_decide(
             status=facts.status,
         )
         return approval
-    version = status_record(
-        jurisdiction=locked,
+    version = status_record_locked(
+        locked=locked,
         origin=Origin.CURATOR,
         confirmed_by=actor,
         note=reason.strip(),
@@ -349,7 +404,7 @@ def status_decide(
     )
     if lead is not None:
         _lead_close(lead=lead, actor=actor, reason=f"Confirmed as status version {version.pk}.")
-    jurisdiction.refresh_from_db()
+    _pointers_copy(source=locked, target=jurisdiction)
     return version
 
 
@@ -390,12 +445,12 @@ def approval_approve(
     approval = _approval_lock(approval_id=approval_id)
     if approval.requested_by_id == actor.pk:
         raise PermissionDenied("You cannot approve your own confirmation: another curator must.")
-    locked = Jurisdiction.objects.select_for_update().get(pk=approval.jurisdiction_id)
+    locked = _jurisdiction_lock(jurisdiction_id=approval.jurisdiction_id)
     _stale_refuse(jurisdiction=locked, seen_version_id=approval.seen_version_id)
     facts = StatusFacts.of(approval)
     note = "\n".join(filter(None, [approval.note, f"Approved by {actor.get_username()}."]))
-    version = status_record(
-        jurisdiction=locked,
+    version = status_record_locked(
+        locked=locked,
         origin=Origin.CURATOR,
         confirmed_by=approval.requested_by,
         note=note,
@@ -415,13 +470,8 @@ def approval_approve(
         subject=f"approval {approval.pk}",
         version=version,
     )
-    if approval.proposal_id:
-        # Imported here: the monitoring app builds on this one, not the other way round.
-        from tracker.monitoring.services import proposal_mark_confirmed
-
-        proposal_mark_confirmed(
-            proposal_id=approval.proposal_id, actor=approval.requested_by, version=version
-        )
+    # Monitoring closes the change proposal the approval came from (if any).
+    signals.approval_approved.send(sender=StatusApproval, approval=approval, version=version)
     if approval.lead_id:
         _lead_close(
             lead=approval.lead, actor=actor, reason=f"Approved as status version {version.pk}."

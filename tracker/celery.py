@@ -53,7 +53,7 @@ app.conf.beat_schedule = {
     # Emails curators what waits (pending changes, approvals, leads, broken sources).
     # Daily at 07:00 (TIME_ZONE): one read before the working day, not a stream of mail.
     "curators-digest": {
-        "task": "tracker.tasks.curators_digest_send",
+        "task": "tracker.monitoring.tasks.curators_digest_send",
         "schedule": crontab(hour=7, minute=0),
     },
     # Webhooks: puts due deliveries back on the broker (retries kept in the database, and

@@ -344,25 +344,17 @@ def test_a_lead_gets_one_pending_approval_only():
     assert StatusApproval.objects.pending().filter(lead=lead).count() == 1
 
 
-def test_the_database_refuses_a_second_pending_approval_for_a_lead_or_proposal():
+def test_the_database_refuses_a_second_pending_approval_for_a_lead():
     from django.db import IntegrityError, transaction
 
     texas = make_jurisdiction("US-TX")
     lead = Lead.objects.create(jurisdiction=texas, origin=Lead.Origin.PUBLIC)
-    proposal = make_proposal(texas)
     first = services.lead_confirm(
         actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
     )
-    pending = monitoring_services.proposal_confirm(
-        actor=make_curator("bob"),
-        proposal_id=proposal.pk,
-        facts=facts("banned"),
-        seen_version_id=None,
-    )
-    for original in (first, pending):
-        original.pk = None
-        with pytest.raises(IntegrityError), transaction.atomic():
-            original.save()
+    first.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first.save()
 
 
 def test_a_lead_dismissal_needs_a_reason():

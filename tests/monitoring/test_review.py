@@ -281,7 +281,7 @@ class TestTheProposalPage:
         )
         assert isinstance(approval, StatusApproval)
         proposal.refresh_from_db()
-        assert (proposal.state, approval.proposal) == ("pending", proposal)
+        assert (proposal.state, approval.proposal_link.proposal) == ("pending", proposal)
         with pytest.raises(Exception, match="already waits"):
             services.proposal_confirm(
                 actor=bob, proposal_id=proposal.pk, facts=facts("legal"), seen_version_id=None
@@ -291,6 +291,20 @@ class TestTheProposalPage:
         version = approval_approve(actor=bob, approval_id=approval.pk)
         proposal.refresh_from_db()
         assert (proposal.state, proposal.status_version) == ("confirmed", version)
+
+    def test_the_approval_page_links_the_proposal_it_came_from(self, client):
+        texas = make_jurisdiction("US-TX")
+        proposal = make_proposal(texas)
+        approval = services.proposal_confirm(
+            actor=make_curator("alice"),
+            proposal_id=proposal.pk,
+            facts=facts("banned"),
+            seen_version_id=None,
+        )
+        client.force_login(make_curator("bob"))
+        page = client.get(reverse("admin:jurisdictions_statusapproval_change", args=[approval.pk]))
+        proposal_url = reverse("admin:monitoring_changeproposal_change", args=[proposal.pk])
+        assert f'href="{proposal_url}">change proposal {proposal.pk}</a>' in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -213,9 +213,15 @@ def _status_data(jurisdiction: Jurisdiction, new: StatusVersion, previous_id: in
 
 
 def status_event_record(
-    *, jurisdiction_id: int, version_id: int, previous_id: int | None, became_current: bool
+    *,
+    jurisdiction_id: int,
+    version: StatusVersion,
+    previous_id: int | None,
+    became_current: bool,
+    **_signal,
 ) -> Event | None:
-    """The event for a version just recorded (status.changed or status.scheduled).
+    """The event for a version just recorded (status.changed or status.scheduled); receives
+    jurisdictions.signals.status_changed (apps.py).
 
     Nothing is written or enqueued while there is no subscription at all (seeding a fresh
     database stays fast and needs no worker); a disabled one still has its events stored,
@@ -224,7 +230,6 @@ def status_event_record(
     if not Subscription.objects.exists():
         return None
     jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=jurisdiction_id)
-    version = StatusVersion.objects.get(pk=version_id)
     event_type = EventType.STATUS_CHANGED if became_current else EventType.STATUS_SCHEDULED
     return _event_record(
         event_type=event_type,

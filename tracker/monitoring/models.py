@@ -302,3 +302,25 @@ class ChangeProposal(models.Model):
 
     def __str__(self):
         return f"Change of {self.source} ({self.get_state_display()})"
+
+
+class ProposalApproval(models.Model):
+    """The change proposal a confirmation waiting for a second curator came from.
+
+    Kept here, not on StatusApproval: monitoring builds on jurisdictions, never the reverse.
+    At most one pending approval per proposal is kept by proposal_confirm, which checks under
+    the proposal's row lock (a partial unique index cannot see the approval's state).
+    """
+
+    approval = models.OneToOneField(
+        "jurisdictions.StatusApproval",
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="proposal_link",
+    )
+    proposal = models.ForeignKey(
+        ChangeProposal, on_delete=models.PROTECT, related_name="approval_links"
+    )
+
+    def __str__(self):
+        return f"approval {self.approval_id} of proposal {self.proposal_id}"

@@ -12,8 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions import selectors as jurisdiction_selectors
-from jurisdictions.models import StatusApproval
-from tracker.monitoring.models import ChangeProposal, ProposalState, Snapshot, Source
+from jurisdictions.models import ApprovalState
+from tracker.monitoring.models import (
+    ChangeProposal,
+    ProposalApproval,
+    ProposalState,
+    Snapshot,
+    Source,
+)
 
 DIGEST_LISTED = 20
 
@@ -84,7 +90,7 @@ def claim_holder(proposal: ChangeProposal, *, now: datetime.datetime | None = No
 
 def proposals_queue() -> QuerySet[ChangeProposal]:
     """The review queue: pending first, then by relevance (highest first), then oldest first."""
-    waiting = StatusApproval.objects.pending().filter(proposal=OuterRef("pk"))
+    waiting = _approval_links_pending().filter(proposal=OuterRef("pk"))
     return (
         ChangeProposal.objects.select_related("source__jurisdiction", "claimed_by", "decided_by")
         .annotate(
@@ -97,6 +103,15 @@ def proposals_queue() -> QuerySet[ChangeProposal]:
         )
         .order_by("pending_first", "-relevance_score", "created_at", "id")
     )
+
+
+def _approval_links_pending() -> QuerySet[ProposalApproval]:
+    return ProposalApproval.objects.filter(approval__state=ApprovalState.PENDING)
+
+
+def proposal_awaits_approval(*, proposal_id: int) -> bool:
+    """A confirmation of the proposal waits for a second curator."""
+    return _approval_links_pending().filter(proposal_id=proposal_id).exists()
 
 
 def proposals_pending() -> QuerySet[ChangeProposal]:

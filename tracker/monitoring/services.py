@@ -33,6 +33,7 @@ from tracker.monitoring.models import (
     ChangeProposal,
     Check,
     Outcome,
+    ProposalApproval,
     ProposalState,
     Relevance,
     Snapshot,
@@ -362,7 +363,8 @@ def checks_purge(*, now: datetime.datetime | None = None) -> int:
 
 # --- Curator review of change proposals: claims, confirm, dismiss, the daily digest. The
 # rules (curators only, four-eyes, stale protection, audit trail) live in
-# jurisdictions.services; these functions add what is particular to a proposal.
+# jurisdictions.services; these functions add what is particular to a proposal. An approval
+# by a second curator arrives through jurisdictions.signals.approval_approved (apps.py).
 
 
 NEXT_CLAIM_ATTEMPTS = 5
@@ -444,7 +446,7 @@ def _proposal_decidable(*, actor, proposal_id: int, now: datetime.datetime) -> C
             f"{proposal.claimed_at:%H:%M}); wait for the claim to expire.",
             code="claimed",
         )
-    if StatusApproval.objects.pending().filter(proposal=proposal).exists():
+    if selectors.proposal_awaits_approval(proposal_id=proposal.pk):
         raise ValidationError(
             "A confirmation of this proposal already waits for a second curator.",
             code="awaiting_approval",
@@ -476,12 +478,21 @@ def proposal_confirm(
         today=today,
     )
     if isinstance(result, StatusApproval):
-        StatusApproval.objects.filter(pk=result.pk).update(proposal=proposal)
-        result.proposal = proposal
+        ProposalApproval.objects.create(approval=result, proposal=proposal)
         ChangeProposal.objects.filter(pk=proposal.pk).update(claimed_by=None, claimed_at=None)
         return result
     proposal_mark_confirmed(proposal_id=proposal.pk, actor=actor, version=result)
     return result
+
+
+def proposal_approval_approved(*, approval: StatusApproval, version: StatusVersion, **_) -> None:
+    """Receiver of jurisdictions' approval_approved: the proposal the approval came from (if
+    any) is confirmed, in the first curator's name, in the approval's transaction."""
+    link = ProposalApproval.objects.filter(approval=approval).first()
+    if link is not None:
+        proposal_mark_confirmed(
+            proposal_id=link.proposal_id, actor=approval.requested_by, version=version
+        )
 
 
 def proposal_mark_confirmed(*, proposal_id: int, actor, version: StatusVersion) -> None:

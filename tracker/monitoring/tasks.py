@@ -30,3 +30,8 @@ def sources_dispatch_due() -> int:
 @shared_task(ignore_result=True)
 def checks_purge() -> int:
     return services.checks_purge()
+
+
+@shared_task(ignore_result=True)
+def curators_digest_send() -> int:
+    return services.curators_digest_send()
