@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jurisdictions",
     "tracker.monitoring",
     "tracker.alerts",
+    "tracker.apikeys",
 ]
 
 MIDDLEWARE = [
