@@ -63,6 +63,17 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
         upcoming = obj.upcoming_status
         return f"{upcoming.status} from {upcoming.effective_date}" if upcoming else "—"
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fields
+        # Which page and which API answer a status belongs to: renaming Alabama "US-TX"
+        # would publish its status as Texas's without a decision, so only superusers may.
+        return [*fields, "code", "name", "level", "parent", "ocd_id"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Names and parents appear on public pages: drop their cached copies too.

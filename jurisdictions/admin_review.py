@@ -4,6 +4,7 @@ tracker/monitoring/admin.py share. Views here parse a form, call one service, re
 import csv
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, StreamingHttpResponse
@@ -14,6 +15,7 @@ from django.urls import path
 from jurisdictions import selectors, services
 from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
 from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
+from jurisdictions.rules import rule_columns
 
 HISTORY_SHOWN = 5
 
@@ -92,12 +94,7 @@ def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citation
     current = jurisdiction.current_status
     initial = {"seen_version": seen_version_id}
     if current:
-        initial.update(
-            status=current.status if current.status != "unverified" else "",
-            summary=current.summary,
-            min_age=current.min_age,
-            seven_oh_rule=current.seven_oh_rule,
-        )
+        initial.update(summary=current.summary, **rule_columns(current.rules))
     if citations is not None:
         initial["citations"] = citations_format(citations)
     elif current:
@@ -130,8 +127,8 @@ def decision_run(request, form, decide) -> bool:
 def decision_message(result) -> str:
     if isinstance(result, StatusApproval):
         return (
-            f"A change to or from {result.status} needs a second curator: your confirmation "
-            f"waits for approval (approval {result.pk})."
+            f"A change to or from a rule in {', '.join(settings.FOUR_EYES_RULES)} needs a "
+            f"second curator: your confirmation waits for approval (approval {result.pk})."
         )
     if isinstance(result, StatusVersion):
         name = result.jurisdiction.name
@@ -255,9 +252,10 @@ class LeadReviewMixin(CuratorOnlyMixin):
             seen_version_id=panel["seen_version_id"],
             citations=[c for c in citations if c["url"] or c["text"]],
         )
-        if lead.reported_status in dict(StatusFactsForm.base_fields["status"].choices):
-            initial.update(status=lead.reported_status, summary=lead.summary[:400])
-            initial.update(min_age=lead.min_age, seven_oh_rule=lead.seven_oh_rule)
+        if lead.reported_status:
+            # The lead's words are a start for the summary; its rules are for the curator to
+            # set from the official text (a low-confidence suggestion is not pre-filled).
+            initial.update(summary=lead.summary[:400])
         action, confirm_form, dismiss_form = decision_forms(request, initial=initial)
 
         def confirm(form):

@@ -11,13 +11,15 @@ from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.csrf import csrf_exempt
 
 from jurisdictions import selectors, serializers
-from jurisdictions.models import Level, Status
+from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
+from jurisdictions.search import Kind, place_search, resolution_data
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 CHANGES_LIMIT = 200
+MAX_QUERY = 200
 api_read = public_read(api=True, rate_limited=True)
 
 
@@ -96,12 +98,16 @@ def _get_or_error(code: str):
 def jurisdictions_list(request):
     level = _choice(request, "level", Level.values)
     status = _choice(request, "status", Status.values)
+    category = _choice(request, "category", Category.values)
+    rule = _choice(request, "rule", Rule.values)
     page_number = _positive_int(request, "page", 1)
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     parent = None
     if "parent" in request.GET:
         parent = _get_or_error(request.GET["parent"])
-    queryset = selectors.jurisdictions_filter(level=level, parent=parent, status=status)
+    queryset = selectors.jurisdictions_filter(
+        level=level, parent=parent, status=status, category=category, rule=rule
+    )
     paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
     try:
         page = paginator.page(page_number)
@@ -151,6 +157,20 @@ def lookup(request):
     except selectors.ZipUnknown as error:
         return api_error(404, "unknown_zip", str(error))
     return json_response(serializers.zip_answer_data(answer))
+
+
+@api_read
+def search(request):
+    """The search box's answer: a ZIP, one place, choices, close spellings, or what was tried."""
+    query = request.GET.get("q", "")
+    if not query.strip():
+        return api_error(400, "missing_q", "q is required: a place name, a code or a US ZIP code.")
+    if len(query) > MAX_QUERY:
+        return api_error(400, "invalid_q", f"q must be at most {MAX_QUERY} characters.")
+    resolution = place_search(query=query)
+    if resolution.kind == Kind.INVALID_ZIP:
+        return api_error(400, "invalid_zip", resolution.message)
+    return json_response(resolution_data(resolution))
 
 
 @api_read

@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.rules import rules_changes
 from jurisdictions.serializers import date_display, page_url
 
 FEED_LENGTH = 50
@@ -17,11 +18,17 @@ class _VersionFeed(Feed):
     feed_type = Atom1Feed
 
     def item_title(self, version):
-        label = Status(version.status).label
-        return f"{version.jurisdiction.name}: {label}"
+        """What changed: "Florida: 7-OH products: regulated → banned", else the status."""
+        changes = rules_changes(version.previous_rules, version.rules)
+        if changes:
+            return f"{version.jurisdiction.name}: {'; '.join(changes)}"
+        return f"{version.jurisdiction.name}: {Status(version.status).label}"
 
     def item_description(self, version):
-        parts = [STATUS_MEANINGS[version.status], version.summary]
+        rules = "; ".join(
+            f"{rule.category_label}: {rule.answer}" for rule in version.rules.values()
+        )
+        parts = [STATUS_MEANINGS[version.status], f"{rules}.", version.summary]
         if version.effective_date:
             effective = date_display(version.effective_date, version.effective_date_precision)
             parts.append(f"Effective {effective}.")

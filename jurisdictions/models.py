@@ -47,6 +47,127 @@ STATUS_SEVERITY = {
 }
 
 
+class Category(models.TextChoices):
+    """The product categories the law now treats apart; each status version rules on each."""
+
+    LEAF = "leaf", "Leaf"
+    EXTRACT = "extract", "Extracts"
+    SEVEN_OH = "7oh", "7-OH products"
+    SYNTHETIC = "synthetic", "Synthetic alkaloids"
+
+
+CATEGORY_COVERS = {
+    Category.LEAF: "natural leaf and whole-leaf products: powder, capsules, tea",
+    Category.EXTRACT: "extracts and concentrates with the plant's natural alkaloid profile",
+    Category.SEVEN_OH: "products enriched in or made with 7-hydroxymitragynine, and 7-OH itself",
+    Category.SYNTHETIC: "synthetic or semi-synthetic alkaloids and derivatives (mitragynine "
+    "pseudoindoxyl, MGM-15, MGM-16, synthetic 7-OH)",
+}
+
+
+class Rule(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    REGULATED = "regulated", "Regulated"
+    BANNED = "banned", "Banned"
+    UNKNOWN = "unknown", "Unknown"
+
+
+RULE_MEANINGS = {
+    Rule.ALLOWED: "No law restricting these products was found.",
+    Rule.REGULATED: "Legal under rules: an age limit, labelling, testing or a cap.",
+    Rule.BANNED: "Selling these products is prohibited (possessing them too, where shown).",
+    Rule.UNKNOWN: "Not verified: check the law yourself.",
+}
+
+
+class Scope(models.TextChoices):
+    SALE = "sale", "Sale"
+    POSSESSION = "possession", "Possession"
+    UNKNOWN = "unknown", "Scope unknown"
+
+
+# Most restrictive first when several levels of government rule on one product.
+RULE_SEVERITY = {Rule.BANNED: 3, Rule.REGULATED: 2, Rule.ALLOWED: 1, Rule.UNKNOWN: 0}
+SCOPE_SEVERITY = {Scope.POSSESSION: 2, Scope.UNKNOWN: 1, Scope.SALE: 0, "": 0}
+MIN_AGE_RANGE = (14, 30)
+
+
+def _rule_field():
+    return models.CharField(max_length=12, choices=Rule.choices, default=Rule.UNKNOWN)
+
+
+def _scope_field():
+    return models.CharField(max_length=12, choices=Scope.choices, blank=True)
+
+
+def _min_age_field():
+    return models.PositiveSmallIntegerField(null=True, blank=True)
+
+
+def _limit_field():
+    return models.CharField(max_length=300, blank=True)
+
+
+def product_rule_constraints(model: str) -> list[models.CheckConstraint]:
+    """What holds for every category's rule: a known answer, scope exactly on a ban, sane age."""
+    low, high = MIN_AGE_RANGE
+    constraints = []
+    for category in Category:
+        rule, scope, age = f"rule_{category}", f"scope_{category}", f"min_age_{category}"
+        constraints += [
+            models.CheckConstraint(
+                condition=Q(**{f"{rule}__in": Rule.values}),
+                name=f"jurisdictions_{model}_rule_{category}_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(**{rule: Rule.BANNED}) & Q(**{f"{scope}__in": Scope.values}))
+                | (~Q(**{rule: Rule.BANNED}) & Q(**{scope: ""})),
+                name=f"jurisdictions_{model}_scope_{category}_only_banned",
+            ),
+            models.CheckConstraint(
+                condition=Q(**{f"{age}__isnull": True})
+                | Q(**{f"{age}__gte": low, f"{age}__lte": high}),
+                name=f"jurisdictions_{model}_min_age_{category}_sane",
+            ),
+        ]
+    return constraints
+
+
+class ProductRules(models.Model):
+    """One rule per product category: rule, scope (on a ban), minimum age and limit.
+
+    Four column groups on the row rather than a child table: a version and its rules are one
+    row, written once, read in the same join (no extra query on any list), and each
+    category exists exactly once by construction. jurisdictions.rules reads and writes them.
+    """
+
+    rule_leaf = _rule_field()
+    scope_leaf = _scope_field()
+    min_age_leaf = _min_age_field()
+    limit_leaf = _limit_field()
+    rule_extract = _rule_field()
+    scope_extract = _scope_field()
+    min_age_extract = _min_age_field()
+    limit_extract = _limit_field()
+    rule_7oh = _rule_field()
+    scope_7oh = _scope_field()
+    min_age_7oh = _min_age_field()
+    limit_7oh = _limit_field()
+    rule_synthetic = _rule_field()
+    scope_synthetic = _scope_field()
+    min_age_synthetic = _min_age_field()
+    limit_synthetic = _limit_field()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def rules(self):
+        from jurisdictions.rules import rules_of
+
+        return rules_of(self)
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     MONTH = "month", "Month"
@@ -153,8 +274,12 @@ class StatusVersionQuerySet(models.QuerySet):
         return self.order_by("-confirmed_at", "-id")
 
 
-class StatusVersion(models.Model):
-    """One confirmed statement of a jurisdiction's status. Append-only: never updated."""
+class StatusVersion(ProductRules):
+    """One confirmed statement of a jurisdiction's status. Append-only: never updated.
+
+    `status`, `min_age` and `seven_oh_rule` are derived from the product rules when the
+    version is recorded (jurisdictions.rules); they are stored for filters and API v1.
+    """
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="versions"
@@ -201,6 +326,7 @@ class StatusVersion(models.Model):
                 condition=Q(origin=Origin.SEED) | Q(confirmed_by__isnull=False),
                 name="jurisdictions_statusversion_curator_named",
             ),
+            *product_rule_constraints("statusversion"),
         ]
         indexes = [
             # History timeline and "latest version" reads.
@@ -247,6 +373,9 @@ class Lead(models.Model):
     as_of = models.DateField(null=True, blank=True)
     confidence = models.CharField(max_length=16, blank=True)
     contact_email = models.EmailField(blank=True)
+    # Low-confidence product rules of the reference data: [{category, rule, scope, min_age,
+    # limit, basis}]. Interpretations for a curator to check, never shown as facts.
+    rule_suggestions = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -277,7 +406,7 @@ class Lead(models.Model):
         return f"Lead for {self.jurisdiction.code} ({self.get_origin_display()})"
 
 
-class StatusFields(models.Model):
+class StatusFields(ProductRules):
     """The facts a curator states about a jurisdiction: the body of a status version."""
 
     status = models.CharField(max_length=16, choices=Status.choices)
@@ -368,6 +497,18 @@ class StatusApproval(StatusFields):
                 condition=~Q(state="approved") | Q(status_version__isnull=False),
                 name="jurisdictions_statusapproval_approved_has_version",
             ),
+            # One confirmation at a time waits for a second curator, per lead and per proposal.
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(state="pending"),
+                name="jurisdictions_statusapproval_one_pending_per_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(state="pending"),
+                name="jurisdictions_statusapproval_one_pending_per_proposal",
+            ),
+            *product_rule_constraints("statusapproval"),
         ]
         indexes = [
             # Admin index count and the approvals list: pending ones, oldest first.

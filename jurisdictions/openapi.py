@@ -2,7 +2,17 @@
 
 from functools import cache
 
-from jurisdictions.models import DatePrecision, Level, Origin, Status
+from jurisdictions.models import (
+    CATEGORY_COVERS,
+    Category,
+    DatePrecision,
+    Level,
+    Origin,
+    Rule,
+    Scope,
+    Status,
+)
+from jurisdictions.search import Kind
 from jurisdictions.selectors import CODE_RE, ZIP_RE
 
 REF = "#/components/schemas/"
@@ -18,6 +28,9 @@ def _nullable(schema: dict) -> dict:
 
 STR = {"type": "string"}
 STATUS = {"type": "string", "enum": Status.values}
+# Something other than digits, or a ZIP: digits alone that are not a ZIP (in any script) are 400.
+SEARCH_QUERY = r"[^\s\d-]|^[0-9]{5}(-[0-9]{4})?$"
+SEARCH_KINDS = [Kind.ZIP, Kind.PLACE, Kind.CHOICES, Kind.SUGGESTIONS, Kind.NONE]
 PARTIAL_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 
 
@@ -25,9 +38,35 @@ def _object(properties: dict) -> dict:
     return {"type": "object", "required": list(properties), "properties": properties}
 
 
+RULE_FIELDS = {
+    "category": {"type": "string", "enum": Category.values},
+    "rule": {"type": "string", "enum": Rule.values},
+    "scope": _nullable({"type": "string", "enum": Scope.values}),
+    "min_age": _nullable({"type": "integer"}),
+    "limit": _nullable(STR),
+}
+
+
+def _rules(item: dict) -> dict:
+    """One rule per product category, keyed by category."""
+    properties = {
+        category: {**item, "description": CATEGORY_COVERS[category]} for category in Category
+    }
+    return _object(properties)
+
+
 SCHEMAS = {
     "Error": _object(
         {"error": _object({"code": STR, "message": STR})},
+    ),
+    "Rule": {
+        **_object(RULE_FIELDS),
+        "description": "allowed / regulated / banned / unknown; scope only on a ban "
+        "(sale, possession or unknown); a minimum age; a limit as the law words it.",
+    },
+    "Rules": _rules(_ref("Rule")),
+    "ZipRule": _object(
+        {**RULE_FIELDS, "decided_by": _nullable({"$ref": REF + "JurisdictionLink"})}
     ),
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
     "Version": _object(
@@ -35,6 +74,7 @@ SCHEMAS = {
             "id": {"type": "integer"},
             "status": STATUS,
             "meaning": STR,
+            "rules": _ref("Rules"),
             "summary": STR,
             "min_age": _nullable({"type": "integer"}),
             "seven_oh_rule": STR,
@@ -62,6 +102,7 @@ JURISDICTION_FIELDS = {
     "parent": _nullable(STR),
     "ocd_id": _nullable(STR),
     "meaning": STR,
+    "rules": _ref("Rules"),
     "effective_date": _nullable(PARTIAL_DATE),
     "upcoming_status": _nullable(STATUS),
     "last_verified_on": _nullable({"type": "string", "format": "date"}),
@@ -71,6 +112,7 @@ PLACE = _object(
         "level": {"type": "string", "enum": [Level.STATE, Level.COUNTY, Level.CITY]},
         "name": STR,
         "status": _nullable(STATUS),
+        "rules": _nullable(_ref("Rules")),
         "jurisdiction": _nullable(_ref("JurisdictionLink")),
     }
 )
@@ -120,11 +162,13 @@ SCHEMAS.update(
         "Place": PLACE,
         "ZipAnswer": _object(
             {
-                "zip": {"type": "string", "pattern": r"^\d{5}$"},
+                "zip": {"type": "string", "pattern": r"^[0-9]{5}$"},
                 "state": _ref("Place"),
                 "counties": {"type": "array", "items": _ref("Place")},
                 "cities": {"type": "array", "items": _ref("Place")},
                 "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
+                "rules": _rules(_ref("ZipRule")),
+                "min_age": _nullable({"type": "integer"}),
                 "notes": {"type": "array", "items": STR},
                 "federal": _nullable(_ref("JurisdictionLink")),
                 "notice": STR,
@@ -148,10 +192,37 @@ SCHEMAS.update(
                                 }
                             ),
                             "previous_status": _nullable(STATUS),
+                            "previous_rules": _nullable(_ref("Rules")),
+                            "changes": {"type": "array", "items": STR},
                             "version": _ref("Version"),
                         }
                     ),
                 },
+            }
+        ),
+        "Search": _object(
+            {
+                "query": STR,
+                "kind": {"type": "string", "enum": SEARCH_KINDS},
+                "zip": _nullable({"type": "string", "pattern": ZIP_RE.pattern}),
+                "message": _nullable(STR),
+                "results": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": STR,
+                            "name": STR,
+                            "level": {"type": "string", "enum": Level.values},
+                            "parent": _nullable(STR),
+                            "status": STATUS,
+                            "listed": {"type": "boolean"},
+                            "via": _nullable(STR),
+                            "url": {"type": "string", "format": "uri"},
+                            "api_url": _nullable({"type": "string", "format": "uri"}),
+                        }
+                    ),
+                },
+                "tried": {"type": "array", "items": STR},
             }
         ),
         "Export": _object(
@@ -243,6 +314,17 @@ def openapi_document() -> dict:
                     _query("level", {"type": "string", "enum": Level.values}),
                     _query("parent", {"type": "string", "pattern": CODE_RE.pattern}, "Parent code"),
                     _query("status", STATUS),
+                    _query(
+                        "category",
+                        {"type": "string", "enum": Category.values},
+                        "Jurisdictions whose current rule for this product is `rule` (or, "
+                        "without rule, is known)",
+                    ),
+                    _query(
+                        "rule",
+                        {"type": "string", "enum": Rule.values},
+                        "e.g. category=7oh&rule=banned; without category: in any category",
+                    ),
                     _query("page", {"type": "integer", "minimum": 1}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
                 ],
@@ -276,6 +358,24 @@ def openapi_document() -> dict:
                     "400": _error("A malformed ZIP code"),
                     "404": _error("A ZIP code not in the offline data"),
                 },
+            ),
+            "/api/v1/search": _read(
+                "What a query names: kind zip (a ZIP code to look up), place (one answer), "
+                "choices (several places match: never picked silently), suggestions (close "
+                "spellings), or none (with what was tried)",
+                "Search",
+                params=[
+                    {
+                        **_query(
+                            "q",
+                            {"type": "string", "maxLength": 200, "pattern": SEARCH_QUERY},
+                            "A place name, a code (TX, US-TX, GB), a place with its state "
+                            "(Denver, CO) or a US ZIP code (digits 0-9)",
+                        ),
+                        "required": True,
+                    }
+                ],
+                errors={"400": _error("No query, or a ZIP code not written in digits 0-9")},
             ),
             "/api/v1/changes": _read(
                 "Recorded status versions: without since the latest 200, newest first; with "

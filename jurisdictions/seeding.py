@@ -19,10 +19,12 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.public_cache import public_generation_bump
+from jurisdictions.rules import ProductRule, rule_columns, unknown_rules
 from jurisdictions.services import status_record
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 STATUS_CSV = SEEDS_DIR / "kratom_status.csv"
+RULES_CSV = SEEDS_DIR / "product_rules.csv"
 CONFIRMABLE = {"high", "medium"}
 TERRITORY_OCD = "territory"
 DISTRICT_CODES = {"US-DC"}
@@ -90,19 +92,60 @@ def is_confirmable(row: dict) -> bool:
     return row["confidence"] in CONFIRMABLE and row["status"] != "unknown" and has_source and dated
 
 
+@dataclass
+class SeedRules:
+    """One jurisdiction's product rules from the reference data: facts and leads."""
+
+    facts: dict[str, ProductRule] = field(default_factory=unknown_rules)
+    # Low-confidence rules: interpretations, kept for curators with their basis.
+    suggestions: list[dict] = field(default_factory=list)
+
+
+def read_rule_rows(path: Path = RULES_CSV) -> dict[str, SeedRules]:
+    """high/medium rules load as facts; low ones stay unknown and become suggestions."""
+    by_code: dict[str, SeedRules] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rules = by_code.setdefault(row["code"], SeedRules())
+            rule = ProductRule(
+                category=row["category"],
+                rule=row["rule"],
+                scope=row["scope"],
+                min_age=int(row["min_age"]) if row["min_age"].strip() else None,
+                limit=row["limit"].strip(),
+            )
+            if row["confidence"] in CONFIRMABLE:
+                rules.facts[row["category"]] = rule
+            elif row["rule"] != "unknown":
+                rules.suggestions.append({**rule_suggestion(rule), "basis": row["basis"]})
+    return by_code
+
+
+def rule_suggestion(rule: ProductRule) -> dict:
+    return {
+        "category": rule.category,
+        "rule": rule.rule,
+        "scope": rule.scope,
+        "min_age": rule.min_age,
+        "limit": rule.limit,
+    }
+
+
 @transaction.atomic
-def seed_all(path: Path = STATUS_CSV) -> SeedReport:
+def seed_all(path: Path = STATUS_CSV, rules_path: Path = RULES_CSV) -> SeedReport:
     report = SeedReport()
     rows = read_status_rows(path)
+    rules_by_code = read_rule_rows(rules_path)
     by_code: dict[str, Jurisdiction] = {}
     for row in rows:
         by_code[row["code"]] = _jurisdiction_upsert(row, by_code, report)
     for row in rows:
         jurisdiction = by_code[row["code"]]
+        rules = rules_by_code.get(row["code"], SeedRules())
         if is_confirmable(row):
-            _seed_status(row, jurisdiction, report)
-        elif row["status"] != "unknown":
-            _seed_lead(row, jurisdiction, report)
+            _seed_status(row, rules, jurisdiction, report)
+        if (not is_confirmable(row) and row["status"] != "unknown") or rules.suggestions:
+            _seed_lead(row, rules, jurisdiction, report)
     if report.changed_anything:
         transaction.on_commit(public_generation_bump)
     return report
@@ -134,14 +177,12 @@ def _jurisdiction_upsert(row: dict, by_code: dict, report: SeedReport) -> Jurisd
     return jurisdiction
 
 
-def _status_fields(row: dict) -> dict:
+def _status_fields(row: dict, rules: SeedRules) -> dict:
     effective_date, precision = partial_date(row["effective_date"])
     citation = {"title": "", "url": row["source_url"].strip(), "text": row["citation"].strip()}
     return {
-        "status": row["status"],
+        "rules": rules.facts,
         "summary": row["what"].strip(),
-        "min_age": int(row["min_age"]) if row["min_age"].strip() else None,
-        "seven_oh_rule": row["seven_oh_rule"].strip(),
         "effective_date": effective_date,
         "effective_date_precision": precision,
         "citations": [citation],
@@ -149,15 +190,17 @@ def _status_fields(row: dict) -> dict:
     }
 
 
-def _seed_status(row: dict, jurisdiction: Jurisdiction, report: SeedReport) -> None:
+def _seed_status(
+    row: dict, rules: SeedRules, jurisdiction: Jurisdiction, report: SeedReport
+) -> None:
     label = f"status {row['code']}"
     versions = StatusVersion.objects.filter(jurisdiction=jurisdiction)
     if versions.filter(origin=Origin.CURATOR).exists():
         report.skipped.append(f"{label} (a curator confirmed a later status)")
         return
-    fields = _status_fields(row)
+    fields = _status_fields(row, rules)
     latest_seed = versions.filter(origin=Origin.SEED).newest_first().first()
-    if latest_seed and all(getattr(latest_seed, k) == v for k, v in fields.items()):
+    if latest_seed and _same_seed(latest_seed, fields):
         report.unchanged.append(label)
         return
     status_record(
@@ -169,10 +212,18 @@ def _seed_status(row: dict, jurisdiction: Jurisdiction, report: SeedReport) -> N
     (report.updated if latest_seed else report.created).append(label)
 
 
-def _seed_lead(row: dict, jurisdiction: Jurisdiction, report: SeedReport) -> None:
+def _same_seed(version: StatusVersion, fields: dict) -> bool:
+    wanted = {**{k: v for k, v in fields.items() if k != "rules"}, **rule_columns(fields["rules"])}
+    return all(getattr(version, key) == value for key, value in wanted.items())
+
+
+def _seed_lead(row: dict, rules: SeedRules, jurisdiction: Jurisdiction, report: SeedReport) -> None:
     label = f"lead {row['code']}"
+    # A confirmed row's lead carries only its rule suggestions; its status is a fact.
+    status_lead = not is_confirmable(row)
     fields = {
-        "reported_status": row["status"],
+        "reported_status": row["status"] if status_lead else "",
+        "rule_suggestions": rules.suggestions,
         "summary": row["what"].strip(),
         "min_age": int(row["min_age"]) if row["min_age"].strip() else None,
         "seven_oh_rule": row["seven_oh_rule"].strip(),

@@ -3,7 +3,7 @@ decide, what waits and the audit trail."""
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import zipcodes
 from django.conf import settings
@@ -13,20 +13,36 @@ from django.utils import timezone
 
 from jurisdictions.models import (
     STATUS_SEVERITY,
+    Category,
     Decision,
     Jurisdiction,
     Lead,
     Level,
     Origin,
+    Rule,
     Status,
     StatusApproval,
     StatusVersion,
 )
+from jurisdictions.rules import (
+    ProductRule,
+    current_rules,
+    rule_column_names,
+    rules_of,
+    strictest,
+)
 
 CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
-ZIP_RE = re.compile(r"^(\d{5})(-\d{4})?$")
+# ASCII digits only: \d also matches full-width and Arabic-Indic digits, which the ZIP data
+# refuses with an error.
+ZIP_RE = re.compile(r"^([0-9]{5})(-[0-9]{4})?$")
+ZIP_FORMAT = (
+    "A US ZIP code is five digits 0-9 (for example 73301), optionally followed by a dash and "
+    "four more (73301-0001)."
+)
 LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
+PARENT_FIELD = Jurisdiction._meta.get_field("parent")
 FEDERAL_CODE = "US"
 
 
@@ -41,16 +57,27 @@ def jurisdiction_get(*, code: str) -> Jurisdiction | None:
         return None
     return (
         Jurisdiction.objects.with_status()
-        .select_related("parent__current_status", "parent__upcoming_status")
+        .select_related(
+            "parent__current_status", "parent__upcoming_status", "parent__parent__current_status"
+        )
         .filter(lookup)
         .first()
     )
 
 
 def jurisdictions_filter(
-    *, level: str | None = None, parent: Jurisdiction | None = None, status: str | None = None
+    *,
+    level: str | None = None,
+    parent: Jurisdiction | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    rule: str | None = None,
 ) -> QuerySet[Jurisdiction]:
-    """Jurisdictions with their statuses and parent, in code order, optionally filtered."""
+    """Jurisdictions with their statuses and parent, in code order, optionally filtered.
+
+    category and rule: "which jurisdictions ban 7-OH products?"; rule alone: in any
+    category; category alone: where that product's rule is known.
+    """
     queryset = Jurisdiction.objects.with_status().select_related("parent").order_by("code")
     if level:
         queryset = queryset.filter(level=level)
@@ -62,7 +89,47 @@ def jurisdictions_filter(
         )
     elif status:
         queryset = queryset.filter(current_status__status=status)
+    if category or rule:
+        queryset = queryset.filter(_rule_matches(category, rule))
     return queryset
+
+
+def _rule_matches(category: str | None, rule: str | None) -> Q:
+    if rule is None:
+        return Q(current_status__isnull=False) & ~Q(
+            **{f"current_status__rule_{category}": Rule.UNKNOWN}
+        )
+    matches = Q()
+    for each in [category] if category else Category.values:
+        matches |= Q(**{f"current_status__rule_{each}": rule})
+    if rule == Rule.UNKNOWN:
+        matches |= Q(current_status__isnull=True)
+    return matches
+
+
+@dataclass
+class RuleRow:
+    """One product on a jurisdiction's page: its own rule and the higher levels' rules."""
+
+    rule: ProductRule
+    layers: list[ProductRule]
+
+
+def jurisdiction_layers(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    """The higher levels whose law applies too (state, federal), nearest first; loaded by
+    jurisdiction_get, so no query."""
+    layers, parent = [], jurisdiction.parent
+    while parent is not None and len(layers) < 2:
+        layers.append(parent)
+        # Only as far as jurisdiction_get loaded: never a query per level.
+        parent = parent.parent if PARENT_FIELD.is_cached(parent) else None
+    return layers
+
+
+def jurisdiction_rule_rows(*, jurisdiction: Jurisdiction, layers: list) -> list[RuleRow]:
+    own = current_rules(jurisdiction)
+    higher = [current_rules(layer) for layer in layers]
+    return [RuleRow(rule, [rules[category] for rules in higher]) for category, rule in own.items()]
 
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
@@ -72,7 +139,12 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
 
 
 def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
-    return list(jurisdiction.versions.newest_first())
+    """Every version, newest first, each with the previous version's status and rules."""
+    versions = list(jurisdiction.versions.newest_first())
+    for version, previous in zip(versions, [*versions[1:], None], strict=False):
+        version.previous_status = previous.status if previous else None
+        version.previous_rules = previous.rules if previous else None
+    return versions
 
 
 def states_with_status() -> list[Jurisdiction]:
@@ -91,58 +163,30 @@ def changes_list(
     limit: int = 200,
     oldest_first: bool = False,
 ) -> list[StatusVersion]:
-    """Recorded status versions (newest first unless asked), with jurisdiction and previous status."""
-    previous = (
-        StatusVersion.objects.filter(
-            jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
-        )
-        .newest_first()
-        .values("status")[:1]
-    )
+    """Recorded status versions (newest first unless asked), with jurisdiction and the
+    previous version's status and rules (in the same query)."""
+    previous = StatusVersion.objects.filter(
+        jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
+    ).newest_first()
+    columns = ["status", *rule_column_names()]
     versions = StatusVersion.objects.select_related("jurisdiction").annotate(
-        previous_status=Subquery(previous)
+        **{f"previous_{name}": Subquery(previous.values(name)[:1]) for name in columns}
     )
     if since is not None:
         versions = versions.filter(confirmed_at__gte=since)
     if curator_only:
         versions = versions.filter(origin=Origin.CURATOR)
     ordered = versions.order_by("confirmed_at", "id") if oldest_first else versions.newest_first()
-    return list(ordered[:limit])
+    changes = list(ordered[:limit])
+    for version in changes:
+        has_previous = version.previous_status is not None
+        version.previous_rules = rules_of(version, prefix="previous_") if has_previous else None
+    return changes
 
 
 def export_rows() -> list[Jurisdiction]:
     """Every jurisdiction with its statuses and parent, in code order (the bulk export)."""
     return list(jurisdictions_filter())
-
-
-@dataclass
-class SearchResult:
-    """What a search box query resolved to: a ZIP, one jurisdiction, or candidates."""
-
-    zip_code: str | None = None
-    jurisdiction: Jurisdiction | None = None
-    candidates: list[Jurisdiction] = field(default_factory=list)
-
-
-def jurisdiction_search(*, query: str, limit: int = 20) -> SearchResult:
-    """A ZIP code, a code, an OCD id or an exact name resolve to one answer; else candidates."""
-    # Printable text only: PostgreSQL refuses NUL, and no name holds a control character.
-    query = " ".join("".join(ch for ch in query if ch.isprintable()).split())
-    if not query:
-        return SearchResult()
-    if ZIP_RE.match(query):
-        return SearchResult(zip_code=query)
-    exact = jurisdiction_get(code=query)
-    if exact is None:
-        exact = Jurisdiction.objects.filter(name__iexact=query).order_by("code").first()
-    if exact is not None:
-        return SearchResult(jurisdiction=exact)
-    candidates = list(
-        Jurisdiction.objects.with_status().filter(name__icontains=query).order_by("name")[:limit]
-    )
-    if len(candidates) == 1:
-        return SearchResult(jurisdiction=candidates[0])
-    return SearchResult(candidates=candidates)
 
 
 class ZipMalformed(ValueError):
@@ -167,15 +211,27 @@ class PlaceAnswer:
 
 
 @dataclass
+class DecidedRule:
+    """A product's answer for a ZIP: the most restrictive rule, and the level that set it."""
+
+    rule: ProductRule
+    by: Jurisdiction | None
+
+
+@dataclass
 class ZipAnswer:
     zip_code: str
     state: PlaceAnswer
     counties: list[PlaceAnswer]
     cities: list[PlaceAnswer]
+    # The most restrictive headline of state, county and city (API v1's answer).
     answer: PlaceAnswer
     notes: list[str]
-    # Federal law applies too; shown beside the answer, which the issue scopes to state and below.
     federal: Jurisdiction | None = None
+    # Per category: the most restrictive rule of federal, state, county and city.
+    rules: dict[str, DecidedRule] = field(default_factory=dict)
+    # The highest minimum age any level sets.
+    min_age: int | None = None
 
     @property
     def places(self) -> list[PlaceAnswer]:
@@ -186,10 +242,7 @@ def zip_records(*, zip_code: str) -> list[dict]:
     """The offline ZIP data's records for a ZIP (or ZIP+4) code; raises ZipMalformed."""
     match = ZIP_RE.match(zip_code.strip())
     if not match:
-        raise ZipMalformed(
-            "A US ZIP code is five digits (for example 73301), optionally followed by a dash "
-            "and four more (73301-0001)."
-        )
+        raise ZipMalformed(ZIP_FORMAT)
     return zipcodes.matching(match.group(1))
 
 
@@ -257,6 +310,9 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     places = [state_answer, *counties, *cities]
     # Most restrictive wins; on a tie the broader level, which applies to the whole ZIP.
     answer = max(places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
+    levels = [j for j in [federal, *(place.jurisdiction for place in places)] if j]
+    rules = zip_rules(levels)
+    ages = [d.rule.min_age for d in rules.values() if d.rule.min_age]
     return ZipAnswer(
         zip_code=zip_code,
         state=state_answer,
@@ -265,7 +321,30 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         answer=answer,
         notes=_zip_notes(state_answer, counties, cities),
         federal=federal,
+        rules=rules,
+        min_age=max(ages) if ages else None,
     )
+
+
+def zip_rules(levels: list[Jurisdiction]) -> dict[str, DecidedRule]:
+    """Per category, the most restrictive rule of the levels (broadest first) that have a
+    current version; a tie goes to the broader level, which applies to the whole ZIP.
+
+    The minimum age of a category is the highest any level sets, whichever level decided.
+    """
+    decided = {}
+    with_rules = [(j, j.current_status.rules) for j in levels if j.current_status]
+    for category in Category:
+        candidates = [(rules[category], j) for j, rules in with_rules]
+        if not candidates:
+            decided[category.value] = DecidedRule(ProductRule(category.value), None)
+            continue
+        rule, by = strictest(candidates)
+        ages = [r.min_age for r, _ in candidates if r.min_age and r.rule != Rule.UNKNOWN]
+        if ages and rule.rule != Rule.BANNED:
+            rule = replace(rule, min_age=max(ages))
+        decided[category.value] = DecidedRule(rule, by if rule.rule != Rule.UNKNOWN else None)
+    return decided
 
 
 def _zip_notes(state: PlaceAnswer, counties: list, cities: list) -> list[str]:

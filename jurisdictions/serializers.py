@@ -6,7 +6,15 @@ from django.conf import settings
 from django.urls import reverse
 
 from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
-from jurisdictions.models import STATUS_MEANINGS, DatePrecision, Jurisdiction, Origin, Status
+from jurisdictions.models import (
+    STATUS_MEANINGS,
+    Category,
+    DatePrecision,
+    Jurisdiction,
+    Origin,
+    Status,
+)
+from jurisdictions.rules import current_rules, rule_data, rules_changes
 
 MONTH_FORMAT = "%B %Y"
 
@@ -41,13 +49,20 @@ def api_url(jurisdiction: Jurisdiction) -> str:
     return settings.SITE_URL + reverse("jurisdictions:api-detail", args=[jurisdiction.code])
 
 
+def rules_data(rules: dict) -> dict:
+    """The four product rules, keyed by category (the shape every reader of rules shares)."""
+    return {category: rule_data(rule) for category, rule in rules.items()}
+
+
 def version_data(version) -> dict | None:
+    """A status version's facts: the API's shape, and the webhook payload's."""
     if version is None:
         return None
     return {
         "id": version.pk,
         "status": version.status,
         "meaning": STATUS_MEANINGS[version.status],
+        "rules": rules_data(version.rules),
         "summary": version.summary,
         "min_age": version.min_age,
         "seven_oh_rule": version.seven_oh_rule,
@@ -79,6 +94,7 @@ def jurisdiction_data(jurisdiction: Jurisdiction) -> dict:
         "parent": jurisdiction.parent.code if jurisdiction.parent else None,
         "ocd_id": jurisdiction.ocd_id,
         "meaning": STATUS_MEANINGS[jurisdiction.status],
+        "rules": rules_data(current_rules(jurisdiction)),
         "effective_date": date_iso(current.effective_date, current.effective_date_precision)
         if current
         else None,
@@ -118,6 +134,8 @@ def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdic
 
 
 def change_data(version) -> dict:
+    """An entry of /changes: the version, the previous status and rules, what changed."""
+    previous = version.previous_rules
     return {
         "jurisdiction": {
             "code": version.jurisdiction.code,
@@ -126,7 +144,25 @@ def change_data(version) -> dict:
             "url": page_url(version.jurisdiction),
         },
         "previous_status": version.previous_status,
+        "previous_rules": rules_data(previous) if previous else None,
+        "changes": rules_changes(previous, version.rules),
         "version": version_data(version),
+    }
+
+
+def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
+    """The data of a status.changed / status.scheduled webhook event: both versions in the
+    API's shape, what changed, and the public page."""
+    return {
+        "jurisdiction": {
+            "code": jurisdiction.code,
+            "name": jurisdiction.name,
+            "level": jurisdiction.level,
+        },
+        "previous": version_data(previous),
+        "new": version_data(new),
+        "changes": rules_changes(previous.rules if previous else None, new.rules),
+        "url": page_url(jurisdiction),
     }
 
 
@@ -135,7 +171,15 @@ def place_data(place) -> dict:
         "level": place.level,
         "name": place.name,
         "status": place.status,
+        "rules": rules_data(current_rules(place.jurisdiction)) if place.jurisdiction else None,
         "jurisdiction": jurisdiction_link_data(place.jurisdiction) if place.jurisdiction else None,
+    }
+
+
+def zip_rule_data(decided) -> dict:
+    return {
+        **rule_data(decided.rule),
+        "decided_by": jurisdiction_link_data(decided.by) if decided.by else None,
     }
 
 
@@ -150,6 +194,8 @@ def zip_answer_data(answer) -> dict:
             "meaning": STATUS_MEANINGS[answer.answer.status or Status.UNVERIFIED],
             "from": place_data(answer.answer),
         },
+        "rules": {category: zip_rule_data(d) for category, d in answer.rules.items()},
+        "min_age": answer.min_age,
         "notes": answer.notes,
         "federal": jurisdiction_link_data(answer.federal) if answer.federal else None,
         "notice": "Information, not legal advice.",
@@ -166,11 +212,22 @@ def citations_text(citations: list[dict]) -> str:
     return " | ".join(parts)
 
 
+RULE_PARTS = ("rule", "scope", "min_age", "limit")
 EXPORT_COLUMNS = [
-    "code", "name", "level", "parent", "ocd_id", "status", "meaning", "summary", "min_age",
-    "seven_oh_rule", "effective_date", "citations", "upcoming_status",
+    "code", "name", "level", "parent", "ocd_id", "status", "meaning",
+    *[f"{category}_{part}" for category in Category.values for part in RULE_PARTS],
+    "summary", "min_age", "seven_oh_rule", "effective_date", "citations", "upcoming_status",
     "upcoming_effective_date", "last_verified_on", "url",
 ]  # fmt: skip
+
+
+def _export_rule_cells(jurisdiction: Jurisdiction) -> dict:
+    """One column group per category: leaf_rule, leaf_scope, leaf_min_age, leaf_limit…"""
+    cells = {}
+    for category, rule in rules_data(current_rules(jurisdiction)).items():
+        for part in RULE_PARTS:
+            cells[f"{category}_{part}"] = "" if rule[part] is None else rule[part]
+    return cells
 
 
 def export_row(jurisdiction: Jurisdiction) -> dict:
@@ -183,6 +240,7 @@ def export_row(jurisdiction: Jurisdiction) -> dict:
         "ocd_id": jurisdiction.ocd_id or "",
         "status": jurisdiction.status,
         "meaning": STATUS_MEANINGS[jurisdiction.status],
+        **_export_rule_cells(jurisdiction),
         "summary": current.summary if current else "",
         "min_age": current.min_age if current and current.min_age else "",
         "seven_oh_rule": current.seven_oh_rule if current else "",

@@ -2,7 +2,7 @@
 
 import datetime
 import secrets
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jurisdictions.models import (
+    MIN_AGE_RANGE,
     ApprovalState,
     DatePrecision,
     Decision,
@@ -23,12 +24,20 @@ from jurisdictions.models import (
     Jurisdiction,
     Lead,
     Origin,
+    Rule,
     Status,
     StatusApproval,
     StatusVersion,
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS
 from jurisdictions.public_cache import public_generation_bump
+from jurisdictions.rules import (
+    ProductRule,
+    derived_fields,
+    rule_columns,
+    rules_of,
+    unknown_rules,
+)
 from jurisdictions.selectors import jurisdiction_latest_version_id, user_is_curator
 from tracker.alerts.services import status_event_record
 
@@ -65,14 +74,12 @@ def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: d
 def status_record(
     *,
     jurisdiction: Jurisdiction,
-    status: str,
+    rules: dict[str, ProductRule],
     summary: str,
     citations: list[dict],
     as_of: datetime.date,
     origin: str,
     confirmed_by=None,
-    min_age: int | None = None,
-    seven_oh_rule: str = "",
     effective_date: datetime.date | None = None,
     effective_date_precision: str = DatePrecision.DAY,
     note: str = "",
@@ -80,6 +87,7 @@ def status_record(
 ) -> StatusVersion:
     """Append a status version and move the jurisdiction's pointers, all or nothing.
 
+    The headline status, minimum age and 7-OH text are derived from the rules (rules.py).
     A version effective in the future becomes *upcoming*; statuses_promote_due makes it
     current on the day.
     """
@@ -87,14 +95,14 @@ def status_record(
     # Lock the row so two confirmations for one jurisdiction serialise.
     locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
     citations = citations_clean(citations)
-    if status != Status.UNVERIFIED and not citations:
+    derived = derived_fields(rules)
+    if derived["status"] != Status.UNVERIFIED and not citations:
         raise ValidationError({"citations": "A status needs at least one citation."})
     version = StatusVersion(
         jurisdiction=locked,
-        status=status,
+        **derived,
+        **rule_columns(rules),
         summary=summary.strip(),
-        min_age=min_age,
-        seven_oh_rule=seven_oh_rule.strip(),
         effective_date=effective_date,
         effective_date_precision=effective_date_precision,
         citations=citations,
@@ -164,14 +172,45 @@ def _promote(jurisdiction_id: int, version_id: int) -> bool:
 class StatusFacts:
     """What a curator states when confirming: the body of the status version to record."""
 
-    status: str
+    rules: dict[str, ProductRule]
     summary: str
     citations: list[dict]
     as_of: datetime.date
-    min_age: int | None = None
-    seven_oh_rule: str = ""
     effective_date: datetime.date | None = None
     effective_date_precision: str = DatePrecision.DAY
+
+    @property
+    def status(self) -> str:
+        return derived_fields(self.rules)["status"]
+
+    def record_kwargs(self) -> dict:
+        """The keyword arguments of status_record."""
+        return {
+            "rules": self.rules,
+            "summary": self.summary,
+            "citations": self.citations,
+            "as_of": self.as_of,
+            "effective_date": self.effective_date,
+            "effective_date_precision": self.effective_date_precision,
+        }
+
+    def approval_columns(self) -> dict:
+        """The columns of a StatusApproval holding these facts."""
+        kwargs = self.record_kwargs()
+        rules = kwargs.pop("rules")
+        return {**kwargs, **derived_fields(rules), **rule_columns(rules)}
+
+    @classmethod
+    def of(cls, row) -> "StatusFacts":
+        """The facts held by an approval (or a version)."""
+        return cls(
+            rules=rules_of(row),
+            summary=row.summary,
+            citations=row.citations,
+            as_of=row.as_of,
+            effective_date=row.effective_date,
+            effective_date_precision=row.effective_date_precision,
+        )
 
 
 def curator_require(*, user) -> None:
@@ -179,10 +218,16 @@ def curator_require(*, user) -> None:
         raise PermissionDenied("Only members of the Curators group may review and decide.")
 
 
-def four_eyes_required(*, before: set[str], after: str) -> bool:
-    """A change to or from a watched status (FOUR_EYES_STATUSES) needs a second curator."""
-    watched = set(settings.FOUR_EYES_STATUSES)
-    return after in watched or bool(before & watched)
+def four_eyes_required(*, before: list[dict[str, ProductRule]], after: dict) -> bool:
+    """A change to or from a watched rule (FOUR_EYES_RULES) in any category needs a second
+    curator; rules that stay as they were do not count."""
+    watched = set(settings.FOUR_EYES_RULES)
+    for category, new in after.items():
+        olds = {rules[category].rule for rules in before}
+        changed = olds != {new.rule}
+        if changed and (new.rule in watched or olds & watched):
+            return True
+    return False
 
 
 def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) -> None:
@@ -197,13 +242,20 @@ def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) ->
 
 
 def _facts_check(facts: StatusFacts) -> None:
-    if facts.status not in Status.values or facts.status == Status.UNVERIFIED:
-        raise ValidationError({"status": "Choose banned, restricted, regulated or legal."})
+    # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
+    # a version that says nothing at all is not.
+    if all(rule.rule == Rule.UNKNOWN for rule in facts.rules.values()):
+        raise ValidationError({"rule_leaf": "Every rule is unknown: state at least one."})
     if not citations_clean(facts.citations):
         raise ValidationError({"citations": "A curator's decision needs at least one citation."})
-    # Checked now, not only when a second curator approves (the version's constraint).
-    if facts.min_age is not None and not 14 <= facts.min_age <= 30:
-        raise ValidationError({"min_age": "A minimum age is between 14 and 30."})
+    # Checked now, not only when a second curator approves (the version's constraints).
+    for category, rule in facts.rules.items():
+        if rule.min_age is not None and not MIN_AGE_RANGE[0] <= rule.min_age <= MIN_AGE_RANGE[1]:
+            raise ValidationError({f"min_age_{category}": "A minimum age is between 14 and 30."})
+        if rule.scope and rule.rule != Rule.BANNED:
+            raise ValidationError({f"scope_{category}": "Only a ban has a scope."})
+        if rule.rule == Rule.BANNED and not rule.scope:
+            raise ValidationError({f"scope_{category}": "Say what the ban covers (or unknown)."})
 
 
 def decision_log(
@@ -256,8 +308,9 @@ def status_decide(
         .get(pk=jurisdiction.pk)
     )
     _stale_refuse(jurisdiction=locked, seen_version_id=seen_version_id)
-    before = {v.status for v in (locked.current_status, locked.upcoming_status) if v}
-    if four_eyes_required(before=before, after=facts.status):
+    versions = [v for v in (locked.current_status, locked.upcoming_status) if v]
+    before = [v.rules for v in versions] or [unknown_rules()]
+    if four_eyes_required(before=before, after=facts.rules):
         approval = StatusApproval(
             jurisdiction=locked,
             seen_version_id=seen_version_id,
@@ -265,7 +318,7 @@ def status_decide(
             requested_by=actor,
             requested_at=timezone.now(),
             note=reason.strip(),
-            **asdict(facts),
+            **facts.approval_columns(),
         )
         approval.full_clean(exclude=["jurisdiction", "seen_version", "lead", "requested_by"])
         approval.save()
@@ -284,7 +337,7 @@ def status_decide(
         confirmed_by=actor,
         note=reason.strip(),
         today=today,
-        **asdict(facts),
+        **facts.record_kwargs(),
     )
     decision_log(
         jurisdiction_id=locked.pk,
@@ -339,7 +392,7 @@ def approval_approve(
         raise PermissionDenied("You cannot approve your own confirmation: another curator must.")
     locked = Jurisdiction.objects.select_for_update().get(pk=approval.jurisdiction_id)
     _stale_refuse(jurisdiction=locked, seen_version_id=approval.seen_version_id)
-    facts = StatusFacts(**{f.name: getattr(approval, f.name) for f in fields(StatusFacts)})
+    facts = StatusFacts.of(approval)
     note = "\n".join(filter(None, [approval.note, f"Approved by {actor.get_username()}."]))
     version = status_record(
         jurisdiction=locked,
@@ -347,7 +400,7 @@ def approval_approve(
         confirmed_by=approval.requested_by,
         note=note,
         today=today,
-        **asdict(facts),
+        **facts.record_kwargs(),
     )
     StatusApproval.objects.filter(pk=approval.pk).update(
         state=ApprovalState.APPROVED,
@@ -457,6 +510,11 @@ def lead_confirm(
     """A curator verified a lead against the official text and confirms a status from it."""
     curator_require(user=actor)
     lead = _lead_open(lead_id=lead_id)
+    if lead.approvals.pending().exists():
+        raise ValidationError(
+            "A confirmation of this lead already waits for a second curator.",
+            code="awaiting_approval",
+        )
     return status_decide(
         actor=actor,
         jurisdiction=lead.jurisdiction,

@@ -14,14 +14,28 @@ from django.views.decorators.csrf import csrf_exempt
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
-from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.models import (
+    CATEGORY_COVERS,
+    RULE_MEANINGS,
+    STATUS_MEANINGS,
+    Category,
+    Rule,
+    Status,
+)
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
+from jurisdictions.rules import ProductRule, current_rules
+from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
-ASSET_TYPES = {".css": "text/css; charset=utf-8"}
+ASSET_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 @cache
@@ -37,15 +51,20 @@ def _legend() -> list[dict]:
     ]  # fmt: skip
 
 
-def _map_states(states) -> list[dict]:
-    """The committed state shapes joined to each state's status, for server-side colouring."""
+def _rule_legend() -> list[dict]:
+    return [{"rule": rule, "label": rule.label, "meaning": RULE_MEANINGS[rule]} for rule in Rule]
+
+
+def _map_states(states, category: str) -> list[dict]:
+    """The committed state shapes joined to each state's rule for one product category,
+    for server-side colouring."""
     shapes = _map_shapes()["states"]
     by_code = {state.code: state for state in states}
     drawn = []
     for code, shape in shapes.items():
         state = by_code.get(code)
-        status = state.status if state else Status.UNVERIFIED
-        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "status": status,
+        rule = current_rules(state)[category] if state else ProductRule(category)
+        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
 
@@ -53,13 +72,20 @@ def _map_states(states) -> list[dict]:
 @public_read()
 def home(request):
     states = selectors.states_with_status()
+    # One map view per product category, chosen by a plain link (no JavaScript); leaf first.
+    category = request.GET.get("map")
+    category = category if category in Category.values else Category.LEAF
     context = {
         "states": states,
-        "map_states": _map_states(states),
+        "map_category": Category(category),
+        "map_categories": list(Category),
+        "map_states": _map_states(states, category),
         "map_viewbox": " ".join(str(n) for n in _map_shapes()["viewBox"]),
         "countries": selectors.countries_with_status(),
         "changes": selectors.changes_list(curator_only=True, limit=10),
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": list(Category),
     }
     return render(request, "jurisdictions/home.html", context)
 
@@ -68,14 +94,27 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     if not query:
         return redirect("jurisdictions:home")
-    result = selectors.jurisdiction_search(query=query)
-    if result.zip_code:
+    result = place_search(query=query)
+    if result.kind == Kind.ZIP:
         return redirect(reverse("jurisdictions:lookup") + "?" + urlencode({"zip": result.zip_code}))
-    if result.jurisdiction:
-        return redirect("jurisdictions:detail", code=result.jurisdiction.code)
-    status = 200 if result.candidates else 404
-    context = {"query": query, "candidates": result.candidates}
-    return render(request, "jurisdictions/search.html", context, status=status)
+    # A place reached through another name ("Austin, TX" → Texas) shows why, on the results page.
+    if result.place and not result.place.via:
+        return redirect(result.place.url)
+    status = {Kind.NONE: 404, Kind.INVALID_ZIP: 400}.get(result.kind, 200)
+    return render(request, "jurisdictions/search.html", {"result": result}, status=status)
+
+
+@public_read()
+def country_unlisted(request, code):
+    """A country we hold no page for: not verified here, and the baseline guidance."""
+    listed = selectors.jurisdiction_get(code=territory_code(code.upper()))
+    if listed is not None:
+        return redirect("jurisdictions:detail", code=listed.code)
+    country = unlisted_country(code)
+    if country is None:
+        raise Http404(f"{code} is not an ISO 3166-1 country code.")
+    context = {"country": country, "baseline": baseline_paragraphs()}
+    return render(request, "jurisdictions/country_unlisted.html", context)
 
 
 def _jurisdiction_or_404(code: str):
@@ -90,8 +129,11 @@ def detail(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if jurisdiction.code != code:
         return redirect("jurisdictions:detail", code=jurisdiction.code)
+    layers = selectors.jurisdiction_layers(jurisdiction=jurisdiction)
     context = {
         "j": jurisdiction,
+        "layers": layers,
+        "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),
@@ -158,7 +200,9 @@ def lookup(request):
     try:
         answer = selectors.zip_lookup(zip_code=raw)
     except selectors.ZipMalformed as error:
-        context = {"zip": raw[:20], "error": str(error)}
+        # A place name typed into the ZIP box ("Denver, CO") still finds its place.
+        places = place_search(query=raw).places if raw.strip() else []
+        context = {"zip": raw[:20], "error": str(error), "places": places}
         return render(request, "jurisdictions/lookup_error.html", context, status=400)
     except selectors.ZipUnknown as error:
         context = {"zip": raw[:20], "error": str(error)}
@@ -170,6 +214,8 @@ def lookup(request):
 def about(request):
     context = {
         "legend": _legend(),
+        "rule_legend": _rule_legend(),
+        "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
         "baseline_provenance": BASELINE_PROVENANCE,
     }
@@ -197,7 +243,8 @@ def _asset(name: str) -> bytes:
 
 @public_read()
 def asset(request, name):
-    """The site's own CSS, served by the app (no CDN, no extra server in `make run`)."""
+    """The site's own CSS, icons and robots.txt, served by the app (no CDN, no extra server in
+    `make run`)."""
     suffix = Path(name).suffix
     if suffix not in ASSET_TYPES or not (STATIC_DIR / name).is_file() or "/" in name:
         raise Http404("No such asset.")

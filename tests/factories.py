@@ -5,7 +5,8 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 
-from jurisdictions.models import Jurisdiction, Level, Origin
+from jurisdictions.models import Category, Jurisdiction, Level, Origin, Rule, Scope
+from jurisdictions.rules import ProductRule, unknown_rules
 from jurisdictions.services import curators_group_sync, status_record
 from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
 
@@ -32,8 +33,46 @@ def make_user(username: str = "someone", **extra):
     )
 
 
-def record_status(jurisdiction, status="regulated", *, user=None, **overrides):
+def rules_for(status: str, *, min_age: int | None = None, **changed: ProductRule) -> dict:
+    """Product rules whose derived headline is `status` (a test's shorthand), then `changed`.
+
+    banned: the leaf banned (possession); restricted: the leaf regulated, 7-OH banned (sale);
+    regulated: leaf, extracts and 7-OH regulated; legal: all four allowed; unverified: unknown.
+    """
+    rules = unknown_rules()
+    if status == "banned":
+        rules[Category.LEAF] = ProductRule(Category.LEAF, Rule.BANNED, Scope.POSSESSION)
+    elif status == "restricted":
+        rules[Category.LEAF] = ProductRule(Category.LEAF, Rule.REGULATED, min_age=min_age)
+        rules[Category.SEVEN_OH] = ProductRule(Category.SEVEN_OH, Rule.BANNED, Scope.SALE)
+    elif status == "regulated":
+        for category in (Category.LEAF, Category.EXTRACT, Category.SEVEN_OH):
+            rules[category] = ProductRule(category, Rule.REGULATED, min_age=min_age)
+    elif status == "legal":
+        rules = {c.value: ProductRule(c.value, Rule.ALLOWED) for c in Category}
+    rules.update({category.replace("seven_oh", "7oh"): rule for category, rule in changed.items()})
+    return rules
+
+
+def rules_post(status: str, **kwargs) -> dict:
+    """The admin rule grid's POST data for rules_for(status, ...)."""
+    data = {}
+    for category, rule in rules_for(status, **kwargs).items():
+        data.update(
+            {
+                f"rule_{category}": rule.rule,
+                f"scope_{category}": rule.scope,
+                f"min_age_{category}": "" if rule.min_age is None else str(rule.min_age),
+                f"limit_{category}": rule.limit,
+            }
+        )
+    return data
+
+
+def record_status(jurisdiction, status="regulated", *, user=None, min_age=None, **overrides):
+    """A version whose rules derive `status` (see rules_for), or exactly `rules=`."""
     fields = {
+        "rules": rules_for(status, min_age=min_age),
         "summary": f"{status} for testing",
         "citations": [CITATION],
         "as_of": datetime.date(2026, 11, 1),
@@ -41,7 +80,7 @@ def record_status(jurisdiction, status="regulated", *, user=None, **overrides):
         "confirmed_by": user,
     }
     fields.update(overrides)
-    return status_record(jurisdiction=jurisdiction, status=status, **fields)
+    return status_record(jurisdiction=jurisdiction, **fields)
 
 
 def make_curator(username: str = "curator", **extra):

@@ -205,8 +205,8 @@ MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
 
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"
-# A change to or from any of these statuses needs a second curator's approval.
-FOUR_EYES_STATUSES = env_list("FOUR_EYES_STATUSES", ["banned"])
+# A change to or from any of these product rules needs a second curator's approval.
+FOUR_EYES_RULES = env_list("FOUR_EYES_RULES", ["banned"])
 # A jurisdiction not re-verified for this long is listed as stale in the admin.
 VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
 # Opening a proposal claims it for this long.
@@ -243,6 +243,10 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
+# Admin login: this many failures per account, or per client, within the window lock both
+# out until the oldest failure is a window old (tracker/admin_login.py).
+ADMIN_LOGIN_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+ADMIN_LOGIN_FAILURE_WINDOW = env_int("ADMIN_LOGIN_FAILURE_WINDOW", 900, minimum=1)
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0, minimum=0)
 CONTENT_SECURITY_POLICY = env_str(

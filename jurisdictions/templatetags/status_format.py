@@ -1,6 +1,7 @@
 from django import template
 
-from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.models import STATUS_MEANINGS, Rule, Status
+from jurisdictions.rules import RULE_SYMBOLS, current_rules, rules_changes
 from jurisdictions.serializers import date_display
 
 register = template.Library()
@@ -36,3 +37,40 @@ def status_meaning(status) -> str:
 @register.filter
 def status_symbol(status) -> str:
     return STATUS_SYMBOLS[status or Status.UNVERIFIED]
+
+
+# A rule's colour borrows the status palette: banned red and hatched, regulated blue,
+# allowed green, unknown grey and dashed (the symbol and the word are always beside it).
+RULE_COLOURS = {
+    Rule.ALLOWED: Status.LEGAL,
+    Rule.REGULATED: Status.REGULATED,
+    Rule.BANNED: Status.BANNED,
+    Rule.UNKNOWN: Status.UNVERIFIED,
+}
+
+
+@register.filter
+def rule_colour(rule) -> str:
+    return RULE_COLOURS[rule or Rule.UNKNOWN]
+
+
+@register.filter
+def rule_symbol(rule) -> str:
+    return RULE_SYMBOLS[rule or Rule.UNKNOWN]
+
+
+@register.filter
+def rules(jurisdiction) -> list:
+    """A jurisdiction's current rules in category order (all unknown without a version)."""
+    return list(current_rules(jurisdiction).values())
+
+
+@register.filter
+def version_rules(version) -> list:
+    return list(version.rules.values())
+
+
+@register.filter
+def change_words(version) -> list[str]:
+    """What a version changed, in words (needs previous_rules from the selector)."""
+    return rules_changes(version.previous_rules, version.rules)

@@ -8,8 +8,9 @@ Run from the project root, with a database and Redis it may use:
 In one transaction that is rolled back at the end (nothing is left behind), it creates a
 jurisdiction (XR), one source with --proposals pending change proposals, and a curator, then
 times in-process requests (Django's test client, no network): the review queue (50 rows,
-annotated and ordered), a proposal page (side-by-side diff of a ~2,000-line text), and
-"next pending" (claim + redirect). The baseline, measured in the same run, is Django's
+annotated and ordered), a proposal page (side-by-side diff of a ~2,000-line text), two
+proposal pages with diffs that were once too slow to open (5,000 changed lines; 3,000 short
+repetitive lines), and "next pending" (claim + redirect). The baseline, measured in the same run, is Django's
 stock changelist of as many users (100 rows a page); the stock snapshot changelist is shown
 for reference. It prints the median and p95 milliseconds per request and the queries per
 request. Not collected by pytest.
@@ -77,6 +78,33 @@ def build(proposals: int) -> int:
     return ChangeProposal.objects.filter(source=source).order_by("id").first().pk
 
 
+def build_big() -> dict[str, int]:
+    """Proposals whose diffs once made the page unopenable: every line of 5,000 changed, and
+    3,000 short repetitive lines (difflib's matcher took 31 s on these)."""
+    place = Jurisdiction.objects.get(code="XR")
+    pairs = {
+        "5,000 lines, every one changed": (
+            "\n".join(LINE.format(n=n, age=18) for n in range(5000)),
+            "\n".join(LINE.format(n=n, age=21) for n in range(5000)),
+        ),
+        "3,000 short repetitive lines": ("\n".join(["x"] * 3000), "\n".join(["x", "y"] * 1500)),
+    }
+    ids = {}
+    for index, (name, texts) in enumerate(pairs.items()):
+        source = Source.objects.create(jurisdiction=place, url=f"https://bench.example.gov/{index}")
+        old, new = (
+            Snapshot.objects.create(
+                source=source, content_hash=hashlib.sha256(t.encode()).hexdigest(), text=t
+            )
+            for t in texts
+        )
+        proposal = ChangeProposal.objects.create(
+            source=source, old_snapshot=old, new_snapshot=new, diff="-\n+"
+        )
+        ids[name] = proposal.pk
+    return ids
+
+
 def timed(client: Client, url: str, requests: int, *, follow_status: int = 200) -> dict:
     client.get(url)  # warm
     times, queries = [], 0
@@ -124,6 +152,12 @@ def main() -> None:
                 reverse("admin:monitoring_changeproposal_change", args=[first]),
                 args.requests,
             )
+            for name, proposal_id in build_big().items():
+                results[f"proposal page ({name})"] = timed(
+                    client,
+                    reverse("admin:monitoring_changeproposal_change", args=[proposal_id]),
+                    max(3, args.requests // 3),
+                )
             results["next pending (claim + redirect)"] = timed(
                 client,
                 reverse("admin:monitoring_changeproposal_next"),
@@ -136,7 +170,7 @@ def main() -> None:
     print(f"{args.proposals} pending proposals, {args.requests} requests each, in-process")
     for name, figures in results.items():
         print(
-            f"{name:40s} median {figures['median_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+            f"{name:58s} median {figures['median_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
             f"  {figures['queries']} queries"
         )
 

@@ -58,23 +58,27 @@ def test_a_curator_reviews_a_change_and_a_ban_takes_a_second_curator(live_server
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    # She confirms a new status: restricted (7-OH products over 2% banned), 21+.
-    page.select_option("#confirm-form select[name=status]", "restricted")
+    # She confirms new rules in the grid (pre-filled from the current version): 21+ for the
+    # leaf, extracts and 7-OH products, and the 7-OH cap as the law words it. No ban changes,
+    # so it is recorded at once.
+    assert page.input_value("#confirm-form select[name=rule_leaf]") == "regulated"
     page.fill(
-        "#confirm-form input[name=summary]", "Legal for adults 21+; strong 7-OH products banned."
+        "#confirm-form input[name=summary]", "Legal for adults 21+; 7-OH capped at 2% of alkaloids."
     )
-    page.fill("#confirm-form input[name=min_age]", "21")
-    page.fill("#confirm-form input[name=seven_oh_rule]", "prohibited above 2% of alkaloids")
+    for category in ("leaf", "extract", "7oh"):
+        page.fill(f"#confirm-form input[name=min_age_{category}]", "21")
+    page.fill("#confirm-form input[name=limit_7oh]", "at most 2% of alkaloids")
     page.click("#confirm-form input[type=submit]")
-    assert "Recorded: Texas is restricted" in page.inner_text("ul.messagelist")
+    assert "Recorded: Texas is regulated" in page.inner_text("ul.messagelist")
 
     # The jurisdiction's status shows it (admin page and model).
     page.goto(f"{live_server.url}/admin/jurisdictions/jurisdiction/{texas.pk}/change/")
-    assert "US-TX: restricted" in page.inner_text("#content")
+    assert "US-TX: regulated" in page.inner_text("#content")
     texas.refresh_from_db()
-    assert (texas.status, texas.current_status.min_age) == ("restricted", 21)
+    assert (texas.status, texas.current_status.min_age) == ("regulated", 21)
+    assert texas.current_status.seven_oh_rule == "Regulated: at most 2% of alkaloids"
 
-    # A later change to banned: Alice's confirmation waits for a second curator.
+    # A later leaf ban: Alice's confirmation waits for a second curator.
     make_proposal(
         texas,
         old_text=NEW_TEXT,
@@ -82,11 +86,15 @@ def test_a_curator_reviews_a_change_and_a_ban_takes_a_second_curator(live_server
     )
     page.goto(live_server.url + "/admin/monitoring/changeproposal/next/")
     page.wait_for_selector("#diff")
-    page.select_option("#confirm-form select[name=status]", "banned")
+    page.select_option("#confirm-form select[name=rule_leaf]", "banned")
+    page.click("#confirm-form input[type=submit]")
+    # A ban needs its scope: the error is beside the field, nothing is recorded.
+    assert "Say what the ban covers" in page.inner_text("#rule-grid")
+    page.select_option("#confirm-form select[name=scope_leaf]", "possession")
     page.fill("#confirm-form input[name=summary]", "Kratom is a Schedule I controlled substance.")
     page.click("#confirm-form input[type=submit]")
     assert "needs a second curator" in page.inner_text("ul.messagelist")
-    assert Jurisdiction.objects.get(pk=texas.pk).status == "restricted"
+    assert Jurisdiction.objects.get(pk=texas.pk).status == "regulated"
     page.goto(live_server.url + "/admin/")
     page.click("text=Confirmations waiting for a second curator")
     page.click("#result_list a:text('Texas')")

@@ -38,8 +38,29 @@ def test_a_zip_code_shows_the_answer(live_server, page, seeded):
     page.wait_for_url("**/lookup?zip=92101")
     answer = page.locator("#answer-title").inner_text()
     assert answer.startswith("Answer:") and "Banned" in answer  # San Diego's city ban
-    assert "San Diego (city)" in page.locator("table").inner_text()
+    assert "San Diego (city)" in page.get_by_role("table", name="Each level's status").inner_text()
+    rules = page.locator("#rules").inner_text()
+    assert "Synthetic alkaloids\t✕ Banned (possession)\tUnited States (federal)" in rules
     _shot(page, "zip-lookup.png")
+
+
+def test_the_7oh_map_view_shows_florida_banned(live_server, page, seeded):
+    page.goto(live_server.url + "/")
+    florida = page.locator('.map a[data-code="US-FL"]')
+    assert florida.get_attribute("aria-label") == "Florida: Leaf regulated"
+    # A plain link switches the view: the page is rendered again by the server.
+    page.get_by_role("link", name="7-OH products").click()
+    page.wait_for_url("**/?map=7oh#map-title")
+    assert florida.get_attribute("aria-label") == "Florida: 7-OH products banned (possession)"
+    assert "shape-banned" in florida.locator("path").get_attribute("class")
+    assert "✕" in florida.text_content()
+    assert "Legend: 7-OH products" == page.locator("ul.legend").get_attribute("aria-label")
+    page.locator("#map-title").scroll_into_view_if_needed()
+    _shot(page, "map-7oh.png")
+    page.goto(live_server.url + "/j/US-FL/")
+    rules = page.locator("#rules").inner_text()
+    assert "7-OH products\t✕ Banned (possession)" in rules
+    _shot(page, "florida.png")
 
 
 def test_clicking_a_state_on_the_map_opens_it(live_server, page, seeded):
@@ -82,5 +103,5 @@ def test_the_keyboard_reaches_the_search_box_and_the_map(live_server, page, seed
 
 def test_the_map_states_are_links_for_assistive_technology(live_server, page, seeded):
     page.goto(live_server.url + "/")
-    link = page.get_by_role("link", name="Texas: Regulated")
+    link = page.get_by_role("link", name="Texas: Leaf regulated")
     assert link.get_attribute("href") == "/j/US-TX/"

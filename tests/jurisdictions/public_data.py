@@ -2,8 +2,9 @@
 
 import datetime
 
-from jurisdictions.models import DatePrecision, Level
-from tests.factories import make_jurisdiction, record_status
+from jurisdictions.models import Category, DatePrecision, Level, Rule
+from jurisdictions.rules import ProductRule
+from tests.factories import make_jurisdiction, record_status, rules_for
 
 TODAY = datetime.date(2026, 11, 21)
 
@@ -17,8 +18,13 @@ def publish_sample() -> dict:
     record_status(
         texas,
         "regulated",
-        min_age=18,
-        seven_oh_rule="capped at 2% of alkaloids",
+        rules=rules_for(
+            "regulated",
+            min_age=18,
+            seven_oh=ProductRule(
+                Category.SEVEN_OH, Rule.REGULATED, limit="capped at 2% of alkaloids"
+            ),
+        ),
         effective_date=datetime.date(2019, 1, 1),
         effective_date_precision=DatePrecision.YEAR,
         today=TODAY,

@@ -209,6 +209,7 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/jurisdictions/{code}",
         "/api/v1/jurisdictions/{code}/history",
         "/api/v1/lookup",
+        "/api/v1/search",
         "/api/v1/changes",
         "/api/v1/export.json",
         "/api/v1/export.csv",
@@ -313,6 +314,7 @@ def _grow(count: int) -> None:
     ("path", "queries"),
     [
         ("/api/v1/jurisdictions", 2),
+        ("/api/v1/jurisdictions?category=7oh&rule=banned", 2),
         ("/api/v1/jurisdictions/US-TX", 2),
         ("/api/v1/jurisdictions/US-TX/history", 2),
         ("/api/v1/changes", 1),

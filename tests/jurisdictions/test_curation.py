@@ -14,7 +14,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jurisdictions import selectors, services
-from jurisdictions.models import Decision, Lead, StatusApproval, StatusVersion
+from jurisdictions.models import (
+    Category,
+    Decision,
+    Lead,
+    Rule,
+    Scope,
+    StatusApproval,
+    StatusVersion,
+)
+from jurisdictions.rules import ProductRule
 from jurisdictions.services import StatusFacts
 from tests.factories import (
     CITATION,
@@ -23,6 +32,7 @@ from tests.factories import (
     make_proposal,
     make_user,
     record_status,
+    rules_for,
 )
 from tracker.monitoring import services as monitoring_services
 
@@ -30,9 +40,9 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 21)
 
 
-def facts(status="regulated", **overrides) -> StatusFacts:
+def facts(status="regulated", min_age=None, **overrides) -> StatusFacts:
     fields = {
-        "status": status,
+        "rules": rules_for(status, min_age=min_age),
         "summary": f"Kratom is {status} here.",
         "citations": [CITATION],
         "as_of": TODAY,
@@ -120,12 +130,38 @@ def test_it_needs_a_second_curator_for_a_change_away_from_banned():
     assert isinstance(decide(make_curator("alice"), texas, "legal"), StatusApproval)
 
 
-def test_the_watched_statuses_are_a_setting(settings):
-    settings.FOUR_EYES_STATUSES = ["banned", "restricted"]
+def test_the_watched_rules_are_a_setting(settings):
+    settings.FOUR_EYES_RULES = ["banned", "regulated"]
     texas = make_jurisdiction("US-TX")
-    assert isinstance(decide(make_curator("alice"), texas, "restricted"), StatusApproval)
-    settings.FOUR_EYES_STATUSES = []
+    assert isinstance(decide(make_curator("alice"), texas, "regulated"), StatusApproval)
+    settings.FOUR_EYES_RULES = []
     assert isinstance(decide(make_curator("bob"), texas, "banned"), StatusVersion)
+
+
+def test_a_new_7oh_ban_needs_a_second_curator_even_when_the_headline_stays():
+    texas = make_jurisdiction("US-TX")
+    record_status(texas, "restricted", today=TODAY)
+    alice = make_curator("alice")
+    # The same rules again except the extracts: regulated → banned. A ban added: four eyes.
+    rules = rules_for("restricted", extract=ProductRule(Category.EXTRACT, Rule.BANNED, Scope.SALE))
+    result = services.status_decide(
+        actor=alice,
+        jurisdiction=texas,
+        facts=facts(rules=rules),
+        seen_version_id=selectors.jurisdiction_latest_version_id(jurisdiction_id=texas.pk),
+        today=TODAY,
+    )
+    assert isinstance(result, StatusApproval) and result.status == "restricted"
+    # A change that leaves every ban as it was is recorded at once.
+    rules = rules_for("restricted", min_age=21)
+    version = services.status_decide(
+        actor=alice,
+        jurisdiction=texas,
+        facts=facts(rules=rules),
+        seen_version_id=selectors.jurisdiction_latest_version_id(jurisdiction_id=texas.pk),
+        today=TODAY,
+    )
+    assert isinstance(version, StatusVersion) and version.min_age == 21
 
 
 def test_it_refuses_self_approval():
@@ -189,7 +225,7 @@ def test_a_manual_entry_needs_a_citation_and_a_real_status():
         services.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts(citations=[]), seen_version_id=None
         )
-    with pytest.raises(ValidationError, match="Choose"):
+    with pytest.raises(ValidationError, match="Every rule is unknown"):
         services.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts("unverified"), seen_version_id=None
         )
@@ -205,7 +241,7 @@ def test_a_ban_with_an_impossible_minimum_age_is_refused_before_it_waits_for_app
         services.status_enter_manual(
             actor=make_curator(),
             jurisdiction=make_jurisdiction("US-TX"),
-            facts=facts("banned", min_age=5),
+            facts=facts("restricted", min_age=5),
             seen_version_id=None,
         )
     assert StatusApproval.objects.count() == 0
@@ -290,6 +326,45 @@ def test_a_lead_for_a_ban_closes_only_when_a_second_curator_approves():
     assert lead.state == "closed"
 
 
+def test_a_lead_gets_one_pending_approval_only():
+    texas = make_jurisdiction("US-TX")
+    lead = Lead.objects.create(
+        jurisdiction=texas, origin=Lead.Origin.PUBLIC, reported_status="banned"
+    )
+    services.lead_confirm(
+        actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
+    )
+    with pytest.raises(ValidationError, match="already waits for a second curator"):
+        services.lead_confirm(
+            actor=make_curator("carol"),
+            lead_id=lead.pk,
+            facts=facts("banned"),
+            seen_version_id=None,
+        )
+    assert StatusApproval.objects.pending().filter(lead=lead).count() == 1
+
+
+def test_the_database_refuses_a_second_pending_approval_for_a_lead_or_proposal():
+    from django.db import IntegrityError, transaction
+
+    texas = make_jurisdiction("US-TX")
+    lead = Lead.objects.create(jurisdiction=texas, origin=Lead.Origin.PUBLIC)
+    proposal = make_proposal(texas)
+    first = services.lead_confirm(
+        actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
+    )
+    pending = monitoring_services.proposal_confirm(
+        actor=make_curator("bob"),
+        proposal_id=proposal.pk,
+        facts=facts("banned"),
+        seen_version_id=None,
+    )
+    for original in (first, pending):
+        original.pk = None
+        with pytest.raises(IntegrityError), transaction.atomic():
+            original.save()
+
+
 def test_a_lead_dismissal_needs_a_reason():
     lead = _seed_lead(make_jurisdiction("US-TX"))
     alice = make_curator("alice")
@@ -356,7 +431,7 @@ def test_a_scheduled_change_becomes_current_on_its_date_exactly_once():
     dated = services.status_decide(
         actor=make_curator(),
         jurisdiction=texas,
-        facts=facts("restricted", effective_date=datetime.date(2027, 1, 1)),
+        facts=facts("regulated", effective_date=datetime.date(2027, 1, 1)),
         seen_version_id=current.pk,
         today=TODAY,
     )
@@ -432,15 +507,30 @@ def test_the_digest_lists_what_waits_and_goes_to_the_curators(settings):
     assert f"/admin/monitoring/changeproposal/{proposal.pk}/change/" in message.body
 
 
-def test_a_typo_in_the_four_eyes_statuses_is_a_system_check_error(settings):
-    from jurisdictions.apps import four_eyes_statuses_check
+def test_a_curator_may_record_known_rules_while_the_leaf_stays_unknown():
+    ohio = make_jurisdiction("US-OH")
+    rules = rules_for(
+        "unverified", extract=ProductRule(Category.EXTRACT, Rule.REGULATED, min_age=21)
+    )
+    version = services.status_enter_manual(
+        actor=make_curator(), jurisdiction=ohio, facts=facts(rules=rules), seen_version_id=None
+    )
+    assert (version.status, version.rule_extract, version.min_age) == (
+        "unverified",
+        "regulated",
+        21,
+    )
 
-    settings.FOUR_EYES_STATUSES = ["baned"]
-    errors = four_eyes_statuses_check(None)
+
+def test_a_typo_in_the_four_eyes_rules_is_a_system_check_error(settings):
+    from jurisdictions.apps import four_eyes_rules_check
+
+    settings.FOUR_EYES_RULES = ["baned"]
+    errors = four_eyes_rules_check(None)
     assert [error.id for error in errors] == ["jurisdictions.E001"]
     assert "baned" in errors[0].msg
-    settings.FOUR_EYES_STATUSES = ["banned"]
-    assert four_eyes_statuses_check(None) == []
+    settings.FOUR_EYES_RULES = ["banned"]
+    assert four_eyes_rules_check(None) == []
 
 
 def test_reverify_refreshes_the_cached_public_answer(client, django_capture_on_commit_callbacks):

@@ -5,20 +5,21 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jurisdictions import selectors
 from jurisdictions.models import Decision, Lead, StatusApproval
-from tests.factories import make_curator, make_jurisdiction, make_user, record_status
+from tests.factories import make_curator, make_jurisdiction, make_user, record_status, rules_post
 
 pytestmark = pytest.mark.django_db
 
 
 def status_post(jurisdiction, status="regulated", **overrides):
     data = {
-        "status": status,
+        **rules_post(status),
         "summary": f"Kratom is {status} here.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
@@ -117,7 +118,7 @@ def test_a_curator_verifies_a_seed_lead_from_its_page(client):
     page = client.get(url)
     body = page.content.decode()
     assert 'href="javascript:' not in body
-    assert page.context["confirm_form"].initial["status"] == "regulated"
+    assert page.context["confirm_form"].initial["summary"] == "KCPA, 18+"
     response = client.post(url, {"action": "confirm", **status_post(texas)})
     assert response.status_code == 302
     lead.refresh_from_db()
@@ -205,3 +206,96 @@ def test_the_seed_leads_wait_in_the_curators_queue(client):
     assert f"{open_leads.count()} leads to verify" in queue.content.decode()
     listed = client.get(reverse("admin:jurisdictions_lead_changelist") + "?state__exact=open")
     assert listed.context["cl"].result_count == open_leads.count()
+
+
+def jurisdiction_form(jurisdiction, **changes):
+    data = {
+        "code": jurisdiction.code,
+        "name": jurisdiction.name,
+        "level": jurisdiction.level,
+        "parent": jurisdiction.parent_id or "",
+        "ocd_id": jurisdiction.ocd_id or "",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_staff_with_change_jurisdiction_cannot_rename_one_into_another(client):
+    """The rename attack: Texas becomes US-ZZ and banned Alabama takes Texas's code and name."""
+    texas = make_jurisdiction("US-TX", name="Texas")
+    alabama = make_jurisdiction("US-AL", name="Alabama")
+    record_status(texas, "regulated")
+    record_status(alabama, "banned")
+    staffer = make_user("staffer", is_staff=True)
+    staffer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_jurisdiction", "change_jurisdiction"])
+    )
+    client.force_login(staffer)
+    for jurisdiction, changes in (
+        (texas, {"code": "US-ZZ", "name": "Nowhere"}),
+        (alabama, {"code": "US-TX", "name": "Texas"}),
+    ):
+        url = reverse("admin:jurisdictions_jurisdiction_change", args=[jurisdiction.pk])
+        client.post(url, jurisdiction_form(jurisdiction, **changes))
+    texas.refresh_from_db()
+    alabama.refresh_from_db()
+    assert (texas.code, texas.name) == ("US-TX", "Texas")
+    assert (alabama.code, alabama.name, alabama.parent.code) == ("US-AL", "Alabama", "US")
+    answer = client.get("/api/v1/jurisdictions/US-TX").json()
+    assert (answer["name"], answer["status"]) == ("Texas", "regulated")
+    form_page = client.get(reverse("admin:jurisdictions_jurisdiction_change", args=[texas.pk]))
+    assert 'name="code"' not in form_page.content.decode()
+
+
+def test_a_superuser_may_still_correct_a_jurisdictions_name(client):
+    texas = make_jurisdiction("US-TX", name="Texs")
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = reverse("admin:jurisdictions_jurisdiction_change", args=[texas.pk])
+    assert client.post(url, jurisdiction_form(texas, name="Texas")).status_code == 302
+    texas.refresh_from_db()
+    assert texas.name == "Texas"
+
+
+def test_the_rule_grid_is_prefilled_from_the_current_version_with_errors_beside_fields(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    record_status(texas, "restricted", min_age=18)
+    client.force_login(make_curator("alice"))
+    url = reverse("admin:jurisdiction_record_status", args=[texas.pk])
+    page = client.get(url)
+    initial = page.context["form"].initial
+    assert (initial["rule_leaf"], initial["min_age_leaf"]) == ("regulated", 18)
+    assert (initial["rule_7oh"], initial["scope_7oh"]) == ("banned", "sale")
+    assert 'id="rule-grid"' in page.content.decode()
+    wrong = status_post(texas, "legal", scope_extract="sale", min_age_leaf="9")
+    refused = client.post(url, wrong)
+    assert refused.status_code == 200
+    errors = refused.context["form"].errors
+    assert errors["scope_extract"] == ["Only a ban has a scope."]
+    assert "min_age_leaf" in errors
+    texas.refresh_from_db()
+    assert texas.current_status.status == "restricted"
+
+
+def test_a_seed_leads_suggested_rules_are_shown_with_their_basis_and_never_prefilled(client):
+    florida = make_jurisdiction("US-FL", name="Florida")
+    record_status(florida, "restricted", min_age=21)
+    suggestion = {
+        "category": "extract",
+        "rule": "banned",
+        "scope": "sale",
+        "min_age": None,
+        "limit": "7-OH <= 1 mg/g",
+        "basis": "emergency rule 2ER26-1 read as reaching extracts",
+    }
+    lead = Lead.objects.create(
+        jurisdiction=florida, origin=Lead.Origin.SEED, rule_suggestions=[suggestion]
+    )
+    client.force_login(make_curator("alice"))
+    page = client.get(reverse("admin:jurisdictions_lead_change", args=[lead.pk]))
+    body = page.content.decode()
+    assert "Suggested rules (interpretations, not facts)" in body
+    assert "extract: banned (sale)" in body and "emergency rule 2ER26-1" in body
+    # The grid starts from the version in force, not from the interpretation.
+    initial = page.context["confirm_form"].initial
+    assert (initial["rule_extract"], initial["rule_7oh"]) == ("unknown", "banned")

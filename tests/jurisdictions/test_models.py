@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction, Level, Origin, StatusVersion
-from tests.factories import make_jurisdiction, record_status
+from jurisdictions import services
+from jurisdictions.models import Decision, Jurisdiction, Level, Origin, StatusVersion
+from jurisdictions.services import StatusFacts
+from tests.factories import CITATION, make_curator, make_jurisdiction, record_status
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,44 @@ def test_a_status_version_cannot_be_updated_or_deleted():
     with pytest.raises(ValueError, match="append-only"):
         version.delete()
     assert StatusVersion.objects.get(pk=version.pk).summary != "rewritten"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers are PostgreSQL's")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE jurisdictions_statusversion SET summary = 'rewritten'",
+        "DELETE FROM jurisdictions_statusversion",
+        "UPDATE jurisdictions_decision SET reason = 'rewritten'",
+        "DELETE FROM jurisdictions_decision",
+    ],
+)
+def test_the_database_refuses_a_raw_update_or_delete_of_history(statement):
+    texas = make_jurisdiction("US-TX")
+    curator = make_curator()
+    services.status_decide(
+        actor=curator,
+        jurisdiction=texas,
+        facts=StatusFacts(
+            status="regulated", summary="KCPA.", citations=[CITATION], as_of=datetime.date.today()
+        ),
+        seen_version_id=None,
+        reason="KCPA",
+    )
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert StatusVersion.objects.get().summary == "KCPA."
+    assert Decision.objects.get().reason == "KCPA"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers are PostgreSQL's")
+def test_the_database_refuses_a_queryset_update_of_a_superseded_version():
+    texas = make_jurisdiction("US-TX")
+    old = record_status(texas, "legal")
+    record_status(texas, "regulated")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        StatusVersion.objects.filter(pk=old.pk).update(status="banned")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        StatusVersion.objects.filter(pk=old.pk)._raw_delete(connection.alias)
+    assert StatusVersion.objects.get(pk=old.pk).status == "legal"

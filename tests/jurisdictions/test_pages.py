@@ -27,14 +27,23 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     record_status(sample["thailand"], "banned", user=make_user(), today=TODAY)
     html = _text(client.get("/"))
     assert 'role="search"' in html and 'name="q"' in html
-    # Each state on the map links to its page, carries its code, and is labelled by status.
+    # Each state on the map links to its page, carries its code, and is labelled by its
+    # rule for the map's product: the leaf unless a view link chose another.
     assert re.search(
-        r'<a href="/j/US-TX/" class="state" data-code="US-TX" aria-label="Texas: Regulated">', html
+        r'<a href="/j/US-TX/" class="state" data-code="US-TX" data-rule="regulated" '
+        r'aria-label="Texas: Leaf regulated">',
+        html,
     )
     assert 'class="shape shape-regulated"' in html
-    assert 'aria-label="California: Restricted"' in html
-    assert 'aria-label="Florida: Unverified"' in html  # on the map, not in our data yet
-    assert "Legend" in html and "Kratom is a controlled or prohibited substance here." in html
+    assert 'aria-label="California: Leaf regulated"' in html
+    assert 'aria-label="Florida: Leaf unknown"' in html  # on the map, not in our data yet
+    assert 'aria-label="Legend: Leaf"' in html and "Not verified: check the law yourself." in html
+    assert "Kratom is a controlled or prohibited substance here." not in html
+    assert '<a href="?map=7oh#map-title">7-OH products</a>' in html
+    seven_oh = _text(client.get("/?map=7oh"))
+    assert 'aria-label="California: 7-OH products banned (sale)"' in seven_oh
+    assert 'aria-label="Texas: 7-OH products regulated"' in seven_oh
+    assert '<strong aria-current="page">7-OH products</strong>' in seven_oh
     assert "<caption>US states, DC and territories</caption>" in html
     assert '<a href="/j/TH/">Thailand</a>' in html
     assert "Recent confirmed changes" in html and "Legal → " in html
@@ -184,7 +193,8 @@ def test_the_changes_feed_lists_curator_confirmations_newest_first(client, sampl
     feed = client.get("/feeds/changes.atom")
     assert feed["Content-Type"].startswith("application/atom+xml")
     body = feed.content.decode()
-    assert "<title>Thailand: Banned</title>" in body
+    # The entry says what changed, product by product.
+    assert "<title>Thailand: Leaf: allowed → banned (possession);" in body
     assert "Texas" not in body  # reference-data versions are not changes
     texas_feed = client.get("/j/US-TX/feed.atom").content.decode()
     assert texas_feed.count("<entry>") == 3 and "Effective 2019." in texas_feed
@@ -306,6 +316,7 @@ def _grow(count: int) -> None:
     ("path", "queries"),
     [
         ("/", 3),
+        ("/?map=7oh", 3),
         ("/j/US-CA/", 3),
         ("/j/US-TX/", 3),
         ("/j/US-CA-SAN-DIEGO/", 3),
@@ -329,3 +340,15 @@ def test_feeds_link_to_the_site_url_whoever_asks(client, sample, settings):
     body = client.get("/j/US-TX/feed.atom", HTTP_HOST="localhost").content.decode()
     assert 'href="https://kratom.example.org/j/US-TX/feed.atom"' in body
     assert "<id>https://kratom.example.org/j/US-TX/#v" in body
+
+
+def test_a_city_page_shows_its_rules_beside_the_states_and_the_federal(client, sample):
+    record_status(sample["us"], "legal")
+    html = _text(client.get("/j/US-CA-SAN-DIEGO/"))
+    table = html[html.index('id="rules"') : html.index("</table>", html.index('id="rules"'))]
+    assert '<th scope="col">California (state)</th>' in table
+    assert '<th scope="col">United States (federal)</th>' in table
+    leaf = table[table.index('data-category="leaf"') :]
+    leaf = leaf[: leaf.index("</tr>")]
+    # The city's own ban, then California's regulated leaf, then the federal allowed leaf.
+    assert leaf.index("Banned (possession)") < leaf.index("Regulated") < leaf.index("Allowed")

@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.factories import make_jurisdiction, make_proposal, make_user
 from tests.monitoring.conftest import STATUTE, page
 from tests.monitoring.support import queued_tasks
 from tracker.monitoring.models import Check, Outcome, Snapshot, Source
-from tracker.monitoring.seeding import read_source_rows
+from tracker.monitoring.seeding import source_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def run(*args) -> str:
 
 def test_seed_creates_a_source_per_official_url_once():
     first = run("seed")
-    rows = read_source_rows()
+    rows = source_rows()
     assert Source.objects.count() == len(rows)
     assert "Seeds loaded." in first
     again = run("seed")
@@ -140,8 +140,59 @@ def test_admin_shows_health_and_queues_a_check_now(
     assert len(queued_tasks()) == 1
 
 
+def test_admin_says_a_source_never_checked_is_not_checked_yet(admin_client, make_source):
+    never = make_source("https://law.example.gov/never")
+    checked = make_source("https://law.example.gov/checked")
+    Source.objects.filter(pk=checked.pk).update(last_checked_at=timezone.now())
+    listing = admin_client.get(reverse("admin:monitoring_source_changelist")).content.decode()
+    rows = {
+        row.split('"', 1)[0]: row for row in listing.split('<a href="/admin/monitoring/source/')[1:]
+    }
+    assert "not checked yet" in rows[f"{never.pk}/change/"]
+    checked_row = rows[f"{checked.pk}/change/"]
+    assert "not checked yet" not in checked_row and ">ok<" in checked_row
+
+
 def test_admin_snapshot_page_shows_the_normalised_text(admin_client, make_source):
     source = make_source("https://law.example.gov/a")
     snapshot = Snapshot.objects.create(source=source, content_hash="a" * 64, text="Sec. 1 <kratom>")
     response = admin_client.get(reverse("admin:monitoring_snapshot_change", args=[snapshot.pk]))
     assert "Sec. 1 &lt;kratom&gt;" in response.content.decode()
+
+
+def checked_source(make_source, url: str) -> Source:
+    source = make_source(url)
+    snapshot = Snapshot.objects.create(source=source, content_hash="c" * 64, text="Sec. 1")
+    Source.objects.filter(pk=source.pk).update(
+        current_snapshot=snapshot, current_hash=snapshot.content_hash, candidate_hash="d" * 64
+    )
+    Check.objects.create(source=source, started_at=timezone.now(), outcome=Outcome.UNCHANGED)
+    return source
+
+
+def test_admin_deletes_a_checked_source_with_its_snapshots_and_checks(admin_client, make_source):
+    source = checked_source(make_source, "https://law.example.gov/a")
+    url = reverse("admin:monitoring_source_delete", args=[source.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert not Snapshot.objects.exists() and not Check.objects.exists()
+
+
+def test_admin_bulk_delete_of_checked_sources_works(admin_client, make_source):
+    sources = [checked_source(make_source, f"https://law.example.gov/{i}") for i in range(2)]
+    response = admin_client.post(
+        reverse("admin:monitoring_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [s.pk for s in sources], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Source.objects.exists() and not Snapshot.objects.exists()
+
+
+def test_admin_refuses_to_delete_a_source_with_proposals_and_says_why(admin_client):
+    proposal = make_proposal(make_jurisdiction("US-TX"))
+    url = reverse("admin:monitoring_source_delete", args=[proposal.source_id])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "Cannot delete source" in response.content.decode()  # and it lists the proposals
+    assert Source.objects.filter(pk=proposal.source_id).exists()

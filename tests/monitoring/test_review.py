@@ -20,6 +20,8 @@ from tests.factories import (
     make_proposal,
     make_user,
     record_status,
+    rules_for,
+    rules_post,
 )
 from tracker.monitoring import services
 from tracker.monitoring.models import ChangeProposal
@@ -33,7 +35,7 @@ def change_url(proposal):
 
 def facts(status="regulated", **overrides):
     fields = {
-        "status": status,
+        "rules": rules_for(status),
         "summary": f"Kratom is {status} here.",
         "citations": [CITATION],
         "as_of": datetime.date(2026, 11, 21),
@@ -41,10 +43,10 @@ def facts(status="regulated", **overrides):
     return StatusFacts(**{**fields, **overrides})
 
 
-def confirm_post(proposal, status="regulated", **overrides):
+def confirm_post(proposal, status="regulated", min_age=None, **overrides):
     data = {
         "action": "confirm",
-        "status": status,
+        **rules_post(status, min_age=min_age),
         "summary": f"Kratom is {status} in Texas.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
@@ -205,7 +207,7 @@ class TestTheProposalPage:
         alice = make_curator("alice")
         client.force_login(alice)
         client.get(change_url(proposal))
-        response = client.post(change_url(proposal), confirm_post(proposal, min_age="21"))
+        response = client.post(change_url(proposal), confirm_post(proposal, min_age=21))
         assert response.status_code == 302
         proposal.refresh_from_db()
         texas.refresh_from_db()
@@ -227,6 +229,31 @@ class TestTheProposalPage:
         assert "changed after you opened this page" in response.content.decode()
         proposal.refresh_from_db()
         assert proposal.state == "pending"
+
+    def test_a_5000_line_proposal_page_is_bounded_and_can_be_dismissed_or_confirmed(self, client):
+        def statute(age):
+            return "\n".join(f"Sec. {n}. No kratom sales under {age}." for n in range(5000))
+
+        texas = make_jurisdiction("US-TX")
+        pages = [
+            make_proposal(texas, old_text=statute(18), new_text=statute(21), url=url)
+            for url in ("https://law.example.gov/a", "https://law.example.gov/b")
+        ]
+        client.force_login(make_curator())
+        response = client.get(change_url(pages[0]))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Diff too large: showing the first 500 changes of 5000." in body
+        notice = body[body.index('id="diff-too-large"') :].split("</p>")[0]
+        assert "snapshot/old/" in notice and "snapshot/new/" in notice
+        assert body.count('<tr class="replace">') == 500
+        assert 'id="confirm-form"' in body and 'id="dismiss-form"' in body
+        client.post(change_url(pages[0]), {"action": "dismiss", "reason": "Renumbering."})
+        client.post(change_url(pages[1]), confirm_post(pages[1]))
+        assert [p.state for p in ChangeProposal.objects.order_by("pk")] == [
+            "dismissed",
+            "confirmed",
+        ]
 
     def test_dismissing_needs_a_reason(self, client):
         proposal = make_proposal(make_jurisdiction("US-TX"))

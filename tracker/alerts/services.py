@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, StatusVersion
+from jurisdictions.serializers import status_change_data
 from tracker.alerts import selectors, signing
 from tracker.alerts.models import (
     SUBSCRIBABLE,
@@ -197,36 +198,9 @@ def _deliveries_restart(delivery_ids: list[int]) -> None:
 # Events (called by jurisdictions.services inside the status change's transaction) -------
 
 
-def _version_data(version: StatusVersion | None) -> dict | None:
-    if version is None:
-        return None
-    return {
-        "id": version.pk,
-        "status": version.status,
-        "meaning": version.meaning,
-        "summary": version.summary,
-        "min_age": version.min_age,
-        "seven_oh_rule": version.seven_oh_rule,
-        "effective_date": version.effective_date.isoformat() if version.effective_date else None,
-        "effective_date_precision": version.effective_date_precision,
-        "citations": version.citations,
-        "as_of": version.as_of.isoformat(),
-        "confirmed_at": version.confirmed_at.isoformat(),
-    }
-
-
 def _status_data(jurisdiction: Jurisdiction, new: StatusVersion, previous_id: int | None) -> dict:
     previous = StatusVersion.objects.filter(pk=previous_id).first() if previous_id else None
-    data = {
-        "jurisdiction": {
-            "code": jurisdiction.code,
-            "name": jurisdiction.name,
-            "level": jurisdiction.level,
-        },
-        "previous": _version_data(previous),
-        "new": _version_data(new),
-        "url": f"{settings.SITE_URL}/j/{jurisdiction.code}/",
-    }
+    data = status_change_data(jurisdiction, previous, new)
     if len(json.dumps(data)) > MAX_BODY_BYTES - 1024:
         # Keep the body under the limit: the page the link points to has every citation.
         for key in ("previous", "new"):

@@ -107,7 +107,7 @@ class SourceAdmin(admin.ModelAdmin):
             )
         if obj.consecutive_failures:
             return f"{obj.consecutive_failures} failure(s): {obj.last_error[:120]}"
-        return "ok"
+        return "ok" if obj.last_checked_at else "not checked yet"
 
     @admin.action(description="Check now", permissions=["curate"])
     def check_now(self, request, queryset):
@@ -128,6 +128,12 @@ class SourceAdmin(admin.ModelAdmin):
 
     def has_curate_permission(self, request):
         return user_is_curator(request.user)
+
+    def delete_model(self, request, obj):
+        services.sources_delete(source_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.sources_delete(source_ids=list(queryset.values_list("pk", flat=True)))
 
 
 @admin.register(Check)
@@ -339,13 +345,14 @@ class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
         ):
             return redirect("admin:monitoring_changeproposal_changelist")
         holder = selectors.claim_holder(proposal)
+        diff = side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text)
         context = {
             **self.admin_site.each_context(request),
             **panel,
             "title": f"Change on {proposal.source.jurisdiction.name}'s source",
             "proposal": proposal,
             "source": proposal.source,
-            "rows": side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text),
+            "diff": diff,
             "holder": holder,
             "mine": holder is not None and holder.pk == request.user.pk,
             "claim_expires_at": selectors.claim_expires_at(proposal) if holder else None,

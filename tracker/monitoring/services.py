@@ -340,6 +340,18 @@ def source_rebaseline(*, actor, source_id: int, reason: str = "") -> None:
     )
 
 
+@transaction.atomic
+def sources_delete(*, source_ids: list[int]) -> None:
+    """Delete sources with their checks and snapshots (a source with proposals is protected).
+
+    The current text's pointer and hash are cleared first: the snapshot cascade would only
+    null the pointer, leaving a hash without a snapshot, which the table refuses.
+    """
+    sources = Source.objects.filter(pk__in=source_ids)
+    sources.update(current_snapshot=None, current_hash="", candidate_hash="")
+    sources.delete()
+
+
 def checks_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete checks older than the retention period. Returns how many."""
     cutoff = (now or timezone.now()) - datetime.timedelta(

@@ -4,6 +4,7 @@ The texts come from official websites and are untrusted: every piece goes throug
 format_html (which escapes it); nothing from a source is ever marked safe as it is.
 """
 
+import bisect
 import difflib
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -14,6 +15,12 @@ from django.utils.safestring import SafeString
 from tracker.monitoring.relevance import TERMS
 
 CONTEXT_LINES = 3
+# The work a proposal page may do to match two texts, in line visits (every line of a
+# range costs one per level of the patience recursion), and the changed lines it shows.
+MAX_LINES_COMPARED = 100_000
+MAX_CHANGED_ROWS = 500
+# Ranges with no unique line are matched by difflib only up to this many line pairs.
+SMALL_RANGE_AREA = 1_600
 
 
 @dataclass(frozen=True)
@@ -61,14 +68,127 @@ def _rows_of(tag, old_lines, new_lines, i1, i2, j1, j2):
         )
 
 
-def side_by_side(old_text: str, new_text: str, *, context: int = CONTEXT_LINES) -> list[DiffRow]:
-    """Changed lines with `context` lines around them, old on the left, new on the right."""
+@dataclass(frozen=True)
+class SideBySide:
+    rows: list[DiffRow]
+    changed: int  # changed lines (old or new) in the whole diff
+    shown: int  # changed lines in `rows`: at most MAX_CHANGED_ROWS
+    compared_in_full: bool  # False when the line budget ran out (the rest shows as replaced)
+
+    @property
+    def too_large(self) -> bool:
+        return self.shown < self.changed or not self.compared_in_full
+
+
+def _common_run(a, alo, ahi, b, blo, bhi, *, step: int) -> int:
+    """How many lines match from the start (step 1) or the end (step -1) of both ranges."""
+    count = 0
+    while alo + count < ahi and blo + count < bhi:
+        i, j = (alo + count, blo + count) if step == 1 else (ahi - 1 - count, bhi - 1 - count)
+        if a[i] != b[j]:
+            break
+        count += 1
+    return count
+
+
+def _unique_anchors(a, alo, ahi, b, blo, bhi) -> list[tuple[int, int]]:
+    """Lines that occur once in each range, in order on both sides (patience diff's anchors).
+
+    The longest run of them increasing on both sides, found by patience sorting.
+    """
+    seen: dict[str, list[int]] = {}
+    for i in range(alo, ahi):
+        seen.setdefault(a[i], [0, i, 0, -1])[0] += 1
+    for j in range(blo, bhi):
+        if a_side := seen.get(b[j]):
+            a_side[2] += 1
+            a_side[3] = j
+    pairs = sorted((i, j) for count_a, i, count_b, j in seen.values() if count_a == count_b == 1)
+    tails: list[int] = []  # tails[k]: the pair ending the best run of length k + 1 so far
+    tail_ends: list[int] = []  # its j, for bisect
+    previous: list[int] = []
+    for index, (_i, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_ends, j)
+        previous.append(tails[k - 1] if k else -1)
+        tails[k : k + 1], tail_ends[k : k + 1] = [index], [j]
+    chain, index = [], tails[-1] if tails else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = previous[index]
+    return chain[::-1]
+
+
+def _matching_blocks(a: list[str], b: list[str], budget: int) -> tuple[list[tuple], bool]:
+    """(i, j, size) runs of equal lines, in order, and whether the budget sufficed.
+
+    Patience diff: common ends, then lines unique on both sides split the rest, recursively.
+    A range with no such line is compared by difflib only when small: its worst case grows
+    with the cube of the lines (3,000 repetitive lines took 31 s). Every range costs its
+    lines from `budget`; once spent, what is left stays unmatched (shown as replaced).
+    """
+    blocks, complete = [], True
+    ranges = [(0, len(a), 0, len(b))]
+    while ranges:
+        alo, ahi, blo, bhi = ranges.pop()
+        head = _common_run(a, alo, ahi, b, blo, bhi, step=1)
+        blocks.append((alo, blo, head))
+        alo, blo = alo + head, blo + head
+        tail = _common_run(a, alo, ahi, b, blo, bhi, step=-1)
+        blocks.append((ahi - tail, bhi - tail, tail))
+        ahi, bhi = ahi - tail, bhi - tail
+        if alo == ahi or blo == bhi:
+            continue
+        budget -= (ahi - alo) + (bhi - blo)
+        if budget < 0:
+            complete = False
+            continue
+        anchors = _unique_anchors(a, alo, ahi, b, blo, bhi)
+        if anchors:
+            starts = [(alo, blo), *((i + 1, j + 1) for i, j in anchors)]
+            ends = [*anchors, (ahi, bhi)]
+            ranges.extend((i1, i2, j1, j2) for (i1, j1), (i2, j2) in zip(starts, ends, strict=True))
+            blocks.extend((i, j, 1) for i, j in anchors)
+        elif (ahi - alo) * (bhi - blo) <= SMALL_RANGE_AREA:
+            matcher = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks())
+    return sorted(block for block in blocks if block[2]), complete
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):
+    """difflib's opcodes and grouping over the bounded patience matching above."""
+
+    def __init__(self, a: list[str], b: list[str], *, budget: int):
+        super().__init__(None, a, b, autojunk=False)
+        found, self.compared_in_full = _matching_blocks(a, b, budget)
+        merged: list[list[int]] = []
+        for i, j, size in found:
+            if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+                merged[-1][2] += size
+            else:
+                merged.append([i, j, size])
+        # get_opcodes() and get_grouped_opcodes() read these blocks instead of finding them.
+        self.matching_blocks = [difflib.Match(*block) for block in (*merged, [len(a), len(b), 0])]
+
+
+def side_by_side(old_text: str, new_text: str, *, context: int = CONTEXT_LINES) -> SideBySide:
+    """Changed lines with `context` lines around them, old on the left, new on the right.
+
+    Bounded for any input: at most MAX_LINES_COMPARED line visits to match the texts, and
+    the first MAX_CHANGED_ROWS changed lines are shown; the rest are counted.
+    """
     old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    matcher = _BoundedMatcher(old_lines, new_lines, budget=MAX_LINES_COMPARED)
     rows: list[DiffRow] = []
+    changed = shown = 0
     for group in matcher.get_grouped_opcodes(context):
-        if rows:
+        if rows and shown < MAX_CHANGED_ROWS:
             rows.append(DiffRow("gap", None, SafeString("…"), None, SafeString("…")))
         for tag, i1, i2, j1, j2 in group:
-            rows.extend(_rows_of(tag, old_lines, new_lines, i1, i2, j1, j2))
-    return rows
+            room = MAX_CHANGED_ROWS - shown
+            if tag != "equal":
+                changed += max(i2 - i1, j2 - j1)
+                i2, j2 = min(i2, i1 + room), min(j2, j1 + room)
+                shown += max(i2 - i1, j2 - j1, 0)
+            if room > 0:
+                rows.extend(_rows_of(tag, old_lines, new_lines, i1, i2, j1, j2))
+    return SideBySide(rows, changed, shown, matcher.compared_in_full)

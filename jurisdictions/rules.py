@@ -1,0 +1,174 @@
+"""Product rules: one per category on every status version, and the headline derived from them.
+
+`headline_status` is the only place the headline status is decided; the version's `status`,
+`min_age` and `seven_oh_rule` columns are written from `derived_fields` and nothing else.
+"""
+
+from dataclasses import asdict, dataclass
+
+from jurisdictions.models import (
+    RULE_SEVERITY,
+    SCOPE_SEVERITY,
+    Category,
+    Rule,
+    Scope,
+    Status,
+)
+
+# The categories that move the headline. Synthetic alkaloids are shown everywhere but left
+# out: the federal order bans them nationwide, so they would make every US answer the same.
+HEADLINE_CATEGORIES = (Category.LEAF, Category.EXTRACT, Category.SEVEN_OH)
+RULE_SYMBOLS = {Rule.ALLOWED: "✓", Rule.REGULATED: "◐", Rule.BANNED: "✕", Rule.UNKNOWN: "?"}
+
+
+@dataclass(frozen=True)
+class ProductRule:
+    category: str
+    rule: str = Rule.UNKNOWN
+    scope: str = ""
+    min_age: int | None = None
+    limit: str = ""
+
+    @property
+    def category_label(self) -> str:
+        return Category(self.category).label
+
+    @property
+    def answer(self) -> str:
+        """The rule in words, with the scope of a ban: "Banned (possession)"."""
+        label = Rule(self.rule).label
+        if self.rule == Rule.BANNED and self.scope:
+            return f"{label} ({Scope(self.scope).label.lower()})"
+        return label
+
+    @property
+    def symbol(self) -> str:
+        return RULE_SYMBOLS[self.rule]
+
+    def severity(self) -> tuple[int, int]:
+        return RULE_SEVERITY[self.rule], SCOPE_SEVERITY[self.scope]
+
+
+RULE_COLUMN_PARTS = ("rule", "scope", "min_age", "limit")
+
+
+def _column(name: str, category: str) -> str:
+    return f"{name}_{category}"
+
+
+def rule_column_names() -> list[str]:
+    return [_column(part, category) for category in Category for part in RULE_COLUMN_PARTS]
+
+
+def rules_of(row, prefix: str = "") -> dict[str, ProductRule]:
+    """The four rules stored on a version or an approval (or annotated with `prefix`)."""
+    return {
+        category.value: ProductRule(
+            category.value,
+            *(getattr(row, prefix + _column(part, category)) for part in RULE_COLUMN_PARTS),
+        )
+        for category in Category
+    }
+
+
+def rule_columns(rules: dict[str, ProductRule]) -> dict:
+    """The model columns for a set of rules; a category left out is unknown."""
+    columns = {}
+    for category in Category:
+        rule = rules.get(category.value) or ProductRule(category=category.value)
+        columns[_column("rule", category)] = rule.rule
+        columns[_column("scope", category)] = rule.scope if rule.rule == Rule.BANNED else ""
+        columns[_column("min_age", category)] = rule.min_age
+        columns[_column("limit", category)] = rule.limit.strip()
+    return columns
+
+
+def unknown_rules() -> dict[str, ProductRule]:
+    return {category.value: ProductRule(category=category.value) for category in Category}
+
+
+def current_rules(jurisdiction) -> dict[str, ProductRule]:
+    """The rules in force in a jurisdiction (all unknown while no version is current)."""
+    current = jurisdiction.current_status
+    return current.rules if current else unknown_rules()
+
+
+def headline_status(rules: dict[str, ProductRule] | None) -> str:
+    """The headline status of a set of rules (None: no version exists).
+
+    unverified — no version, or the leaf rule is unknown;
+    banned     — the leaf is banned;
+    restricted — the leaf is not banned but extracts or 7-OH products are;
+    regulated  — nothing is banned and leaf, extracts or 7-OH products are regulated;
+    legal      — otherwise: the leaf is allowed and nothing is banned or regulated (an
+                 unknown extract or 7-OH rule stays visible as unknown in the table).
+    Synthetic alkaloids never move the headline (HEADLINE_CATEGORIES).
+    """
+    if rules is None or rules[Category.LEAF].rule == Rule.UNKNOWN:
+        return Status.UNVERIFIED
+    answers = {rules[category].rule for category in HEADLINE_CATEGORIES}
+    if rules[Category.LEAF].rule == Rule.BANNED:
+        return Status.BANNED
+    if Rule.BANNED in answers:
+        return Status.RESTRICTED
+    if Rule.REGULATED in answers:
+        return Status.REGULATED
+    return Status.LEGAL
+
+
+def minimum_age(rules) -> int | None:
+    """The age that applies to buying any of these products: the highest one stated."""
+    ages = [rule.min_age for rule in rules.values() if rule.min_age]
+    return max(ages) if ages else None
+
+
+def seven_oh_text(rule: ProductRule) -> str:
+    """API v1's free-text 7-OH rule, derived from the 7-OH rule ("" when unknown)."""
+    if rule.rule == Rule.UNKNOWN:
+        return ""
+    return f"{rule.answer}: {rule.limit}" if rule.limit else rule.answer
+
+
+def derived_fields(rules: dict[str, ProductRule]) -> dict:
+    """The version columns that are a function of the rules."""
+    return {
+        "status": headline_status(rules),
+        "min_age": minimum_age(rules),
+        "seven_oh_rule": seven_oh_text(rules[Category.SEVEN_OH]),
+    }
+
+
+def rule_data(rule: ProductRule) -> dict:
+    """A rule in the API's shape (also the webhook payload's and the export's source)."""
+    data = asdict(rule)
+    data["scope"] = data["scope"] or None
+    data["limit"] = data["limit"] or None
+    return data
+
+
+def rules_changes(before: dict | None, after: dict) -> list[str]:
+    """What changed between two rule sets, in words: "7-OH products: regulated → banned"."""
+    if before is None:
+        return []
+    changes = []
+    for category in Category:
+        old, new = before[category], after[category]
+        label = Category(category).label
+        if (old.rule, old.scope) != (new.rule, new.scope):
+            changes.append(f"{label}: {old.answer.lower()} → {new.answer.lower()}")
+        if old.min_age != new.min_age:
+            changes.append(
+                f"{label}: minimum age {old.min_age or 'none'} → {new.min_age or 'none'}"
+            )
+        if old.limit != new.limit:
+            changes.append(f"{label}: limit {old.limit or 'none'} → {new.limit or 'none'}")
+    return changes
+
+
+def strictest(candidates: list[tuple[ProductRule, object]]) -> tuple[ProductRule, object]:
+    """The most restrictive (rule, who) pair; on a tie the first, i.e. the broader level."""
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if candidate[0].severity() > best[0].severity():
+            best = candidate
+    return best
