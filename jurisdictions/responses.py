@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 
 from jurisdictions.public_cache import cached_response_get, cached_response_put
-from jurisdictions.ratelimit import client_address, rate_limit_hit
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,7 @@ CORS_HEADERS = {
 # Only a preflight (OPTIONS) needs to say which methods and headers are allowed.
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "If-None-Match",
+    "Access-Control-Allow-Headers": "If-None-Match, Authorization",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -86,6 +85,14 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
     clients are encouraged to send If-None-Match.
     """
 
+    # Here, not at the top: apiaccess answers with this module's api_error.
+    from jurisdictions.apiaccess import (
+        InvalidApiKey,
+        api_caller,
+        api_limit_refusal,
+        invalid_key_response,
+    )
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -99,25 +106,19 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                 response = api_error(405, "method_not_allowed", "Only GET is supported.")
                 response["Allow"] = "GET, HEAD, OPTIONS"
                 return _finish(response, etag=None, cors=True)
+            if rate_limited:
+                try:
+                    caller = api_caller(request)
+                except InvalidApiKey as error:
+                    return _finish(invalid_key_response(error), etag=None, cors=api)
             key = _cache_key(request)
             entry = cached_response_get(key)
             if entry is not None and _etag_matches(request, entry.etag):
                 return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
             if rate_limited:
-                wait = rate_limit_hit(
-                    bucket="api",
-                    client=client_address(request),
-                    limit=settings.API_RATE_LIMIT,
-                    window=settings.API_RATE_LIMIT_WINDOW,
-                )
-                if wait is not None:
-                    response = api_error(
-                        429,
-                        "rate_limited",
-                        f"Too many requests: try again in {wait} s.",
-                        headers={"Retry-After": str(wait)},
-                    )
-                    return _finish(response, etag=None, cors=api)
+                refusal = api_limit_refusal(caller)
+                if refusal is not None:
+                    return _finish(refusal, etag=None, cors=api)
             if entry is None:
                 response = _render(view, request, args, kwargs, api=api)
                 if response.status_code != 200:

@@ -241,6 +241,8 @@ PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600, minimum=1)
 PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60, minimum=0)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
+# Per API key (Authorization: Bearer), in the same window; each item of a batch check counts.
+API_KEY_RATE_LIMIT = env_int("API_KEY_RATE_LIMIT", 60000, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
 # Admin login: this many failures per account, or per client, within the window lock both

@@ -1,0 +1,246 @@
+"""Reads for sellers: the batch check and the restricted-ZIP list.
+
+Both answer from two indexes, so a ZIP costs a few dictionary lookups and no query:
+- the offline ZIP data's places (state, county, cities) with their match keys, built once
+  per process;
+- a snapshot of every US jurisdiction's rules, built with one database read once per
+  public-cache generation (a confirmed change bumps it) and day (verification ages), in
+  each process. Answers are memoised per set of levels: most ZIPs of a state share one.
+
+A ZIP's levels are found as `selectors.zip_answer` finds them (the federal level, the
+state, the county and city the data names, and other place names of the ZIP that have a
+record of their own), and the strictest rule per product is `selectors.zip_rules`.
+"""
+
+import datetime
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+from django.utils import timezone
+
+from jurisdictions.models import Category, Jurisdiction, Level, Rule
+from jurisdictions.public_cache import public_generation
+from jurisdictions.rules import rule_data
+from jurisdictions.selectors import (
+    FEDERAL_CODE,
+    LOCAL_LEVELS,
+    ZIP_FORMAT,
+    ZIP_RE,
+    place_key,
+    zip_rules,
+)
+from jurisdictions.serializers import citations_text, page_url, verification_data
+from jurisdictions.zipdata import zip_index
+
+MAX_BATCH_ITEMS = 1000
+ZIP_PLACEMENT = (
+    "ZIP codes are placed with the offline US ZIP data, which names one county and one main "
+    "city for each ZIP code (and other place names the Postal Service accepts for it). A ZIP "
+    "code that crosses a county or city line is answered for the county and city the data "
+    "names: partial overlaps are not known, so check an address near a boundary yourself."
+)
+NOTICE = "Information, not legal advice."
+
+
+@dataclass(frozen=True, slots=True)
+class ZipPlace:
+    zip_code: str
+    state: str  # postal abbreviation
+    county: str
+    city: str
+    county_key: str
+    city_key: str
+    other_city_keys: tuple[str, ...]  # the ZIP's other accepted place names
+
+
+@cache
+def zip_places() -> dict[str, ZipPlace]:
+    """Every ZIP of the data with its place names' match keys, in ZIP order (once per process)."""
+    places = {}
+    for zip5 in sorted(zip_index()):
+        record = zip_index()[zip5]
+        city_key = place_key(record.city)
+        others = {place_key(name) for name in record.acceptable_cities} - {city_key, ""}
+        places[zip5] = ZipPlace(
+            zip_code=zip5,
+            state=record.state,
+            county=record.county,
+            city=record.city,
+            county_key=place_key(record.county) if record.county else "",
+            city_key=city_key,
+            other_city_keys=tuple(sorted(others)),
+        )
+    return places
+
+
+class RulesSnapshot:
+    """Every US jurisdiction's rules as of one data generation, and the answers built from them."""
+
+    def __init__(self, jurisdictions: list[Jurisdiction], today: datetime.date):
+        self.today = today
+        self.federal = None
+        self.states: dict[str, Jurisdiction] = {}
+        self.locals: dict[str, dict[tuple[str, str], Jurisdiction]] = {}
+        for row in jurisdictions:  # in code order, as zip_answer reads them
+            parts = row.code.split("-")
+            if row.code == FEDERAL_CODE:
+                self.federal = row
+            elif len(parts) == 2:
+                self.states[parts[1]] = row
+            elif row.level in LOCAL_LEVELS:
+                by_key = self.locals.setdefault(parts[1], {})
+                by_key.setdefault((row.level, place_key(row.name)), row)
+        self._deciders: dict[int, dict] = {}
+        self._answers: dict[tuple[int, ...], dict[str, dict]] = {}
+
+    def _levels(self, place: ZipPlace) -> list[Jurisdiction]:
+        levels = [self.federal, self.states.get(place.state)]
+        local = self.locals.get(place.state)
+        if local:
+            levels.append(local.get((Level.COUNTY, place.county_key)))
+            levels.append(local.get((Level.CITY, place.city_key)))
+            levels += [local.get((Level.CITY, key)) for key in place.other_city_keys]
+        return [level for level in levels if level is not None]
+
+    def rules(self, place: ZipPlace) -> dict[str, dict]:
+        """Per category, the strictest rule of the ZIP's levels, who decided it, its citations
+        and verification (the batch check's shape; shared dicts: do not modify)."""
+        levels = self._levels(place)
+        key = tuple(level.pk for level in levels)
+        answer = self._answers.get(key)
+        if answer is None:
+            decided = zip_rules(levels)
+            answer = {category: self._entry(d.rule, d.by) for category, d in decided.items()}
+            self._answers[key] = answer
+        return answer
+
+    def _entry(self, rule, by: Jurisdiction | None) -> dict:
+        decider = self._decider(by) if by else None
+        return {
+            **rule_data(rule),
+            "decided_by": decider["link"] if decider else None,
+            "citations": decider["citations"] if decider else [],
+            "last_verified": decider["last_verified"] if decider else None,
+        }
+
+    def _decider(self, jurisdiction: Jurisdiction) -> dict:
+        decider = self._deciders.get(jurisdiction.pk)
+        if decider is None:
+            decider = {
+                "link": {
+                    "code": jurisdiction.code,
+                    "name": jurisdiction.name,
+                    "level": jurisdiction.level,
+                    "url": page_url(jurisdiction),
+                },
+                "citations": jurisdiction.current_status.citations,
+                "last_verified": verification_data(jurisdiction, today=self.today),
+            }
+            self._deciders[jurisdiction.pk] = decider
+        return decider
+
+
+_lock = threading.Lock()
+_snapshot: tuple[tuple[str, datetime.date], RulesSnapshot] | None = None
+
+
+def rules_snapshot() -> RulesSnapshot:
+    """The snapshot of the current generation, built once per process (one query)."""
+    global _snapshot
+    version = (public_generation(), timezone.localdate())
+    current = _snapshot
+    if current is not None and current[0] == version:
+        return current[1]
+    with _lock:
+        if _snapshot is None or _snapshot[0] != version:
+            rows = Jurisdiction.objects.in_us().with_status().order_by("code")
+            _snapshot = (version, RulesSnapshot(list(rows), version[1]))
+        return _snapshot[1]
+
+
+# The batch check
+
+
+def _item_error(zip_code, category, code: str, message: str) -> dict:
+    return {
+        "zip": zip_code if isinstance(zip_code, str) else None,
+        "category": category if isinstance(category, str) else None,
+        "error": {"code": code, "message": message},
+    }
+
+
+def _check_item(item, snapshot: RulesSnapshot, places: dict[str, ZipPlace]) -> dict:
+    if not isinstance(item, dict):
+        return _item_error(None, None, "invalid_item", 'An item is an object: {"zip": "92101"}.')
+    zip_code, category = item.get("zip"), item.get("category")
+    if category is not None and category not in Category.values:
+        message = f"category must be one of: {', '.join(Category.values)} (or left out)."
+        return _item_error(zip_code, category, "invalid_category", message)
+    match = ZIP_RE.match(zip_code.strip()) if isinstance(zip_code, str) else None
+    if match is None:
+        return _item_error(zip_code, category, "invalid_zip", ZIP_FORMAT)
+    place = places.get(match.group(1))
+    if place is None:
+        message = f"{match.group(1)} is not a ZIP code in the offline US ZIP data."
+        return _item_error(zip_code, category, "unknown_zip", message)
+    rules = snapshot.rules(place)
+    return {
+        "zip": zip_code,
+        "category": category,
+        "zip5": place.zip_code,
+        "place": {"state": place.state, "county": place.county or None, "city": place.city},
+        "rules": {category: rules[category]} if category else rules,
+    }
+
+
+def batch_check(*, items: list) -> dict:
+    """One answer per item, in order; a malformed or unknown item gets an error of its own."""
+    snapshot, places = rules_snapshot(), zip_places()
+    results = [_check_item(item, snapshot, places) for item in items]
+    errors = sum(1 for result in results if "error" in result)
+    return {
+        "count": len(results),
+        "answered": len(results) - errors,
+        "errors": errors,
+        "results": results,
+        "zip_placement": ZIP_PLACEMENT,
+        "notice": NOTICE,
+    }
+
+
+# The restricted-ZIP list
+
+RESTRICTED_COLUMNS = [
+    "zip", "state", "county", "city", "category", "rule", "scope", "jurisdiction",
+    "jurisdiction_name", "level", "citation", "verified_on",
+]  # fmt: skip
+
+
+def restricted_zips(*, category: str) -> list[dict]:
+    """Every ZIP where the category is banned (sale or possession) at any level, in ZIP order,
+    with the jurisdiction and level that decided it."""
+    snapshot = rules_snapshot()
+    rows = []
+    for place in zip_places().values():
+        entry = snapshot.rules(place)[category]
+        if entry["rule"] != Rule.BANNED:
+            continue
+        by, verified = entry["decided_by"], entry["last_verified"]
+        rows.append(
+            {
+                "zip": place.zip_code,
+                "state": place.state,
+                "county": place.county,
+                "city": place.city,
+                "category": category,
+                "rule": entry["rule"],
+                "scope": entry["scope"],
+                "jurisdiction": by["code"],
+                "jurisdiction_name": by["name"],
+                "level": by["level"],
+                "citation": citations_text(entry["citations"]),
+                "verified_on": verified["on"] if verified else None,
+            }
+        )
+    return rows
