@@ -1,8 +1,7 @@
 """Reads for sellers: the batch check and the restricted-ZIP list.
 
 Both answer from two indexes, so a ZIP costs a few dictionary lookups and no query:
-- the offline ZIP data's places (state, county, cities) with their match keys, built once
-  per process;
+- the offline ZIP data (jurisdictions.zipdata), indexed once per process;
 - a snapshot of every US jurisdiction's rules, built with one database read once per
   public-cache generation (a confirmed change bumps it) and day (verification ages), in
   each process. Answers are memoised per set of levels: most ZIPs of a state share one.
@@ -14,7 +13,6 @@ record of their own), and the strictest rule per product is `selectors.zip_rules
 
 import datetime
 import threading
-from dataclasses import dataclass
 from functools import cache
 
 from django.utils import timezone
@@ -31,7 +29,7 @@ from jurisdictions.selectors import (
     zip_rules,
 )
 from jurisdictions.serializers import citations_text, page_url, verification_data
-from jurisdictions.zipdata import zip_index
+from jurisdictions.zipdata import ZipRecord, zip_index
 
 MAX_BATCH_ITEMS = 1000
 ZIP_PLACEMENT = (
@@ -43,35 +41,15 @@ ZIP_PLACEMENT = (
 NOTICE = "Information, not legal advice."
 
 
-@dataclass(frozen=True, slots=True)
-class ZipPlace:
-    zip_code: str
-    state: str  # postal abbreviation
-    county: str
-    city: str
-    county_key: str
-    city_key: str
-    other_city_keys: tuple[str, ...]  # the ZIP's other accepted place names
+@cache
+def _key(name: str) -> str:
+    """A place name's match key (memoised: the ZIP data repeats its names thousands of times)."""
+    return place_key(name) if name else ""
 
 
 @cache
-def zip_places() -> dict[str, ZipPlace]:
-    """Every ZIP of the data with its place names' match keys, in ZIP order (once per process)."""
-    places = {}
-    for zip5 in sorted(zip_index()):
-        record = zip_index()[zip5]
-        city_key = place_key(record.city)
-        others = {place_key(name) for name in record.acceptable_cities} - {city_key, ""}
-        places[zip5] = ZipPlace(
-            zip_code=zip5,
-            state=record.state,
-            county=record.county,
-            city=record.city,
-            county_key=place_key(record.county) if record.county else "",
-            city_key=city_key,
-            other_city_keys=tuple(sorted(others)),
-        )
-    return places
+def zips_in_order() -> list[str]:
+    return sorted(zip_index())
 
 
 class RulesSnapshot:
@@ -94,19 +72,20 @@ class RulesSnapshot:
         self._deciders: dict[int, dict] = {}
         self._answers: dict[tuple[int, ...], dict[str, dict]] = {}
 
-    def _levels(self, place: ZipPlace) -> list[Jurisdiction]:
-        levels = [self.federal, self.states.get(place.state)]
-        local = self.locals.get(place.state)
-        if local:
-            levels.append(local.get((Level.COUNTY, place.county_key)))
-            levels.append(local.get((Level.CITY, place.city_key)))
-            levels += [local.get((Level.CITY, key)) for key in place.other_city_keys]
-        return [level for level in levels if level is not None]
+    def _levels(self, record: ZipRecord) -> list[Jurisdiction]:
+        levels = [self.federal, self.states.get(record.state)]
+        local = self.locals.get(record.state)
+        if local:  # most states have no local records: no name is matched at all
+            city_key = _key(record.city)
+            levels.append(local.get((Level.COUNTY, _key(record.county))))
+            levels.append(local.get((Level.CITY, city_key)))
+            levels += [local.get((Level.CITY, _key(name))) for name in record.acceptable_cities]
+        return [level for level in dict.fromkeys(levels) if level is not None]
 
-    def rules(self, place: ZipPlace) -> dict[str, dict]:
+    def rules(self, record: ZipRecord) -> dict[str, dict]:
         """Per category, the strictest rule of the ZIP's levels, who decided it, its citations
         and verification (the batch check's shape; shared dicts: do not modify)."""
-        levels = self._levels(place)
+        levels = self._levels(record)
         key = tuple(level.pk for level in levels)
         answer = self._answers.get(key)
         if answer is None:
@@ -170,7 +149,7 @@ def _item_error(zip_code, category, code: str, message: str) -> dict:
     }
 
 
-def _check_item(item, snapshot: RulesSnapshot, places: dict[str, ZipPlace]) -> dict:
+def _check_item(item, snapshot: RulesSnapshot, index: dict[str, ZipRecord]) -> dict:
     if not isinstance(item, dict):
         return _item_error(None, None, "invalid_item", 'An item is an object: {"zip": "92101"}.')
     zip_code, category = item.get("zip"), item.get("category")
@@ -180,24 +159,24 @@ def _check_item(item, snapshot: RulesSnapshot, places: dict[str, ZipPlace]) -> d
     match = ZIP_RE.match(zip_code.strip()) if isinstance(zip_code, str) else None
     if match is None:
         return _item_error(zip_code, category, "invalid_zip", ZIP_FORMAT)
-    place = places.get(match.group(1))
-    if place is None:
+    record = index.get(match.group(1))
+    if record is None:
         message = f"{match.group(1)} is not a ZIP code in the offline US ZIP data."
         return _item_error(zip_code, category, "unknown_zip", message)
-    rules = snapshot.rules(place)
+    rules = snapshot.rules(record)
     return {
         "zip": zip_code,
         "category": category,
-        "zip5": place.zip_code,
-        "place": {"state": place.state, "county": place.county or None, "city": place.city},
+        "zip5": record.zip_code,
+        "place": {"state": record.state, "county": record.county or None, "city": record.city},
         "rules": {category: rules[category]} if category else rules,
     }
 
 
 def batch_check(*, items: list) -> dict:
     """One answer per item, in order; a malformed or unknown item gets an error of its own."""
-    snapshot, places = rules_snapshot(), zip_places()
-    results = [_check_item(item, snapshot, places) for item in items]
+    snapshot, index = rules_snapshot(), zip_index()
+    results = [_check_item(item, snapshot, index) for item in items]
     errors = sum(1 for result in results if "error" in result)
     return {
         "count": len(results),
@@ -220,9 +199,10 @@ RESTRICTED_COLUMNS = [
 def restricted_zips(*, category: str) -> list[dict]:
     """Every ZIP where the category is banned (sale or possession) at any level, in ZIP order,
     with the jurisdiction and level that decided it."""
-    snapshot = rules_snapshot()
+    snapshot, index = rules_snapshot(), zip_index()
     rows = []
-    for place in zip_places().values():
+    for zip5 in zips_in_order():
+        place = index[zip5]
         entry = snapshot.rules(place)[category]
         if entry["rule"] != Rule.BANNED:
             continue
