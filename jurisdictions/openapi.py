@@ -381,15 +381,13 @@ NOT_FOUND = {"404": _error("No jurisdiction with that code")}
 
 CATEGORY_PARAM = {**_query("category", CATEGORY, "The product category"), "required": True}
 BAD_CATEGORY = {"400": _error("A missing or unknown category")}
+# Any value is accepted as an item: one that is not {"zip": "…", "category": "…"} with a ZIP
+# and a known category is answered with an item-level error, while the others are answered.
 CHECK_ITEM = {
-    "type": "object",
-    "properties": {
-        "zip": {"type": "string", "description": "A US ZIP or ZIP+4 code (digits 0-9)"},
-        "category": {
-            "type": "string",
-            "description": f"One of {', '.join(Category.values)}; leave it out for all four",
-        },
-    },
+    "description": 'An object {"zip": a US ZIP or ZIP+4 code (digits 0-9), "category": one of '
+    f"{', '.join(Category.values)}, or left out for all four}}; anything else is answered with "
+    "an item-level error.",
+    "examples": [{"zip": "92101", "category": "leaf"}, {"zip": "73301-0001"}],
 }
 CHECK = {
     "post": {
@@ -403,7 +401,13 @@ CHECK = {
                         "type": "object",
                         "required": ["items"],
                         "properties": {
-                            "items": {"type": "array", "maxItems": 1000, "items": CHECK_ITEM}
+                            # No maxItems: a longer batch is a 413 (documented below), not
+                            # the 400 a schema violation would call for.
+                            "items": {
+                                "type": "array",
+                                "items": CHECK_ITEM,
+                                "description": "At most 1,000 items; a longer batch is a 413.",
+                            }
                         },
                     }
                 }
