@@ -63,7 +63,7 @@ def test_usage_adds_up_per_day(curator):
     assert ApiKeyUsage.objects.get(key=created.key).requests == 1001
 
 
-def test_the_admin_shows_a_new_key_once(client, curator):
+def test_the_admin_shows_a_new_key_once_and_never_again(client, curator):
     client.force_login(curator)
     response = client.post(
         "/admin/apikeys/apikey/add/",
@@ -71,10 +71,15 @@ def test_the_admin_shows_a_new_key_once(client, curator):
         follow=True,
     )
     key = ApiKey.objects.get()
-    shown = [str(m) for m in response.context["messages"]]
-    assert any("shown once" in text and key.prefix in text for text in shown)
-    page = client.get(f"/admin/apikeys/apikey/{key.pk}/change/").content.decode()
-    assert key.prefix in page and "shown once" not in page
+    shown = [str(m) for m in response.context["messages"] if "shown once" in str(m)]
+    assert len(shown) == 1 and key.prefix in shown[0]
+    plain = shown[0].rsplit(" ", 1)[-1]
+    assert selectors.apikey_authenticate(f"Bearer {plain}").pk == key.pk
+    for path in [f"/admin/apikeys/apikey/{key.pk}/change/", "/admin/apikeys/apikey/"]:
+        page = client.get(path).content.decode()
+        assert key.prefix in page and plain not in page and "shown once" not in page
+    stored = ApiKey.objects.filter(pk=key.pk).values().get()
+    assert all(plain not in str(value) for value in stored.values())
 
 
 def test_the_admin_revokes(client, curator):
