@@ -271,16 +271,16 @@ def check(request):
 @api_read
 @_bad_input_as_error
 def restricted_zips_json(request):
-    category = _required_category(request)
-    rows = sellers.restricted_zips(category=category)
+    restricted = sellers.restricted_zips(category=_required_category(request))
     return json_response(
         {
-            "category": category,
-            "count": len(rows),
-            "columns": sellers.RESTRICTED_COLUMNS,
+            "category": restricted.category,
+            "count": len(restricted.zips),
             "zip_placement": sellers.ZIP_PLACEMENT,
             "notice": sellers.NOTICE,
-            "zips": rows,
+            "columns": sellers.ZIP_COLUMNS,
+            "zips": restricted.zips,
+            "jurisdictions": restricted.jurisdictions,
         }
     )
 
@@ -288,17 +288,18 @@ def restricted_zips_json(request):
 @api_read
 @_bad_input_as_error
 def restricted_zips_csv(request):
-    category = _required_category(request)
+    restricted = sellers.restricted_zips(category=_required_category(request))
     buffer = io.StringIO()
     # A comment line first: how ZIPs are placed matters to anyone shipping on this list.
     buffer.write(f"# {sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n")
-    writer = csv.DictWriter(buffer, fieldnames=sellers.RESTRICTED_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=sellers.CSV_COLUMNS)
     writer.writeheader()
-    writer.writerows(sellers.restricted_zips(category=category))
+    writer.writerows(restricted.csv_rows())
+    filename = f"restricted-zips-{restricted.category}.csv"
     return HttpResponse(
         buffer.getvalue(),
         content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="restricted-zips-{category}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

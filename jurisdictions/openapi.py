@@ -296,10 +296,28 @@ SCHEMAS.update(
             {
                 "category": CATEGORY,
                 "count": {"type": "integer", "minimum": 0},
-                "columns": {"type": "array", "items": STR},
                 "zip_placement": STR,
                 "notice": STR,
-                "zips": {"type": "array", "items": {"type": "object"}},
+                "columns": {"type": "array", "items": STR},
+                "zips": {
+                    "type": "array",
+                    "description": "One row per ZIP, in ZIP order: zip, state, county, city "
+                    "and the code of the jurisdiction whose ban decides it",
+                    "items": {"type": "array", "items": STR},
+                },
+                "jurisdictions": {
+                    "type": "object",
+                    "description": "The deciding jurisdictions, by code",
+                    "additionalProperties": _object(
+                        {
+                            "jurisdiction_name": STR,
+                            "level": {"type": "string", "enum": Level.values},
+                            "scope": _nullable({"type": "string", "enum": Scope.values}),
+                            "citation": STR,
+                            "verified_on": _nullable({"type": "string", "format": "date"}),
+                        }
+                    ),
+                },
             }
         ),
         "Export": _object(

@@ -13,6 +13,7 @@ record of their own), and the strictest rule per product is `selectors.zip_rules
 
 import datetime
 import threading
+from dataclasses import dataclass
 from functools import cache
 
 from django.utils import timezone
@@ -190,37 +191,50 @@ def batch_check(*, items: list) -> dict:
 
 # The restricted-ZIP list
 
-RESTRICTED_COLUMNS = [
-    "zip", "state", "county", "city", "category", "rule", "scope", "jurisdiction",
-    "jurisdiction_name", "level", "citation", "verified_on",
-]  # fmt: skip
+ZIP_COLUMNS = ["zip", "state", "county", "city", "jurisdiction"]
+DECIDER_COLUMNS = ["jurisdiction_name", "level", "scope", "citation", "verified_on"]
+CSV_COLUMNS = [*ZIP_COLUMNS, "category", "rule", *DECIDER_COLUMNS]
 
 
-def restricted_zips(*, category: str) -> list[dict]:
-    """Every ZIP where the category is banned (sale or possession) at any level, in ZIP order,
-    with the jurisdiction and level that decided it."""
+@dataclass
+class RestrictedZips:
+    """The ZIPs where a category is banned, in ZIP order, and the jurisdictions that ban it
+    there (each named once: a state's ban covers thousands of ZIPs)."""
+
+    category: str
+    zips: list[list[str]]  # ZIP_COLUMNS
+    jurisdictions: dict[str, dict]  # by code: DECIDER_COLUMNS
+
+    def csv_rows(self):
+        """One flat row per ZIP (CSV_COLUMNS), for spreadsheets and shipping-rule imports."""
+        extra = {"category": self.category, "rule": Rule.BANNED}
+        for row in self.zips:
+            yield {
+                **dict(zip(ZIP_COLUMNS, row, strict=True)),
+                **extra,
+                **self.jurisdictions[row[-1]],
+            }
+
+
+def restricted_zips(*, category: str) -> RestrictedZips:
+    """Every ZIP where the category is banned (sale or possession) at any level, with the
+    jurisdiction that decided it."""
     snapshot, index = rules_snapshot(), zip_index()
-    rows = []
+    zips, deciders = [], {}
     for zip5 in zips_in_order():
-        place = index[zip5]
-        entry = snapshot.rules(place)[category]
+        record = index[zip5]
+        entry = snapshot.rules(record)[category]
         if entry["rule"] != Rule.BANNED:
             continue
-        by, verified = entry["decided_by"], entry["last_verified"]
-        rows.append(
-            {
-                "zip": place.zip_code,
-                "state": place.state,
-                "county": place.county,
-                "city": place.city,
-                "category": category,
-                "rule": entry["rule"],
+        code = entry["decided_by"]["code"]
+        if code not in deciders:
+            verified = entry["last_verified"]
+            deciders[code] = {
+                "jurisdiction_name": entry["decided_by"]["name"],
+                "level": entry["decided_by"]["level"],
                 "scope": entry["scope"],
-                "jurisdiction": by["code"],
-                "jurisdiction_name": by["name"],
-                "level": by["level"],
                 "citation": citations_text(entry["citations"]),
                 "verified_on": verified["on"] if verified else None,
             }
-        )
-    return rows
+        zips.append([zip5, record.state, record.county, record.city, code])
+    return RestrictedZips(category, zips, deciders)

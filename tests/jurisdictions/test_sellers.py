@@ -189,24 +189,35 @@ def restricted(client, category: str, fmt: str = "json", **headers):
     return client.get(f"/api/v1/restricted-zips.{fmt}?category={category}", headers=headers)
 
 
+def restricted_rows(response) -> dict[str, dict]:
+    """The JSON list's rows by ZIP, each joined with its deciding jurisdiction."""
+    body = response.json()
+    rows = {}
+    for row in body["zips"]:
+        data = dict(zip(body["columns"], row, strict=True))
+        rows[data["zip"]] = {**data, **body["jurisdictions"][data["jurisdiction"]]}
+    assert list(rows) == sorted(rows) and len(rows) == body["count"]
+    return rows
+
+
 def test_the_restricted_list_names_each_banned_zip_with_who_decided_it(client, sample):
-    body = restricted(client, "leaf").json()
-    rows = body["zips"]
-    assert rows and all(row["jurisdiction"] == "US-CA-SAN-DIEGO" for row in rows)
-    assert SAN_DIEGO_ZIP in {row["zip"] for row in rows}
-    assert [row["zip"] for row in rows] == sorted(row["zip"] for row in rows)
-    first = rows[0]
-    assert (first["level"], first["scope"], first["verified_on"]) == (
-        "city",
-        "possession",
-        "2026-11-01",
-    )
-    assert "law.example.gov" in first["citation"]
-    assert "partial overlaps are not known" in body["zip_placement"]
+    response = restricted(client, "leaf")
+    rows = restricted_rows(response)
+    assert rows and {row["jurisdiction"] for row in rows.values()} == {"US-CA-SAN-DIEGO"}
+    san_diego = rows[SAN_DIEGO_ZIP]
+    assert (san_diego["state"], san_diego["county"], san_diego["city"]) == (
+        "CA", "San Diego County", "San Diego",
+    )  # fmt: skip
+    assert (san_diego["level"], san_diego["scope"], san_diego["verified_on"]) == (
+        "city", "possession", "2026-11-01",
+    )  # fmt: skip
+    assert "law.example.gov" in san_diego["citation"]
+    assert "partial overlaps are not known" in response.json()["zip_placement"]
     # 7-OH: California bans the sale everywhere in the state.
-    seven_oh = restricted(client, "7oh").json()["zips"]
-    assert {row["jurisdiction"] for row in seven_oh} == {"US-CA"}
-    assert {row["state"] for row in seven_oh} == {"CA"}
+    seven_oh = restricted_rows(restricted(client, "7oh")).values()
+    assert {(row["jurisdiction"], row["state"], row["scope"]) for row in seven_oh} == {
+        ("US-CA", "CA", "sale")
+    }
 
 
 def test_the_restricted_csv_starts_with_the_placement_comment(client, sample):
@@ -216,8 +227,10 @@ def test_the_restricted_csv_starts_with_the_placement_comment(client, sample):
     comment, rest = text.split("\n", 1)
     assert comment.startswith("# ") and "one county" in comment
     rows = list(csv.DictReader(io.StringIO(rest)))
-    assert rows[0]["jurisdiction"] == "US-CA-SAN-DIEGO"
-    assert len(rows) == restricted(client, "leaf").json()["count"]
+    assert rows == [
+        {**row, "category": "leaf", "rule": "banned"}
+        for row in restricted_rows(restricted(client, "leaf")).values()
+    ]
 
 
 @pytest.mark.parametrize("query", ["", "?category=kratom"])
@@ -232,12 +245,12 @@ def test_a_county_ban_reaches_the_restricted_list_in_the_next_request(
     before = restricted(client, "leaf")
     assert restricted(client, "leaf", **{"if-none-match": before["ETag"]}).status_code == 304
     county_zips = {"92037", "92020"}  # La Jolla, El Cajon: San Diego County, not the city
-    assert not county_zips & {row["zip"] for row in before.json()["zips"]}
+    assert not county_zips & set(restricted_rows(before))
     with django_capture_on_commit_callbacks(execute=True):
         record_status(sample["san_diego_county"], "banned", user=make_curator(), today=TODAY)
     after = restricted(client, "leaf", **{"if-none-match": before["ETag"]})
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
-    rows = {row["zip"]: row for row in after.json()["zips"]}
+    rows = restricted_rows(after)
     assert county_zips <= set(rows)
     assert rows["92037"]["jurisdiction"] == "US-CA-SAN-DIEGO-COUNTY"
     assert rows["92037"]["level"] == Level.COUNTY
