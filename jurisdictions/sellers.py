@@ -33,6 +33,7 @@ from jurisdictions.serializers import citations_text, page_url, verification_dat
 from jurisdictions.zipdata import ZipRecord, zip_index
 
 MAX_BATCH_ITEMS = 1000
+CATEGORIES = frozenset(Category.values)  # Category.values builds a new list on every call
 ZIP_PLACEMENT = (
     "ZIP codes are placed with the offline US ZIP data, which names one county and one main "
     "city for each ZIP code (and other place names the Postal Service accepts for it). A ZIP "
@@ -81,13 +82,14 @@ class RulesSnapshot:
             levels.append(local.get((Level.COUNTY, _key(record.county))))
             levels.append(local.get((Level.CITY, city_key)))
             levels += [local.get((Level.CITY, _key(name))) for name in record.acceptable_cities]
-        return [level for level in dict.fromkeys(levels) if level is not None]
+        # By id, not by model instance: Model.__hash__ is slow enough to show in a batch.
+        return list({level.id: level for level in levels if level is not None}.values())
 
     def rules(self, record: ZipRecord) -> dict[str, dict]:
         """Per category, the strictest rule of the ZIP's levels, who decided it, its citations
         and verification (the batch check's shape; shared dicts: do not modify)."""
         levels = self._levels(record)
-        key = tuple(level.pk for level in levels)
+        key = tuple(level.id for level in levels)
         answer = self._answers.get(key)
         if answer is None:
             decided = zip_rules(levels)
@@ -154,7 +156,7 @@ def _check_item(item, snapshot: RulesSnapshot, index: dict[str, ZipRecord]) -> d
     if not isinstance(item, dict):
         return _item_error(None, None, "invalid_item", 'An item is an object: {"zip": "92101"}.')
     zip_code, category = item.get("zip"), item.get("category")
-    if category is not None and category not in Category.values:
+    if category is not None and category not in CATEGORIES:
         message = f"category must be one of: {', '.join(Category.values)} (or left out)."
         return _item_error(zip_code, category, "invalid_category", message)
     match = ZIP_RE.match(zip_code.strip()) if isinstance(zip_code, str) else None
