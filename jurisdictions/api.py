@@ -261,11 +261,13 @@ def check(request):
     if refusal is not None:
         return refusal
     try:
-        answer = sellers.batch_check(items=items)
+        body = sellers.batch_check_json(items=items)
     except Exception:
         log.exception("Batch check failed")
         return api_error(500, "internal_error", "Something went wrong on our side.")
-    return json_response(answer, headers={"Cache-Control": "no-store"})
+    return HttpResponse(
+        body, content_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @api_read
