@@ -280,8 +280,8 @@ def restricted_zips_json(request):
             "count": len(restricted.zips),
             "zip_placement": sellers.ZIP_PLACEMENT,
             "notice": sellers.NOTICE,
-            "columns": sellers.ZIP_COLUMNS,
-            "zips": restricted.zips,
+            "columns": sellers.JSON_COLUMNS,
+            "zips": restricted.json_rows(),
             "jurisdictions": restricted.jurisdictions,
         }
     )

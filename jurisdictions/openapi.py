@@ -301,8 +301,8 @@ SCHEMAS.update(
                 "columns": {"type": "array", "items": STR},
                 "zips": {
                     "type": "array",
-                    "description": "One row per ZIP, in ZIP order: zip, state, county, city "
-                    "and the code of the jurisdiction whose ban decides it",
+                    "description": "One row per ZIP, in ZIP order: the ZIP and the code of "
+                    "the jurisdiction whose ban decides it (the CSV adds the place names)",
                     "items": {"type": "array", "items": STR},
                 },
                 "jurisdictions": {

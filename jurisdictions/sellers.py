@@ -226,28 +226,39 @@ def batch_check_json(*, items: list) -> bytes:
 
 # The restricted-ZIP list
 
-ZIP_COLUMNS = ["zip", "state", "county", "city", "jurisdiction"]
+JSON_COLUMNS = ["zip", "jurisdiction"]
 DECIDER_COLUMNS = ["jurisdiction_name", "level", "scope", "citation", "verified_on"]
-CSV_COLUMNS = [*ZIP_COLUMNS, "category", "rule", *DECIDER_COLUMNS]
+CSV_COLUMNS = [
+    "zip", "state", "county", "city", "category", "rule", "jurisdiction", *DECIDER_COLUMNS,
+]  # fmt: skip
 
 
 @dataclass
 class RestrictedZips:
     """The ZIPs where a category is banned, in ZIP order, and the jurisdictions that ban it
-    there (each named once: a state's ban covers thousands of ZIPs)."""
+    there (each described once: a state's ban covers thousands of ZIPs)."""
 
     category: str
-    zips: list[list[str]]  # ZIP_COLUMNS
+    zips: list[tuple[ZipRecord, str]]  # the ZIP and the code of the deciding jurisdiction
     jurisdictions: dict[str, dict]  # by code: DECIDER_COLUMNS
 
+    def json_rows(self) -> list[list[str]]:
+        """JSON_COLUMNS: the ZIP and who bans it, kept short (a list can hold 20,000 ZIPs)."""
+        return [[record.zip_code, code] for record, code in self.zips]
+
     def csv_rows(self):
-        """One flat row per ZIP (CSV_COLUMNS), for spreadsheets and shipping-rule imports."""
-        extra = {"category": self.category, "rule": Rule.BANNED}
-        for row in self.zips:
+        """One flat row per ZIP (CSV_COLUMNS) with its place names, for spreadsheets and
+        shipping-rule imports."""
+        for record, code in self.zips:
             yield {
-                **dict(zip(ZIP_COLUMNS, row, strict=True)),
-                **extra,
-                **self.jurisdictions[row[-1]],
+                "zip": record.zip_code,
+                "state": record.state,
+                "county": record.county,
+                "city": record.city,
+                "category": self.category,
+                "rule": Rule.BANNED,
+                "jurisdiction": code,
+                **self.jurisdictions[code],
             }
 
 
@@ -271,5 +282,5 @@ def restricted_zips(*, category: str) -> RestrictedZips:
                 "citation": citations_text(entry["citations"]),
                 "verified_on": verified["on"] if verified else None,
             }
-        zips.append([zip5, record.state, record.county, record.city, code])
+        zips.append((record, code))
     return RestrictedZips(category, zips, deciders)

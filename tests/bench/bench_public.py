@@ -80,7 +80,9 @@ def to_ms(value: str, unit: str) -> float:
 
 
 def wrk(url: str, headers: list[str] = (), script: str | None = None, connections=None) -> dict:
-    command = ["wrk", "-t", THREADS, "-c", connections or CONNECTIONS, "-d", DURATION, "--latency"]
+    connections = connections or CONNECTIONS
+    threads = str(min(int(THREADS), int(connections)))
+    command = ["wrk", "-t", threads, "-c", connections, "-d", DURATION, "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
