@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
@@ -12,6 +13,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # tracker itself is not an installed app; its own tasks are imported by name.
 app.conf.imports = ["tracker.tasks"]
+
+
+@worker_ready.connect
+def _memory_guard_start(**kwargs):
+    from django.conf import settings
+
+    from tracker.lib import memory_guard
+
+    memory_guard.start(settings.WORKER_MAX_RSS_MB, every_seconds=settings.WORKER_RSS_CHECK_SECONDS)
+
 
 app.conf.beat_schedule = {
     # Records that beat is alive; /healthz reports its age.

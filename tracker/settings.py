@@ -151,6 +151,9 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker whose resident memory passes this (MB) shuts down warmly to be restarted; 0: off.
+WORKER_MAX_RSS_MB = env_int("WORKER_MAX_RSS_MB", 1024, minimum=0)
+WORKER_RSS_CHECK_SECONDS = env_float("WORKER_RSS_CHECK_SECONDS", 5.0)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -179,6 +182,16 @@ OUTBOUND_USER_AGENT = env_str(
 # Largest response read from a source; a longer one is a failed check (the door's cap).
 MONITORING_MAX_BYTES = env_int("MONITORING_MAX_BYTES", OUTBOUND_MAX_BYTES, minimum=1024)
 # Per-host politeness through Redis: one request at a time per host, spaced this far apart.
+# What one check may cost (a page we do not control may be built to cost the most it can).
+MONITORING_HTML_MAX_TAGS = env_int("MONITORING_HTML_MAX_TAGS", 50_000, minimum=100)
+MONITORING_HTML_MAX_DEPTH = env_int("MONITORING_HTML_MAX_DEPTH", 1000, minimum=10)
+MONITORING_PDF_MAX_PAGES = env_int("MONITORING_PDF_MAX_PAGES", 1000, minimum=1)
+MONITORING_PDF_MAX_EXPANSION_BYTES = env_int(
+    "MONITORING_PDF_MAX_EXPANSION_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024
+)
+MONITORING_MAX_TEXT_CHARS = env_int("MONITORING_MAX_TEXT_CHARS", 5_000_000, minimum=1000)
+# Big pages and PDFs parsed at once per worker process; the rest wait (within the deadline).
+MONITORING_HEAVY_EXTRACTIONS = env_int("MONITORING_HEAVY_EXTRACTIONS", 2, minimum=1)
 MONITORING_POLITENESS = env_bool("MONITORING_POLITENESS", True)
 MONITORING_HOST_SPACING_SECONDS = env_float("MONITORING_HOST_SPACING_SECONDS", 2.0)
 # How long a check waits for a busy host before giving its turn back (retried shortly).

@@ -7,7 +7,7 @@ from django.utils import timezone
 from jurisdictions import services
 from jurisdictions.models import Decision, Jurisdiction, Level, Origin, StatusVersion
 from jurisdictions.services import StatusFacts
-from tests.factories import CITATION, make_curator, make_jurisdiction, record_status
+from tests.factories import CITATION, make_curator, make_jurisdiction, record_status, rules_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,10 @@ def test_the_database_refuses_a_raw_update_or_delete_of_history(statement):
         actor=curator,
         jurisdiction=texas,
         facts=StatusFacts(
-            status="regulated", summary="KCPA.", citations=[CITATION], as_of=datetime.date.today()
+            rules=rules_for("regulated"),
+            summary="KCPA.",
+            citations=[CITATION],
+            as_of=datetime.date.today(),
         ),
         seen_version_id=None,
         reason="KCPA",

@@ -52,7 +52,12 @@ def test_a_backlog_is_queued_in_batches_oldest_first(make_source, settings):
 @pytest.mark.django_db
 def test_sources_go_to_tasks_in_chunks(make_source, settings, django_capture_on_commit_callbacks):
     settings.MONITORING_CHECKS_PER_TASK = 2
-    ids = [make_source(f"https://law.example.gov/{i}", next_check_at=PAST).pk for i in range(5)]
+    ids = [
+        make_source(
+            f"https://law.example.gov/{i}", next_check_at=PAST + datetime.timedelta(seconds=i)
+        ).pk
+        for i in range(5)
+    ]  # oldest first, so the order of the chunks is the order of the ids
     with django_capture_on_commit_callbacks(execute=True):
         sources_dispatch()
     assert queued_source_ids() == [f"({ids[0:2]},)", f"({ids[2:4]},)", f"({ids[4:]},)"]

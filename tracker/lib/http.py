@@ -6,9 +6,18 @@ then connects to
 the address it checked, so a DNS answer that changes between check and connect (DNS
 rebinding) cannot slip past; has connect and read timeouts and an overall deadline;
 reads at most `max_bytes`; follows at most `max_redirects`, checking each hop again.
+
+The overall deadline covers the whole request: connecting, TLS, the status line, the headers
+and the body. Socket timeouts alone cannot promise that (a server sending one byte every few
+seconds never trips a read timeout), so a watchdog thread shuts down the socket of any request
+still running at its deadline.
 """
 
+import contextlib
+import heapq
+import io
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -20,6 +29,8 @@ import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 CHUNK_BYTES = 64 * 1024
@@ -122,8 +133,106 @@ def _policy(allow_http: bool | None) -> dict:
     }
 
 
+class _Watchdog:
+    """Shuts down the socket of a request that is still running at its deadline.
+
+    One daemon thread for the process; each requesting thread has at most one socket watched.
+    It keeps its own duplicate of the socket's descriptor, so shutting it down can never hit a
+    descriptor the kernel has since given to another connection, and it works on the raw socket
+    even while TLS is being set up over it. A shut-down socket makes the blocked read return at
+    once; the request then reports the deadline.
+    """
+
+    def __init__(self):
+        self._lock = threading.Condition()
+        self._watched: dict[int, list] = {}  # thread id -> [deadline, duplicate socket, cut?]
+        self._queue: list[tuple[float, int]] = []  # (deadline, thread id), soonest first
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def watch(self, sock: socket.socket, deadline: float) -> None:
+        duplicate = socket.socket(fileno=os.dup(sock.fileno()))
+        with self._lock:
+            self._start()
+            self._drop(threading.get_ident())
+            self._watched[threading.get_ident()] = [deadline, duplicate, False]
+            heapq.heappush(self._queue, (deadline, threading.get_ident()))
+            self._lock.notify()
+
+    def release(self) -> bool:
+        """Stop watching this thread's socket; True if the deadline cut it."""
+        with self._lock:
+            return self._drop(threading.get_ident())
+
+    def _drop(self, thread_id: int) -> bool:
+        entry = self._watched.pop(thread_id, None)
+        if entry is None:
+            return False
+        entry[1].close()
+        return entry[2]
+
+    def _start(self) -> None:
+        # A forked child inherits the object but not the thread.
+        if self._thread is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="http-deadline", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._queue and self._queue[0][0] <= now:
+                    deadline, thread_id = heapq.heappop(self._queue)
+                    entry = self._watched.get(thread_id)
+                    if entry and entry[0] == deadline and not entry[2]:
+                        entry[2] = True
+                        with contextlib.suppress(OSError):
+                            entry[1].shutdown(socket.SHUT_RDWR)
+                self._lock.wait(self._queue[0][0] - now if self._queue else None)
+
+
+_watchdog = _Watchdog()
+
+
+class _WatchedConnection(HTTPConnection):
+    """An HTTP connection whose socket the watchdog cuts at the current request's deadline."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watch(sock)
+        return sock
+
+    def request(self, *args, **kwargs):
+        if self.sock is not None:  # a kept-alive connection, reused for this request
+            _watch(self.sock)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedTLSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedTLSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedTLSConnection
+
+
+def _watch(sock: socket.socket) -> None:
+    deadline = getattr(_local, "deadline", None)
+    if deadline is not None:
+        _watchdog.watch(sock, deadline)
+
+
 class PinnedAddressAdapter(HTTPAdapter):
     """Connects to the address destination_check approved, not to a fresh DNS answer."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedTLSPool}
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(
@@ -176,13 +285,52 @@ def request(
     """
     policy = _policy(allow_http)
     timeout = timeout or (settings.OUTBOUND_CONNECT_TIMEOUT, settings.OUTBOUND_READ_TIMEOUT)
-    deadline = time.monotonic() + (deadline_seconds or settings.OUTBOUND_DEADLINE_SECONDS)
+    deadline_seconds = deadline_seconds or settings.OUTBOUND_DEADLINE_SECONDS
     max_bytes = max_bytes or settings.OUTBOUND_MAX_BYTES
+    deadline = time.monotonic() + deadline_seconds
+    with _cut_at(deadline, deadline_seconds):
+        return _follow(
+            method,
+            url,
+            headers,
+            data,
+            timeout,
+            policy,
+            deadline,
+            max_bytes,
+            truncate,
+            max_redirects,
+        )
+
+
+@contextlib.contextmanager
+def _cut_at(deadline: float, seconds: float):
+    """Let the watchdog cut this thread's request at the deadline, and say so if it did.
+
+    A cut socket can look like a response that ended early, so the deadline is reported even
+    when the read seemed to succeed.
+    """
+    _local.deadline = deadline
+    try:
+        yield
+    finally:
+        _local.deadline = None
+        if _watchdog.release():
+            raise OutboundError(
+                f"timed out: no complete response within the {seconds:g} s overall deadline"
+            )
+
+
+def _follow(method, url, headers, data, timeout, policy, deadline, max_bytes, truncate, redirects):
     started = time.monotonic()
-    for _hop in range(max_redirects + 1):
-        response = _send_once(method, url, headers, data, timeout, policy)
+    for _hop in range(redirects + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OutboundError("the redirects took longer than the overall deadline")
+        hop_timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
+        response = _send_once(method, url, headers, data, hop_timeout, policy)
         location = response.headers.get("Location")
-        if response.status_code in REDIRECT_CODES and location and max_redirects:
+        if response.status_code in REDIRECT_CODES and location and redirects:
             response.close()
             url = urljoin(url, location)
             if response.status_code == 303 or (
@@ -193,7 +341,7 @@ def request(
         body, truncated = _read_capped(response, max_bytes, deadline, truncate)
         elapsed_ms = int((time.monotonic() - started) * 1000)
         return Response(response.status_code, response.headers, body, url, elapsed_ms, truncated)
-    raise OutboundError(f"more than {max_redirects} redirects")
+    raise OutboundError(f"more than {redirects} redirects")
 
 
 def _send_once(method, url, headers, data, timeout, policy) -> requests.Response:
@@ -219,14 +367,14 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
     if declared.isdigit() and int(declared) > max_bytes and not truncate:
         response.close()
         raise ResponseTooLarge(f"response is {int(declared)} bytes, over the {max_bytes}-byte cap")
-    chunks, size = [], 0
+    # One growing buffer, not a list joined at the end: a body is held once, not twice.
+    buffer = io.BytesIO()
     try:
         for chunk in _arriving(response):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > max_bytes:
+            buffer.write(chunk)
+            if buffer.tell() > max_bytes:
                 if truncate:
-                    return b"".join(chunks)[:max_bytes], True
+                    return buffer.getbuffer()[:max_bytes].tobytes(), True
                 raise ResponseTooLarge(f"response exceeded the {max_bytes}-byte cap")
             if time.monotonic() > deadline:
                 raise OutboundError("response took longer than the overall deadline")
@@ -234,7 +382,7 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
         raise OutboundError(f"{exc.__class__.__name__} while reading: {exc}") from None
     finally:
         response.close()
-    return b"".join(chunks), False
+    return buffer.getvalue(), False
 
 
 def _arriving(response):

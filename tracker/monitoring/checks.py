@@ -18,6 +18,8 @@ from tracker.monitoring.models import Source
 # Statuses whose Retry-After the next check honours.
 RETRY_AFTER_STATUSES = {429, 503}
 RETRY_AFTER_MAX = datetime.timedelta(days=7)
+# A library's error message is cut to this for the check log.
+FAILURE_MESSAGE_CHARS = 300
 
 
 @dataclass
@@ -70,31 +72,55 @@ def retry_after(value: str | None, *, now: datetime.datetime) -> datetime.timede
 
 
 def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
-    """Fetch the source politely and extract its normalised text. Raises politeness.HostBusy."""
+    """Fetch the source politely and extract its normalised text. Raises politeness.HostBusy.
+
+    Nothing a page does escapes as an exception: whatever goes wrong (the network, pypdf, the
+    HTML parser, JSON, decompression, memory) ends here as the observation's error, which the
+    check records and counts toward the source's failures.
+    """
     started = time.monotonic()
+    observation = Observation()
+    try:
+        _observe(source, observation, now=now)
+    except politeness.NotNow:
+        raise
+    except Exception as exc:
+        observation.error = failure_reason(exc)
+        observation.text = observation.content_hash = ""
+    observation.duration_ms = _since(started)
+    return observation
+
+
+def failure_reason(exc: Exception) -> str:
+    """Our own errors say what happened already; any other is named by its class."""
+    if isinstance(exc, http.OutboundError | extract.ExtractionError):
+        return str(exc)
+    message = " ".join(str(exc).split())
+    if len(message) > FAILURE_MESSAGE_CHARS:
+        message = message[: FAILURE_MESSAGE_CHARS - 1] + "…"
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
+
+
+def _observe(source: Source, observation: Observation, *, now: datetime.datetime) -> None:
     hold = settings.OUTBOUND_DEADLINE_SECONDS + settings.MONITORING_HOST_SPACING_SECONDS + 5
     with politeness.host_slot(source.host, hold_seconds=hold):
-        try:
-            response = http.request(
-                "GET",
-                source.url,
-                headers=conditional_headers(source),
-                max_bytes=settings.MONITORING_MAX_BYTES,
-            )
-        except http.OutboundError as exc:
-            return Observation(duration_ms=_since(started), error=str(exc))
-    observation = Observation(
-        http_status=response.status_code,
-        duration_ms=_since(started),
-        bytes_received=len(response.body),
-        etag=response.headers.get("ETag", "")[:500],
-        last_modified=response.headers.get("Last-Modified", "")[:100],
-    )
+        # One deadline for the fetch and the extraction together.
+        deadline = time.monotonic() + settings.OUTBOUND_DEADLINE_SECONDS
+        response = http.request(
+            "GET",
+            source.url,
+            headers=conditional_headers(source),
+            max_bytes=settings.MONITORING_MAX_BYTES,
+        )
+    observation.http_status = response.status_code
+    observation.bytes_received = len(response.body)
+    observation.etag = response.headers.get("ETag", "")[:500]
+    observation.last_modified = response.headers.get("Last-Modified", "")[:100]
     if response.status_code == 304:
         if not conditional_headers(source):
             observation.error = "304 Not Modified to a request that was not conditional"
         observation.not_modified = True
-        return observation
+        return
     if response.status_code != 200:
         observation.error = f"HTTP {response.status_code}"
         if response.status_code in RETRY_AFTER_STATUSES:
@@ -103,25 +129,22 @@ def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
                 observation.error += (
                     f" (Retry-After {int(observation.retry_after.total_seconds())} s)"
                 )
-        return observation
+        return
     observation.body_hash = body_hash(source, response.body)
     if source.current_hash and observation.body_hash == source.body_hash:
         # The very bytes of the accepted text, read the same way: no need to parse them again.
         observation.content_hash = source.current_hash
-        return observation
-    try:
-        raw = extract.extract_text(
-            kind=source.kind,
-            body=response.body,
-            content_type=response.headers.get("Content-Type", ""),
-            selector=source.selector,
-        )
-    except extract.ExtractionError as exc:
-        observation.error = str(exc)
-        return observation
+        return
+    raw = extract.extract_text(
+        kind=source.kind,
+        body=response.body,
+        content_type=response.headers.get("Content-Type", ""),
+        selector=source.selector,
+        deadline=deadline,
+    )
+    del response  # the body is not needed any more; the text may be big too
     observation.text = extract.normalise(raw, ignore_patterns=source.ignore_pattern_list())
     observation.content_hash = extract.content_hash(observation.text)
-    return observation
 
 
 def body_hash(source: Source, body: bytes) -> str:

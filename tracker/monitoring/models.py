@@ -1,13 +1,14 @@
 """Official sources, each attempt to check one, the distinct texts seen, and change proposals."""
 
 import datetime
-import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from tracker.monitoring.patterns import PatternError, compile_linear
 
 
 class SourceKind(models.TextChoices):
@@ -129,10 +130,10 @@ class Source(models.Model):
     def clean(self):
         for pattern in self.ignore_pattern_list():
             try:
-                re.compile(pattern)
-            except re.error as exc:
+                compile_linear(pattern)
+            except PatternError as exc:
                 raise ValidationError(
-                    {"ignore_patterns": f"{pattern!r} is not a regular expression: {exc}"}
+                    {"ignore_patterns": f"{pattern!r} is not a usable regular expression: {exc}"}
                 ) from None
         if self.kind == SourceKind.PDF and self.selector:
             raise ValidationError({"selector": "A PDF source takes no selector."})
