@@ -12,10 +12,12 @@ record of their own), and the strictest rule per product is `selectors.zip_rules
 """
 
 import datetime
+import logging
 import threading
 from dataclasses import dataclass
 from functools import cache
 
+import redis
 from django.utils import timezone
 
 from jurisdictions.models import Category, Jurisdiction, Level, Rule
@@ -32,6 +34,8 @@ from jurisdictions.selectors import (
 )
 from jurisdictions.serializers import citations_text, page_url, verification_data
 from jurisdictions.zipdata import ZipRecord, zip_index
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH_ITEMS = 1000
 CATEGORIES = frozenset(Category.values)  # Category.values builds a new list on every call
@@ -137,17 +141,26 @@ _lock = threading.Lock()
 _snapshot: tuple[tuple[str, datetime.date], RulesSnapshot] | None = None
 
 
+def _snapshot_build(today: datetime.date) -> RulesSnapshot:
+    return RulesSnapshot(list(Jurisdiction.objects.in_us().with_status().order_by("code")), today)
+
+
 def rules_snapshot() -> RulesSnapshot:
     """The snapshot of the current generation, built once per process (one query)."""
     global _snapshot
-    version = (public_generation(), timezone.localdate())
+    today = timezone.localdate()
+    try:
+        version = (public_generation(), today)
+    except redis.RedisError:
+        # Without the generation a kept snapshot may be stale: read the database each time.
+        log.exception("Public cache generation unavailable; building the rules snapshot anew")
+        return _snapshot_build(today)
     current = _snapshot
     if current is not None and current[0] == version:
         return current[1]
     with _lock:
         if _snapshot is None or _snapshot[0] != version:
-            rows = Jurisdiction.objects.in_us().with_status().order_by("code")
-            _snapshot = (version, RulesSnapshot(list(rows), version[1]))
+            _snapshot = (version, _snapshot_build(today))
         return _snapshot[1]
 
 

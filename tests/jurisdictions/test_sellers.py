@@ -271,3 +271,26 @@ def test_the_sellers_page_is_linked_from_the_footer_and_the_api_docs(client, sam
     assert "/api/v1/check" in page and "restricted-zips.csv" in page and "not legal advice" in page
     assert 'href="/sellers/"' in client.get("/about/").content.decode()
     assert "/sellers/" in client.get("/api/v1/openapi.json").json()["info"]["description"]
+
+
+def test_the_batch_check_answers_when_redis_is_down(client, sample, settings, private_redis):
+    from jurisdictions import ratelimit
+
+    process, url = private_redis
+    process.kill()
+    process.wait()
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    ratelimit._client.cache_clear()
+    try:
+        response = check(client, [{"zip": SAN_DIEGO_ZIP, "category": "leaf"}])
+        assert response.status_code == 200
+        assert response.json()["results"][0]["rules"]["leaf"]["rule"] == "banned"
+    finally:
+        ratelimit._client.cache_clear()
