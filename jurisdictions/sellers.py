@@ -41,9 +41,11 @@ MAX_BATCH_ITEMS = 1000
 CATEGORIES = frozenset(Category.values)  # Category.values builds a new list on every call
 ZIP_PLACEMENT = (
     "ZIP codes are placed with the offline US ZIP data, which names one county and one main "
-    "city for each ZIP code (and other place names the Postal Service accepts for it). A ZIP "
-    "code that crosses a county or city line is answered for the county and city the data "
-    "names: partial overlaps are not known, so check an address near a boundary yourself."
+    "city for each ZIP code, and other place names the Postal Service accepts for it. A ZIP "
+    "code is answered with the strictest rule of the federal level, its state, that county "
+    "and those places where they have rules of their own. A ZIP code that crosses a county or "
+    "city line is not split: partial overlaps are not known, so check an address near a "
+    "boundary yourself."
 )
 NOTICE = "Information, not legal advice."
 
