@@ -3,14 +3,17 @@
 import csv
 import datetime
 import io
+import json
+import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.csrf import csrf_exempt
 
-from jurisdictions import selectors, serializers
+from jurisdictions import apiaccess, selectors, sellers, serializers
 from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
@@ -20,6 +23,8 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 CHANGES_LIMIT = 200
 MAX_QUERY = 200
+CHECK_BODY = 'The body must be a JSON object {"items": [{"zip": "92101", "category": "leaf"}, …]}.'
+log = logging.getLogger(__name__)
 api_read = public_read(api=True, rate_limited=True)
 
 
@@ -84,6 +89,13 @@ def _bad_input_as_error(view):
 
     wrapper.__name__ = view.__name__
     return wrapper
+
+
+def _required_category(request) -> str:
+    category = _choice(request, "category", Category.values)
+    if category is None:
+        raise BadInput("missing_category", f"category is required: {', '.join(Category.values)}.")
+    return category
 
 
 def _get_or_error(code: str):
@@ -210,6 +222,86 @@ def export_csv(request):
         buffer.getvalue(),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="kratom-status.csv"'},
+    )
+
+
+def _check_items(request) -> list:
+    """The items of a batch check's body; BadInput (400, 413) when the body is not one."""
+    try:
+        body = json.loads(request.body)
+    except RequestDataTooBig:
+        raise BadInput("body_too_large", "The body is too large.", 413) from None
+    except (ValueError, RecursionError):
+        raise BadInput("invalid_body", f"The body is not JSON. {CHECK_BODY}") from None
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise BadInput("invalid_body", CHECK_BODY)
+    if len(items) > sellers.MAX_BATCH_ITEMS:
+        message = (
+            f"A batch holds at most {sellers.MAX_BATCH_ITEMS} items; this one has {len(items)}."
+        )
+        raise BadInput("too_many_items", message, 413)
+    return items
+
+
+@csrf_exempt
+@_bad_input_as_error
+def check(request):
+    """The batch check: read-only, so safe to retry; items count toward the rate limit."""
+    if request.method != "POST":
+        response = api_error(405, "method_not_allowed", "Send the batch with POST.")
+        response["Allow"] = "POST"
+        return response
+    try:
+        caller = apiaccess.api_caller(request)
+    except apiaccess.InvalidApiKey as error:
+        return apiaccess.invalid_key_response(error)
+    items = _check_items(request)
+    refusal = apiaccess.api_limit_refusal(caller, cost=max(1, len(items)))
+    if refusal is not None:
+        return refusal
+    try:
+        body = sellers.batch_check_json(items=items)
+    except Exception:
+        log.exception("Batch check failed")
+        return api_error(500, "internal_error", "Something went wrong on our side.")
+    return HttpResponse(
+        body, content_type="application/json", headers={"Cache-Control": "no-store"}
+    )
+
+
+@api_read
+@_bad_input_as_error
+def restricted_zips_json(request):
+    restricted = sellers.restricted_zips(category=_required_category(request))
+    return json_response(
+        {
+            "category": restricted.category,
+            "count": len(restricted.zips),
+            "zip_placement": sellers.ZIP_PLACEMENT,
+            "notice": sellers.NOTICE,
+            "columns": sellers.JSON_COLUMNS,
+            "zips": restricted.json_rows(),
+            "jurisdictions": restricted.jurisdictions,
+        }
+    )
+
+
+@api_read
+@_bad_input_as_error
+def restricted_zips_csv(request):
+    restricted = sellers.restricted_zips(category=_required_category(request))
+    buffer = io.StringIO()
+    # A comment line first: how ZIPs are placed matters to anyone shipping on this list.
+    buffer.write(f"# {sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n")
+    writer = csv.DictWriter(buffer, fieldnames=sellers.CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(restricted.csv_rows())
+    filename = f"restricted-zips-{restricted.category}.csv"
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

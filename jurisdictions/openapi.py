@@ -28,6 +28,7 @@ def _nullable(schema: dict) -> dict:
 
 STR = {"type": "string"}
 STATUS = {"type": "string", "enum": Status.values}
+CATEGORY = {"type": "string", "enum": Category.values}
 # Something other than digits, or a ZIP: digits alone that are not a ZIP (in any script) are 400.
 SEARCH_QUERY = r"[^\s\d-]|^[0-9]{5}(-[0-9]{4})?$"
 SEARCH_KINDS = [Kind.ZIP, Kind.PLACE, Kind.CHOICES, Kind.SUGGESTIONS, Kind.NONE]
@@ -225,6 +226,100 @@ SCHEMAS.update(
                 "tried": {"type": "array", "items": STR},
             }
         ),
+        "CheckRule": _object(
+            {
+                **RULE_FIELDS,
+                "decided_by": _nullable(
+                    _object(
+                        {
+                            "code": STR,
+                            "name": STR,
+                            "level": {"type": "string", "enum": Level.values},
+                            "url": {"type": "string", "format": "uri"},
+                        }
+                    )
+                ),
+                "citations": {"type": "array", "items": _ref("Citation")},
+                "last_verified": _nullable(
+                    _object(
+                        {
+                            "on": {"type": "string", "format": "date"},
+                            "by": {"type": "string", "enum": ["curator", "curated reference data"]},
+                            "age_days": {"type": "integer"},
+                            "stale": {"type": "boolean"},
+                        }
+                    )
+                ),
+            }
+        ),
+        "CheckAnswer": _object(
+            {
+                "count": {"type": "integer", "minimum": 0},
+                "answered": {"type": "integer", "minimum": 0},
+                "errors": {"type": "integer", "minimum": 0},
+                "results": {
+                    "type": "array",
+                    "items": {
+                        "oneOf": [
+                            _object(
+                                {
+                                    "zip": STR,
+                                    "category": _nullable(CATEGORY),
+                                    "zip5": {"type": "string", "pattern": r"^[0-9]{5}$"},
+                                    "place": _object(
+                                        {"state": STR, "county": _nullable(STR), "city": STR}
+                                    ),
+                                    "rules": {
+                                        "type": "object",
+                                        "description": "One entry per category asked for "
+                                        "(all four when the item names none)",
+                                        "properties": {c: _ref("CheckRule") for c in Category},
+                                        "additionalProperties": False,
+                                    },
+                                }
+                            ),
+                            _object(
+                                {
+                                    "zip": _nullable(STR),
+                                    "category": _nullable(STR),
+                                    "error": _object({"code": STR, "message": STR}),
+                                }
+                            ),
+                        ]
+                    },
+                },
+                "zip_placement": STR,
+                "notice": STR,
+            }
+        ),
+        "RestrictedZips": _object(
+            {
+                "category": CATEGORY,
+                "count": {"type": "integer", "minimum": 0},
+                "zip_placement": STR,
+                "notice": STR,
+                "columns": {"type": "array", "items": STR},
+                "zips": {
+                    "type": "array",
+                    "description": "One row per ZIP, in ZIP order: the ZIP and the code of "
+                    "the jurisdiction whose ban decides it (the CSV adds the place names)",
+                    "items": {"type": "array", "items": STR},
+                },
+                "jurisdictions": {
+                    "type": "object",
+                    "description": "The deciding jurisdictions, by code",
+                    "additionalProperties": _object(
+                        {
+                            "jurisdiction_name": STR,
+                            "level": {"type": "string", "enum": Level.values},
+                            "scope": _nullable({"type": "string", "enum": Scope.values}),
+                            "citation": STR,
+                            "verified_on": _nullable({"type": "string", "format": "date"}),
+                        }
+                    ),
+                },
+            }
+        ),
         "Export": _object(
             {
                 "columns": {"type": "array", "items": STR},
@@ -256,9 +351,12 @@ def _error(description: str) -> dict:
 
 
 RATE_LIMITED = {
-    **_error("Too many requests from this client"),
+    **_error("Too many requests from this client or API key (a batch counts its items)"),
     "headers": {"Retry-After": {"schema": {"type": "string", "pattern": r"^\d+$"}}},
 }
+BAD_KEY = {"401": _error("An Authorization header with a malformed, unknown or revoked key")}
+# A key is optional: without one the public limit applies.
+SECURITY = [{}, {"apiKey": []}]
 
 
 def _read(
@@ -273,10 +371,16 @@ def _read(
         },
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         "429": RATE_LIMITED,
+        **BAD_KEY,
         **(errors or {}),
     }
     return {
-        "get": {"summary": summary, "parameters": [*params, ETAG_PARAM], "responses": responses}
+        "get": {
+            "summary": summary,
+            "parameters": [*params, ETAG_PARAM],
+            "responses": responses,
+            "security": SECURITY,
+        }
     }
 
 
@@ -293,6 +397,56 @@ def _query(name: str, schema: dict, description: str = "") -> dict:
 NOT_FOUND = {"404": _error("No jurisdiction with that code")}
 
 
+CATEGORY_PARAM = {**_query("category", CATEGORY, "The product category"), "required": True}
+BAD_CATEGORY = {"400": _error("A missing or unknown category")}
+# Any value is accepted as an item: one that is not {"zip": "…", "category": "…"} with a ZIP
+# and a known category is answered with an item-level error, while the others are answered.
+CHECK_ITEM = {
+    "description": 'An object {"zip": a US ZIP or ZIP+4 code (digits 0-9), "category": one of '
+    f"{', '.join(Category.values)}, or left out for all four}}; anything else is answered with "
+    "an item-level error.",
+    "examples": [{"zip": "92101", "category": "leaf"}, {"zip": "73301-0001"}],
+}
+CHECK = {
+    "post": {
+        "summary": "Check up to 1,000 ZIP codes × product categories in one call, answered in "
+        "order; a malformed or unknown item gets an error of its own. Read-only: safe to retry.",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["items"],
+                        "properties": {
+                            # No maxItems: a longer batch is a 413 (documented below), not
+                            # the 400 a schema violation would call for.
+                            "items": {
+                                "type": "array",
+                                "items": CHECK_ITEM,
+                                "description": "At most 1,000 items; a longer batch is a 413.",
+                            }
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "One result per item, in order",
+                "content": {"application/json": {"schema": _ref("CheckAnswer")}},
+            },
+            "400": _error("A body that is not JSON or has no items list"),
+            **BAD_KEY,
+            "405": _error("Only POST is supported"),
+            "413": _error("More than 1,000 items, or a body too large"),
+            "429": RATE_LIMITED,
+        },
+        "security": SECURITY,
+    }
+}
+
+
 @cache
 def openapi_document() -> dict:
     return {
@@ -303,7 +457,9 @@ def openapi_document() -> dict:
             "description": "The legal status of kratom by jurisdiction, with citations and "
             "history. Information, not legal advice. Errors are "
             '{"error": {"code", "message"}}; reads carry ETag and Cache-Control and answer '
-            "304 to If-None-Match; requests are rate-limited per client (429 with Retry-After).",
+            "304 to If-None-Match; requests are rate-limited per client, or per API key sent as "
+            "'Authorization: Bearer <key>' (429 with Retry-After; 401 for a bad key). Sellers: "
+            "see /sellers/ for the batch check and the restricted-ZIP lists.",
         },
         "servers": [{"url": "/"}],
         "paths": {
@@ -395,10 +551,27 @@ def openapi_document() -> dict:
                 ],
                 errors={"400": _error("A malformed date")},
             ),
+            "/api/v1/check": CHECK,
+            "/api/v1/restricted-zips.json": _read(
+                "Every ZIP code where a product category is banned at any level, by ZIP",
+                "RestrictedZips",
+                params=[CATEGORY_PARAM],
+                errors=BAD_CATEGORY,
+            ),
+            "/api/v1/restricted-zips.csv": _read(
+                "The restricted-ZIP list as CSV (a # comment line, then the header row)",
+                None,
+                params=[CATEGORY_PARAM],
+                errors=BAD_CATEGORY,
+                media="text/csv",
+            ),
             "/api/v1/export.json": _read("Every jurisdiction's current status", "Export"),
             "/api/v1/export.csv": _read(
                 "Every jurisdiction's current status, as CSV", None, media="text/csv"
             ),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+        },
     }

@@ -29,19 +29,21 @@ class _Allowance:
         self.slot: dict[int, int] = {}
         self.left: dict[tuple, int] = {}
 
-    def take(self, key: tuple, window: int, slot: int) -> bool:
+    def take(self, key: tuple, window: int, slot: int, cost: int = 1) -> bool:
         with self.lock:
             if self.slot.get(window) != slot:  # a new window: forget the old allowances
                 self.left = {k: v for k, v in self.left.items() if k[-2] != window}
                 self.slot[window] = slot
-            if self.left.get(key, 0) > 0:
-                self.left[key] -= 1
+            if self.left.get(key, 0) >= cost:
+                self.left[key] -= cost
                 return True
             return False
 
-    def grant(self, key: tuple, count: int) -> None:
+    def grant(self, key: tuple, count: int) -> int:
+        """Add count to what is left here; returns the new total."""
         with self.lock:
-            self.left[key] = count
+            self.left[key] = self.left.get(key, 0) + count
+            return self.left[key]
 
 
 _allowance = _Allowance()
@@ -58,8 +60,11 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int | None:
-    """Count one request; return the seconds to wait when over the limit, else None.
+def rate_limit_hit(
+    *, bucket: str, client: str, limit: int, window: int, cost: int = 1
+) -> int | None:
+    """Count one request (or `cost` units: a batch's items); return the seconds to wait when
+    over the limit, else None.
 
     A Redis failure lets the request through (and is logged): the limit protects the
     service, and refusing every visitor because Redis blinked would defeat that.
@@ -67,9 +72,9 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     now = time.time()
     slot = int(now // window)
     local_key = (bucket, client, limit, window, slot)
-    if _allowance.take(local_key, window, slot):
+    if _allowance.take(local_key, window, slot, cost):
         return None
-    batch = max(1, min(MAX_BATCH, limit // BATCH_FRACTION))
+    batch = max(cost, min(MAX_BATCH, limit // BATCH_FRACTION))
     key = f"ratelimit:{bucket}:{client}:{slot}"
     try:
         pipe = redis_client().pipeline(transaction=False)
@@ -79,8 +84,9 @@ def rate_limit_hit(*, bucket: str, client: str, limit: int, window: int) -> int 
     except redis.RedisError:
         log.exception("Rate limit check failed; letting the request through")
         return None
-    granted = min(batch, limit - (count - batch))
-    if granted <= 0:
+    granted = max(0, min(batch, limit - (count - batch)))
+    # What was claimed stays here for smaller requests even when this one does not fit.
+    if _allowance.grant(local_key, granted) < cost:
         return max(1, math.ceil((slot + 1) * window - now))
-    _allowance.grant(local_key, granted - 1)
+    _allowance.grant(local_key, -cost)
     return None

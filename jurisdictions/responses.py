@@ -9,7 +9,6 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 
 from jurisdictions.public_cache import cached_response_get, cached_response_put
-from jurisdictions.ratelimit import client_address, rate_limit_hit
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,7 @@ CORS_HEADERS = {
 # Only a preflight (OPTIONS) needs to say which methods and headers are allowed.
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "If-None-Match",
+    "Access-Control-Allow-Headers": "If-None-Match, Authorization",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -75,25 +74,18 @@ def _cache_key(request) -> str:
     return f"{request.path}?{urlencode(known, doseq=True)}" if known else request.path
 
 
-def _rate_limited(request, *, api: bool) -> int | None:
-    """Seconds to wait when this client is over its limit (the API's, or the pages'), else None."""
-    if api:
-        limit, window = settings.API_RATE_LIMIT, settings.API_RATE_LIMIT_WINDOW
-    else:
-        limit, window = settings.PAGE_RATE_LIMIT, settings.PAGE_RATE_LIMIT_WINDOW
+def _page_rate_limited(request) -> int | None:
+    """Seconds to wait when this client is over the pages' limit, else None (the API's limit
+    is the caller's: see jurisdictions.apiaccess)."""
     return rate_limit_hit(
-        bucket="api" if api else "pages",
+        bucket="pages",
         client=client_address(request),
-        limit=limit,
-        window=window,
+        limit=settings.PAGE_RATE_LIMIT,
+        window=settings.PAGE_RATE_LIMIT_WINDOW,
     )
 
 
-def _too_many_requests(wait: int, *, api: bool):
-    if api:
-        message = f"Too many requests: try again in {wait} s."
-        response = api_error(429, "rate_limited", message, headers={"Retry-After": str(wait)})
-        return _finish(response, etag=None, cors=True)
+def _page_too_many_requests(wait: int):
     return HttpResponse(
         f"Too many requests from your address: try again in {wait} seconds.\n",
         status=429,
@@ -139,6 +131,14 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
     clients are encouraged to send If-None-Match.
     """
 
+    # Here, not at the top: apiaccess answers with this module's api_error.
+    from jurisdictions.apiaccess import (
+        InvalidApiKey,
+        api_caller,
+        api_limit_refusal,
+        invalid_key_response,
+    )
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -152,14 +152,23 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                 response = api_error(405, "method_not_allowed", "Only GET is supported.")
                 response["Allow"] = "GET, HEAD, OPTIONS"
                 return _finish(response, etag=None, cors=True)
+            if rate_limited:
+                try:
+                    caller = api_caller(request)
+                except InvalidApiKey as error:
+                    return _finish(invalid_key_response(error), etag=None, cors=api)
             key = _cache_key(request)
             entry = cached_response_get(key)
             if entry is not None and _etag_matches(request, entry.etag):
                 return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
-            if rate_limited or not api:
-                wait = _rate_limited(request, api=api)
+            if rate_limited:
+                refusal = api_limit_refusal(caller)
+                if refusal is not None:
+                    return _finish(refusal, etag=None, cors=api)
+            elif not api:
+                wait = _page_rate_limited(request)
                 if wait is not None:
-                    return _too_many_requests(wait, api=api)
+                    return _page_too_many_requests(wait)
             if entry is None:
                 response = _render(view, request, args, kwargs, api=api)
                 if response.status_code != 200:

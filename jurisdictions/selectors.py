@@ -5,7 +5,6 @@ import datetime
 import re
 from dataclasses import dataclass, field, replace
 
-import zipcodes
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -31,6 +30,7 @@ from jurisdictions.rules import (
     rules_of,
     strictest,
 )
+from jurisdictions.zipdata import zip_record
 
 CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
@@ -243,7 +243,8 @@ def zip_records(*, zip_code: str) -> list[dict]:
     match = ZIP_RE.match(zip_code.strip())
     if not match:
         raise ZipMalformed(ZIP_FORMAT)
-    return zipcodes.matching(match.group(1))
+    record = zip_record(match.group(1))
+    return [record.as_dict()] if record else []
 
 
 def zip_lookup(*, zip_code: str) -> ZipAnswer:
@@ -254,7 +255,7 @@ def zip_lookup(*, zip_code: str) -> ZipAnswer:
     return zip_answer(zip_code=records[0]["zip_code"], records=records)
 
 
-def _place_key(name: str) -> str:
+def place_key(name: str) -> str:
     name = re.sub(r"\s*\(.*?\)", "", name.lower())
     name = re.sub(r"\s+(county|parish|borough|municipio|census area)$", "", name.strip())
     name = re.sub(r"^(st\.?|saint)\s+", "saint ", name)
@@ -264,8 +265,8 @@ def _place_key(name: str) -> str:
 def _unique(names) -> list[str]:
     seen, result = set(), []
     for name in names:
-        if name and _place_key(name) not in seen:
-            seen.add(_place_key(name))
+        if name and place_key(name) not in seen:
+            seen.add(place_key(name))
             result.append(name)
     return result
 
@@ -284,7 +285,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         elif row.code == state_code:
             state = row
         else:
-            locals_by_key.setdefault((row.level, _place_key(row.name)), row)
+            locals_by_key.setdefault((row.level, place_key(row.name)), row)
 
     county_names = _unique(record["county"] for record in records)
     primary_cities = _unique(record["city"] for record in records)
@@ -292,19 +293,19 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         name for record in records for name in record.get("acceptable_cities") or []
     )
     counties = [
-        PlaceAnswer(Level.COUNTY, name, locals_by_key.get((Level.COUNTY, _place_key(name))))
+        PlaceAnswer(Level.COUNTY, name, locals_by_key.get((Level.COUNTY, place_key(name))))
         for name in county_names
     ]
     cities = [
-        PlaceAnswer(Level.CITY, name, locals_by_key.get((Level.CITY, _place_key(name))))
+        PlaceAnswer(Level.CITY, name, locals_by_key.get((Level.CITY, place_key(name))))
         for name in primary_cities
     ]
     # Other place names the ZIP serves count only where they have a rule of their own.
     cities += [
-        PlaceAnswer(Level.CITY, name, locals_by_key[(Level.CITY, _place_key(name))])
+        PlaceAnswer(Level.CITY, name, locals_by_key[(Level.CITY, place_key(name))])
         for name in other_cities
-        if (Level.CITY, _place_key(name)) in locals_by_key
-        and _place_key(name) not in {_place_key(n) for n in primary_cities}
+        if (Level.CITY, place_key(name)) in locals_by_key
+        and place_key(name) not in {place_key(n) for n in primary_cities}
     ]
     state_answer = PlaceAnswer(Level.STATE, state.name if state else records[0]["state"], state)
     places = [state_answer, *counties, *cities]

@@ -18,6 +18,9 @@ api_v1 = [
     path("changes", api.changes, name="api-changes"),
     path("export.json", api.export_json, name="api-export-json"),
     path("export.csv", api.export_csv, name="api-export-csv"),
+    path("check", api.check, name="api-check"),
+    path("restricted-zips.json", api.restricted_zips_json, name="api-restricted-json"),
+    path("restricted-zips.csv", api.restricted_zips_csv, name="api-restricted-csv"),
     path("openapi.json", api.openapi, name="api-openapi"),
 ]
 
@@ -30,6 +33,7 @@ urlpatterns = [
     path("countries/<str:code>/", views.country_unlisted, name="country-unlisted"),
     path("lookup", views.lookup, name="lookup"),
     path("about/", views.about, name="about"),
+    path("sellers/", views.sellers, name="sellers"),
     path("favicon.ico", views.root_file, {"name": "favicon.ico"}, name="favicon"),
     path("robots.txt", views.root_file, {"name": "robots.txt"}, name="robots"),
     path("j/<str:code>/badge.svg", views.badge, name="badge"),

@@ -26,6 +26,7 @@ from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
 from jurisdictions.rules import ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
+from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -216,6 +217,20 @@ def about(request):
         "baseline_provenance": BASELINE_PROVENANCE,
     }
     return render(request, "jurisdictions/about.html", context)
+
+
+@public_read()
+def sellers(request):
+    context = {
+        "site_url": settings.SITE_URL,
+        "zip_placement": ZIP_PLACEMENT,
+        "max_items": f"{MAX_BATCH_ITEMS:,}",
+        "public_limit": f"{settings.API_RATE_LIMIT:,}",
+        "key_limit": f"{settings.API_KEY_RATE_LIMIT:,}",
+        "window": settings.API_RATE_LIMIT_WINDOW,
+        "stale_days": settings.VERIFICATION_STALE_DAYS,
+    }
+    return render(request, "jurisdictions/sellers.html", context)
 
 
 @public_read()

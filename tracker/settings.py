@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jurisdictions",
     "tracker.monitoring",
     "tracker.alerts",
+    "tracker.apikeys",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,8 @@ API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
 # Public pages, feeds and badges share one per-client limit (a 304 is not counted).
 PAGE_RATE_LIMIT = env_int("PAGE_RATE_LIMIT", 300, minimum=1)
 PAGE_RATE_LIMIT_WINDOW = env_int("PAGE_RATE_LIMIT_WINDOW", 60, minimum=1)
+# Per API key (Authorization: Bearer), in the same window; each item of a batch check counts.
+API_KEY_RATE_LIMIT = env_int("API_KEY_RATE_LIMIT", 60000, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
 # Admin login: this many failures per account, or per client, within the window lock both

@@ -49,9 +49,9 @@ def server_env(**extra) -> dict:
     }
 
 
-def start_gunicorn(app: str, env: dict) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(app: str, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = [PYTHON, "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
+    command = [PYTHON, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -80,10 +80,14 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, headers: list[str] = ()) -> dict:
-    command = ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"]
+def wrk(url: str, headers: list[str] = (), script: str | None = None, connections=None) -> dict:
+    connections = connections or CONNECTIONS
+    threads = str(min(int(THREADS), int(connections)))
+    command = ["wrk", "-t", threads, "-c", connections, "-d", DURATION, "--latency"]
     for header in headers:
         command += ["-H", header]
+    if script:
+        command += ["-s", script]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)

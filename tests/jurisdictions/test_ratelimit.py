@@ -42,3 +42,11 @@ def test_a_redis_failure_lets_the_request_through(settings, private_redis):
     process.wait()
     assert rate_limit_hit(bucket="t4", client="c", limit=1, window=60) is None
     assert rate_limit_hit(bucket="t4", client="c", limit=1, window=60) is None
+
+
+def test_a_cost_counts_that_many_requests_and_a_refusal_spends_nothing():
+    assert rate_limit_hit(bucket="t5", client="d", limit=1000, window=3600, cost=990) is None
+    assert rate_limit_hit(bucket="t5", client="d", limit=1000, window=3600, cost=20) is not None
+    # What the refused batch claimed is still there for one that fits.
+    assert rate_limit_hit(bucket="t5", client="d", limit=1000, window=3600, cost=10) is None
+    assert rate_limit_hit(bucket="t5", client="d", limit=1000, window=3600) is not None
