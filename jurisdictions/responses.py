@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
 
 from jurisdictions.public_cache import cached_response_get, cached_response_put
+from jurisdictions.ratelimit import client_address, rate_limit_hit
 
 log = logging.getLogger(__name__)
 
