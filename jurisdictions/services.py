@@ -70,6 +70,14 @@ def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: d
     return version.id, jurisdiction.upcoming_status_id
 
 
+def _last_verified_after(jurisdiction: Jurisdiction, *, as_of: datetime.date, by) -> dict:
+    """The newer of the two verifications wins, with its author (None: the reference data),
+    so a page never credits one with the other's date."""
+    if jurisdiction.last_verified_on and jurisdiction.last_verified_on > as_of:
+        return {"last_verified_on": jurisdiction.last_verified_on}
+    return {"last_verified_on": as_of, "last_verified_by": by}
+
+
 @transaction.atomic
 def status_record(
     *,
@@ -118,8 +126,7 @@ def status_record(
     Jurisdiction.objects.filter(pk=locked.pk).update(
         current_status_id=current_id,
         upcoming_status_id=upcoming_id,
-        last_verified_on=max(filter(None, [locked.last_verified_on, as_of])),
-        last_verified_by=confirmed_by if origin == Origin.CURATOR else locked.last_verified_by,
+        **_last_verified_after(locked, as_of=as_of, by=confirmed_by),
         updated_at=timezone.now(),
     )
     status_event_record(
