@@ -1,7 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import path
+from django.utils.html import format_html
 
 from jurisdictions.admin_review import (
     ApprovalReviewMixin,
@@ -13,6 +16,7 @@ from jurisdictions.admin_review import (
 )
 from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
 from jurisdictions.public_cache import public_generation_bump
+from jurisdictions.templatetags.curator import http_url
 
 
 class StatusVersionInline(admin.TabularInline):
@@ -101,21 +105,54 @@ class StatusVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Lead)
 class LeadAdmin(LeadReviewMixin, admin.ModelAdmin):
-    """The curators' list of leads to verify: open ones first, oldest first."""
+    """The curators' list of leads: open ones first, public correction reports first, then
+    the newest claims; each with its source, its date and what to check."""
 
     list_display = [
         "jurisdiction",
+        "claim",
+        "source_link",
+        "claimed_on_display",
+        "what_to_check",
         "origin",
-        "reported_status",
         "confidence",
         "state",
-        "created_at",
     ]
     list_filter = ["state", "origin", "confidence"]
     list_select_related = ["jurisdiction"]
-    search_fields = ["jurisdiction__code", "jurisdiction__name"]
+    search_fields = ["jurisdiction__code", "jurisdiction__name", "summary"]
     raw_id_fields = ["jurisdiction"]
-    ordering = ["-state", "created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).review_order()
+
+    def get_ordering(self, request):
+        # review_order() already sorts; the admin's default would replace it.
+        return []
+
+    @admin.display(description="Claim")
+    def claim(self, obj):
+        text = obj.summary or obj.reported_status or "—"
+        if obj.superseded:
+            return format_html(
+                "{} <strong>(probably superseded: older than the last verification on {})</strong>",
+                text,
+                obj.jurisdiction.last_verified_on,
+            )
+        return text
+
+    @admin.display(description="Source")
+    def source_link(self, obj):
+        url = http_url(obj.source_url)
+        if not url:
+            return obj.source_url or obj.citation or "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', url, urlsplit(url).netloc
+        )
+
+    @admin.display(description="Source date", ordering="claimed_on")
+    def claimed_on_display(self, obj):
+        return obj.claimed_on
 
 
 @admin.register(StatusApproval)
