@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from tracker.lib import http
-from tracker.monitoring import extract, politeness
-from tracker.monitoring.models import Source
+from tracker.monitoring import extract, kinds, politeness
+from tracker.monitoring.models import Source, SourceKind
 
 # Statuses whose Retry-After the next check honours.
 RETRY_AFTER_STATUSES = {429, 503}
@@ -33,6 +33,7 @@ class Observation:
     etag: str = ""
     last_modified: str = ""
     body_hash: str = ""
+    detected_kind: str = ""
 
     @property
     def failed(self) -> bool:
@@ -109,11 +110,17 @@ def source_observe(source: Source, *, now: datetime.datetime) -> Observation:
         # The very bytes of the accepted text, read the same way: no need to parse them again.
         observation.content_hash = source.current_hash
         return observation
+    content_type = response.headers.get("Content-Type", "")
+    kind = source.kind
+    if kind == SourceKind.AUTO:
+        kind = observation.detected_kind = kinds.kind_detect(
+            content_type=content_type, body=response.body
+        )
     try:
         raw = extract.extract_text(
-            kind=source.kind,
+            kind=kind,
             body=response.body,
-            content_type=response.headers.get("Content-Type", ""),
+            content_type=content_type,
             selector=source.selector,
         )
     except extract.ExtractionError as exc:
