@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import path
 from django.utils.html import format_html
 
@@ -50,6 +51,7 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
         "status_display",
         "upcoming_display",
         "last_verified_on",
+        "kratom_source_display",
     ]
     list_filter = ["level", "current_status__status", StaleVerificationFilter]
     list_select_related = ["parent", "current_status", "upcoming_status"]
@@ -57,6 +59,16 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
     readonly_fields = ["current_status", "upcoming_status", "last_verified_on", "last_verified_by"]
     raw_id_fields = ["parent"]
     inlines = [StatusVersionInline]
+
+    def get_queryset(self, request):
+        # Through the reverse relation of monitoring's sources: this app imports nothing
+        # of monitoring, which builds on it.
+        watching = Count("sources", filter=Q(sources__enabled=True, sources__kratom_specific=True))
+        return super().get_queryset(request).annotate(kratom_sources=watching)
+
+    @admin.display(description="Kratom-specific source", boolean=True, ordering="kratom_sources")
+    def kratom_source_display(self, obj):
+        return obj.kratom_sources > 0
 
     @admin.display(description="Status")
     def status_display(self, obj):
