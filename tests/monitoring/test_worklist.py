@@ -94,7 +94,7 @@ def test_the_item_page_holds_everything_and_still_correct_lands_on_the_next(situ
         assert part in html
     assert 'id="record-form"' in html
     response = client.post(
-        url, {"action": "reverify", "position": stale_at, "reason": "Read the statute."}
+        url, {"action": "reverify", "position": stale_at, "reverify-reason": "Read the statute."}
     )
     assert response.status_code == 302
     assert response["Location"] == f"/admin/monitoring/worklist/{following.pk}/?at={stale_at}"

@@ -51,7 +51,7 @@ def worklist_item_view(request, pk):
     position = _position(request)
     panel = status_panel_context(jurisdiction)
     action = request.POST.get("action") if request.method == "POST" else None
-    reverify_form = ReverifyForm(request.POST if action == "reverify" else None)
+    reverify_form = ReverifyForm(request.POST if action == "reverify" else None, prefix="reverify")
     initial = status_form_initial(
         jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
     )

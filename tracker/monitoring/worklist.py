@@ -102,13 +102,13 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
 def worklist_next(
     *, after: Jurisdiction, position: int, today: datetime.date | None = None
 ) -> WorkItem | None:
-    """The item a curator goes to after deciding on `after`, which stood at `position`:
-    the one that follows it if it is still listed (a due date stays until recorded), else
-    the one now at its place."""
-    items = worklist(today=today)
-    codes = [item.jurisdiction.pk for item in items]
-    index = codes.index(after.pk) + 1 if after.pk in codes else position
-    return items[index] if index < len(items) else (items[0] if items else None)
+    """The item a curator goes to after deciding on `after`, which stood at `position`: the
+    one now at that place once `after` is left out (decided, it may drop out, move down the
+    list or, with a due date not yet recorded, stay); from the top again at the end."""
+    items = [item for item in worklist(today=today) if item.jurisdiction.pk != after.pk]
+    if not items:
+        return None
+    return items[position] if position < len(items) else items[0]
 
 
 @dataclass
