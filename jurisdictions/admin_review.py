@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from jurisdictions import selectors, services
-from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
+from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm
 from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
 from jurisdictions.rules import rule_columns
 
@@ -96,9 +96,9 @@ def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citation
     if current:
         initial.update(summary=current.summary, **rule_columns(current.rules))
     if citations is not None:
-        initial["citations"] = citations_format(citations)
+        initial["citations"] = citations
     elif current:
-        initial["citations"] = citations_format(current.citations)
+        initial["citations"] = current.citations
     return initial
 
 

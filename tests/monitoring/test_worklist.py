@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
 from jurisdictions.services import lead_report_correction
-from tests.factories import make_curator, make_proposal, record_status, rules_post
+from tests.factories import citations_post, make_curator, make_proposal, record_status, rules_post
 from tracker.monitoring.models import Source
 from tracker.monitoring.worklist import REASON_ORDER, Reason, worklist
 
@@ -114,8 +114,12 @@ def test_record_a_change_uses_the_normal_confirm_form_and_four_eyes(situations, 
         "summary": "Kratom is a Schedule I substance.",
         "as_of": timezone.localdate().isoformat(),
         "effective_date_precision": "day",
-        "citations": "https://codes.ohio.gov/ohio-administrative-code/rule-4729:9-1-01"
-        " | Ohio Adm.Code 4729:9-1-01",
+        **citations_post(
+            {
+                "url": "https://codes.ohio.gov/ohio-administrative-code/rule-4729:9-1-01",
+                "text": "Ohio Adm.Code 4729:9-1-01",
+            }
+        ),
         "seen_version": ohio.current_status_id or "",
     }
     response = client.post(f"/admin/monitoring/worklist/{ohio.pk}/", data)
