@@ -15,7 +15,14 @@ from jurisdictions.admin_review import (
     StaleVerificationFilter,
     decisions_csv_response,
 )
-from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
+from jurisdictions.models import (
+    LEAD_REVIEW_ORDERING,
+    Decision,
+    Jurisdiction,
+    Lead,
+    StatusApproval,
+    StatusVersion,
+)
 from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.templatetags.curator import http_url
 
@@ -139,8 +146,8 @@ class LeadAdmin(LeadReviewMixin, admin.ModelAdmin):
         return super().get_queryset(request).review_order()
 
     def get_ordering(self, request):
-        # review_order() already sorts; the admin's default would replace it.
-        return []
+        # The change list replaces a queryset's order with this one.
+        return LEAD_REVIEW_ORDERING
 
     @admin.display(description="Claim")
     def claim(self, obj):

@@ -350,6 +350,16 @@ class StatusVersion(ProductRules):
         return STATUS_MEANINGS[self.status]
 
 
+# The curators' order of leads (needs with_claimed_on): open first, public correction
+# reports first, then the newest claim, claims without a date last.
+LEAD_REVIEW_ORDERING = [
+    "-state",
+    Case(When(origin="public", then=0), default=1),
+    F("claimed_on").desc(nulls_last=True),
+    "-id",
+]
+
+
 class LeadQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state=Lead.State.OPEN)
@@ -389,12 +399,7 @@ class LeadQuerySet(models.QuerySet):
 
     def review_order(self):
         """Open first; public correction reports first; then the newest claim first."""
-        return self.with_superseded().order_by(
-            "-state",
-            Case(When(origin="public", then=0), default=1),
-            F("claimed_on").desc(nulls_last=True),
-            "-id",
-        )
+        return self.with_superseded().order_by(*LEAD_REVIEW_ORDERING)
 
 
 class Lead(models.Model):

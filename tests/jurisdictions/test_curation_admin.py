@@ -329,3 +329,12 @@ def test_the_status_form_has_date_inputs_and_a_citation_editor_with_add_and_remo
     refused = client.post(url, {**status_post(texas), **lonely})
     assert "A citation needs a URL or a citation text." in refused.content.decode()
     assert texas.versions.count() == 1
+
+
+def test_the_reverify_page_links_the_official_text_with_one_full_stop(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    record_status(texas, "regulated", summary="Sales to minors are banned.")
+    client.force_login(make_curator("alice"))
+    html = client.get(reverse("admin:jurisdiction_reverify", args=[texas.pk])).content.decode()
+    assert "Sales to minors are banned.\n" in html and "banned.." not in html
+    assert '<ul id="official-text"><li><a href="https://law.example.gov/kratom"' in html

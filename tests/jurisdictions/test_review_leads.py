@@ -81,5 +81,8 @@ def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_sup
     client.force_login(make_curator())
     html = client.get("/admin/jurisdictions/lead/").content.decode()
     assert html.index("Florida changed its law.") < html.index("Naperville&#x27;s city council")
+    # Newest claim first, whatever the loading order: the federal finding of 2026-10-10
+    # (loaded first) before North Dakota's of 2026-09-03.
+    assert html.index("DEA filed a new 7-OH") < html.index("At the September 2026 special")
     assert "probably superseded: older than the last verification on 2026-11-01" in html
     assert "Read the adopted Naperville ordinance" in html
