@@ -3,14 +3,16 @@
 Order: an upcoming effective date within WORKLIST_UPCOMING_DAYS (or passed); an open lead
 newer than the last verification; a proposal pending on one of its sources; a flagged
 source; then stale statuses; then places whose monitor watches no kratom-specific page.
-Within a reason: states before counties and cities, the oldest verification first.
+Within a reason: states before counties and cities, the oldest verification first; leads
+go visitors' reports first, then newer public findings, then the reference data's own,
+each newest claim first.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Case, Count, Max, Min, When
 from django.utils import timezone
 
 from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead, Level
@@ -45,6 +47,9 @@ WATCHED_LEVELS = [Level.COUNTRY, Level.STATE, Level.TERRITORY]
 class WorkItem:
     jurisdiction: Jurisdiction
     reasons: dict[str, str] = field(default_factory=dict)
+    # Within the lead block: visitors' reports, then newer findings, then leads of the
+    # reference data itself; and the newest claim first (days since year 1, negated).
+    lead_rank: tuple = (0, 0)
 
     @property
     def first_reason(self) -> str:
@@ -54,6 +59,8 @@ class WorkItem:
         j = self.jurisdiction
         return (
             REASON_ORDER.index(self.first_reason),
+            # New findings first: a place with only old reference-data leads waits.
+            self.lead_rank if self.first_reason == Reason.LEAD else (0, 0),
             LEVEL_RANK[j.level] >= LEVEL_RANK[Level.COUNTY],  # states before counties, cities
             j.last_verified_on or datetime.date.min,  # never verified counts as oldest
             j.code,
@@ -74,8 +81,14 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
     ).values_list("id", "upcoming_status__effective_date"):
         when = "passed" if effective <= today else "coming"
         add(pk, Reason.UPCOMING, f"upcoming change effective {effective} ({when})")
-    for row in Lead.objects.fresh().values("jurisdiction_id").annotate(n=Count("id")):
+    fresh = Lead.objects.fresh().values("jurisdiction_id")
+    origin_rank = Case(
+        When(origin=Lead.Origin.PUBLIC, then=0), When(origin=Lead.Origin.REVIEW, then=1), default=2
+    )
+    for row in fresh.annotate(n=Count("id"), newest=Max("claimed_on"), first=Min(origin_rank)):
         add(row["jurisdiction_id"], Reason.LEAD, f"{row['n']} new lead(s)")
+        newest = -row["newest"].toordinal() if row["newest"] else 0
+        items[row["jurisdiction_id"]].lead_rank = (row["first"], newest)
     pending = ChangeProposal.objects.filter(state=ProposalState.PENDING)
     for row in pending.values("source__jurisdiction_id").annotate(n=Count("id")):
         add(row["source__jurisdiction_id"], Reason.PROPOSAL, f"{row['n']} pending proposal(s)")
