@@ -86,3 +86,13 @@ def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_sup
     assert html.index("DEA filed a new 7-OH") < html.index("At the September 2026 special")
     assert "probably superseded: older than the last verification on 2026-11-01" in html
     assert "Read the adopted Naperville ordinance" in html
+
+
+def test_a_findings_secondary_source_is_never_offered_as_the_citation(seeded, client):
+    lead = Lead.objects.get(jurisdiction__code="US-IL-NAPERVILLE", origin=Lead.Origin.REVIEW)
+    client.force_login(make_curator())
+    response = client.get(f"/admin/jurisdictions/lead/{lead.pk}/change/")
+    html = response.content.decode()
+    assert "What to check" in html and "Read the adopted Naperville ordinance" in html
+    assert lead.source_url in html  # shown as where the claim came from
+    assert response.context["confirm_form"].initial.get("citations") in (None, [])
