@@ -1,7 +1,11 @@
+from urllib.parse import urlsplit
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import path
+from django.utils.html import format_html
 
 from jurisdictions.admin_review import (
     ApprovalReviewMixin,
@@ -11,8 +15,16 @@ from jurisdictions.admin_review import (
     StaleVerificationFilter,
     decisions_csv_response,
 )
-from jurisdictions.models import Decision, Jurisdiction, Lead, StatusApproval, StatusVersion
+from jurisdictions.models import (
+    LEAD_REVIEW_ORDERING,
+    Decision,
+    Jurisdiction,
+    Lead,
+    StatusApproval,
+    StatusVersion,
+)
 from jurisdictions.public_cache import public_generation_bump
+from jurisdictions.templatetags.curator import http_url
 
 
 class StatusVersionInline(admin.TabularInline):
@@ -46,6 +58,7 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
         "status_display",
         "upcoming_display",
         "last_verified_on",
+        "kratom_source_display",
     ]
     list_filter = ["level", "current_status__status", StaleVerificationFilter]
     list_select_related = ["parent", "current_status", "upcoming_status"]
@@ -53,6 +66,16 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
     readonly_fields = ["current_status", "upcoming_status", "last_verified_on", "last_verified_by"]
     raw_id_fields = ["parent"]
     inlines = [StatusVersionInline]
+
+    def get_queryset(self, request):
+        # Through the reverse relation of monitoring's sources: this app imports nothing
+        # of monitoring, which builds on it.
+        watching = Count("sources", filter=Q(sources__enabled=True, sources__kratom_specific=True))
+        return super().get_queryset(request).annotate(kratom_sources=watching)
+
+    @admin.display(description="Kratom-specific source", boolean=True, ordering="kratom_sources")
+    def kratom_source_display(self, obj):
+        return obj.kratom_sources > 0
 
     @admin.display(description="Status")
     def status_display(self, obj):
@@ -101,21 +124,54 @@ class StatusVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Lead)
 class LeadAdmin(LeadReviewMixin, admin.ModelAdmin):
-    """The curators' list of leads to verify: open ones first, oldest first."""
+    """The curators' list of leads: open ones first, public correction reports first, then
+    the newest claims; each with its source, its date and what to check."""
 
     list_display = [
         "jurisdiction",
+        "claim",
+        "source_link",
+        "claimed_on_display",
+        "what_to_check",
         "origin",
-        "reported_status",
         "confidence",
         "state",
-        "created_at",
     ]
     list_filter = ["state", "origin", "confidence"]
     list_select_related = ["jurisdiction"]
-    search_fields = ["jurisdiction__code", "jurisdiction__name"]
+    search_fields = ["jurisdiction__code", "jurisdiction__name", "summary"]
     raw_id_fields = ["jurisdiction"]
-    ordering = ["-state", "created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).review_order()
+
+    def get_ordering(self, request):
+        # The change list replaces a queryset's order with this one.
+        return LEAD_REVIEW_ORDERING
+
+    @admin.display(description="Claim")
+    def claim(self, obj):
+        text = obj.summary or obj.reported_status or "—"
+        if obj.superseded:
+            return format_html(
+                "{} <strong>(probably superseded: older than the last verification on {})</strong>",
+                text,
+                obj.jurisdiction.last_verified_on,
+            )
+        return text
+
+    @admin.display(description="Source")
+    def source_link(self, obj):
+        url = http_url(obj.source_url)
+        if not url:
+            return obj.source_url or obj.citation or "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>', url, urlsplit(url).netloc
+        )
+
+    @admin.display(description="Source date", ordering="claimed_on")
+    def claimed_on_display(self, obj):
+        return obj.claimed_on
 
 
 @admin.register(StatusApproval)

@@ -27,25 +27,43 @@ def rule_form_fields() -> dict[str, forms.Field]:
     return fields
 
 
-def citations_parse(raw: str) -> list[dict]:
-    """One citation a line: URL | citation text | title (URL or text required)."""
-    citations = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) > 3:
-            raise forms.ValidationError(f"Line {number} has more than three parts.")
-        url, text, title = (parts + ["", ""])[:3]
-        citations.append({"url": url, "text": text, "title": title})
-    return citations
+class CitationForm(forms.Form):
+    """One citation: the official text's URL, its citation and a title (URL or citation)."""
 
-
-def citations_format(citations: list[dict]) -> str:
-    return "\n".join(
-        " | ".join([c.get("url", ""), c.get("text", ""), c.get("title", "")]).rstrip(" |")
-        for c in citations
+    url = forms.CharField(
+        label="URL",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 50, "inputmode": "url", "placeholder": "https://"}),
     )
+    text = forms.CharField(
+        label="Citation", required=False, max_length=400, widget=forms.TextInput(attrs={"size": 30})
+    )
+    title = forms.CharField(
+        required=False, max_length=400, widget=forms.TextInput(attrs={"size": 30})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and not data.get("url") and not data.get("text"):
+            raise forms.ValidationError("A citation needs a URL or a citation text.")
+        return data
+
+    @property
+    def citation(self) -> dict | None:
+        """The row's citation; None for a blank or removed row."""
+        data = self.cleaned_data
+        if data.get("DELETE") or not (data.get("url") or data.get("text")):
+            return None
+        return {key: data[key] for key in ("url", "text", "title")}
+
+
+# Two blank rows to add citations; "remove" drops one. No JavaScript needed.
+CitationFormSet = forms.formset_factory(CitationForm, extra=2, can_delete=True)
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StatusFactsForm(forms.Form):
@@ -58,25 +76,27 @@ class StatusFactsForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 100}),
     )
     effective_date = forms.DateField(
-        required=False, help_text="YYYY-MM-DD. A future date makes the status upcoming."
+        required=False,
+        widget=_date_input(),
+        help_text="A future date makes the status upcoming.",
     )
     effective_date_precision = forms.ChoiceField(
         choices=DatePrecision.choices, initial=DatePrecision.DAY
     )
-    as_of = forms.DateField(label="Verified as of", help_text="YYYY-MM-DD")
-    citations = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 100}),
-        help_text="One a line: URL | citation text | title. At least one.",
-    )
+    as_of = forms.DateField(label="Verified as of", widget=_date_input())
     reason = forms.CharField(
         label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 100})
     )
     seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
         self.fields.update(rule_form_fields())
         self.fields["as_of"].initial = timezone.localdate()
+        # The citations: a small inline editor, one row each.
+        self.citation_forms = CitationFormSet(
+            data, prefix=self.add_prefix("citations"), initial=self.initial.get("citations", [])
+        )
 
     def rule_grid(self) -> list[dict]:
         """Rows of the grid: a category and its four bound fields."""
@@ -102,7 +122,17 @@ class StatusFactsForm(forms.Form):
                 self.add_error(f"scope_{category}", "Only a ban has a scope.")
         if all(data.get(f"rule_{category}") == Rule.UNKNOWN for category in Category):
             self.add_error(f"rule_{Category.LEAF}", "Every rule is unknown: state at least one.")
+        data["citations"] = self._citations()
         return data
+
+    def _citations(self) -> list[dict]:
+        if not self.citation_forms.is_valid():
+            self.add_error(None, "Correct the citations below.")
+            return []
+        citations = [form.citation for form in self.citation_forms.forms if form.citation]
+        if not citations:
+            self.add_error(None, "At least one citation is required.")
+        return citations
 
     def rules(self) -> dict[str, ProductRule]:
         data = self.cleaned_data
@@ -112,12 +142,6 @@ class StatusFactsForm(forms.Form):
             )
             for category in Category
         }
-
-    def clean_citations(self):
-        citations = citations_parse(self.cleaned_data["citations"])
-        if not citations:
-            raise forms.ValidationError("At least one citation is required.")
-        return citations
 
     def facts(self) -> StatusFacts:
         data = self.cleaned_data

@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from jurisdictions import selectors, services
-from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm, citations_format
-from jurisdictions.models import Jurisdiction, StatusApproval, StatusVersion
+from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm
+from jurisdictions.models import Jurisdiction, Lead, StatusApproval, StatusVersion
 from jurisdictions.rules import rule_columns
 
 HISTORY_SHOWN = 5
@@ -96,9 +96,9 @@ def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citation
     if current:
         initial.update(summary=current.summary, **rule_columns(current.rules))
     if citations is not None:
-        initial["citations"] = citations_format(citations)
+        initial["citations"] = citations
     elif current:
-        initial["citations"] = citations_format(current.citations)
+        initial["citations"] = current.citations
     return initial
 
 
@@ -247,10 +247,13 @@ class LeadReviewMixin(CuratorOnlyMixin):
         lead = object_or_404(self, request, object_id)
         panel = status_panel_context(lead.jurisdiction)
         citations = [{"url": lead.source_url, "text": lead.citation, "title": ""}]
+        if lead.origin == Lead.Origin.REVIEW:
+            # A finding's source is a secondary report, never the official text to cite.
+            citations = []
         initial = status_form_initial(
             jurisdiction=panel["jurisdiction"],
             seen_version_id=panel["seen_version_id"],
-            citations=[c for c in citations if c["url"] or c["text"]],
+            citations=[c for c in citations if c["url"] or c["text"]] or None,
         )
         if lead.reported_status:
             # The lead's words are a start for the summary; its rules are for the curator to

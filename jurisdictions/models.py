@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, ExpressionWrapper, F, Q, When
+from django.db.models.functions import Coalesce, TruncDate
 
 
 class Level(models.TextChoices):
@@ -349,12 +350,65 @@ class StatusVersion(ProductRules):
         return STATUS_MEANINGS[self.status]
 
 
+# The curators' order of leads (needs with_claimed_on): open first, public correction
+# reports first, then the newest claim, claims without a date last.
+LEAD_REVIEW_ORDERING = [
+    "-state",
+    Case(When(origin="public", then=0), default=1),
+    F("claimed_on").desc(nulls_last=True),
+    "-id",
+]
+
+
+class LeadQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=Lead.State.OPEN)
+
+    def with_claimed_on(self):
+        """`claimed_on`: the claim's own date; a visitor's report is dated the day it came.
+        None when the source gave no date."""
+        return self.annotate(
+            claimed_on=Case(
+                When(origin="public", then=Coalesce("as_of", TruncDate("created_at"))),
+                default=F("as_of"),
+            )
+        )
+
+    def with_superseded(self):
+        """`superseded`: the claim is older than the place's last verification, so a
+        curator has probably seen what it says already."""
+        return self.with_claimed_on().annotate(
+            superseded=ExpressionWrapper(
+                Q(claimed_on__lt=F("jurisdiction__last_verified_on")),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def fresh(self):
+        """Open leads whose claim is newer than the place's last verification (or never
+        verified): what a curator has not seen yet."""
+        return (
+            self.open()
+            .with_claimed_on()
+            .filter(
+                Q(jurisdiction__last_verified_on__isnull=True)
+                | Q(claimed_on__isnull=True)
+                | Q(claimed_on__gte=F("jurisdiction__last_verified_on"))
+            )
+        )
+
+    def review_order(self):
+        """Open first; public correction reports first; then the newest claim first."""
+        return self.with_superseded().order_by(*LEAD_REVIEW_ORDERING)
+
+
 class Lead(models.Model):
     """A fact worth a curator's look that is not (yet) a confirmed status."""
 
     class Origin(models.TextChoices):
         SEED = "seed", "Low-confidence reference data"
         PUBLIC = "public", "Correction reported by a visitor"
+        REVIEW = "review", "Newer public finding (review leads)"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -370,6 +424,8 @@ class Lead(models.Model):
     citation = models.TextField(blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
     evidence = models.TextField(blank=True)
+    what_to_check = models.TextField(blank=True)
+    # The date of the claim (its source's date for a review lead).
     as_of = models.DateField(null=True, blank=True)
     confidence = models.CharField(max_length=16, blank=True)
     contact_email = models.EmailField(blank=True)
@@ -384,6 +440,8 @@ class Lead(models.Model):
     close_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LeadQuerySet.as_manager()
+
     class Meta:
         constraints = [
             # The seed keeps at most one lead per jurisdiction, so reseeding is idempotent.
@@ -391,6 +449,12 @@ class Lead(models.Model):
                 fields=["jurisdiction"],
                 condition=Q(origin="seed"),
                 name="jurisdictions_lead_one_seed_lead",
+            ),
+            # A finding is identified by its place and its source: reloading is idempotent.
+            models.UniqueConstraint(
+                fields=["jurisdiction", "source_url"],
+                condition=Q(origin="review"),
+                name="jurisdictions_lead_one_review_lead_per_source",
             ),
             models.CheckConstraint(
                 condition=Q(state="open") | Q(closed_at__isnull=False),

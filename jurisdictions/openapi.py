@@ -66,8 +66,24 @@ SCHEMAS = {
         "(sale, possession or unknown); a minimum age; a limit as the law words it.",
     },
     "Rules": _rules(_ref("Rule")),
+    "LastVerified": {
+        **_object(
+            {
+                "on": {"type": "string", "format": "date"},
+                "by": {"type": "string", "enum": ["curator", "curated reference data"]},
+                "age_days": {"type": "integer"},
+                "stale": {"type": "boolean"},
+            }
+        ),
+        "description": "When and by whom the status was last verified; stale past "
+        "VERIFICATION_STALE_DAYS (the answer may be out of date: check the citations).",
+    },
     "ZipRule": _object(
-        {**RULE_FIELDS, "decided_by": _nullable({"$ref": REF + "JurisdictionLink"})}
+        {
+            **RULE_FIELDS,
+            "decided_by": _nullable({"$ref": REF + "JurisdictionLink"}),
+            "last_verified": _nullable({"$ref": REF + "LastVerified"}),
+        }
     ),
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
     "Version": _object(
@@ -125,14 +141,7 @@ SCHEMAS.update(
                 **JURISDICTION_FIELDS,
                 "current": _nullable(_ref("Version")),
                 "upcoming": _nullable(_ref("Version")),
-                "last_verified": _nullable(
-                    _object(
-                        {
-                            "on": {"type": "string", "format": "date"},
-                            "by": {"type": "string", "enum": ["curator", "curated reference data"]},
-                        }
-                    )
-                ),
+                "last_verified": _nullable(_ref("LastVerified")),
                 "children": {"type": "array", "items": _ref("JurisdictionLink")},
                 "baseline": _nullable(
                     _object(

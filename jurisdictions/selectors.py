@@ -237,6 +237,15 @@ class ZipAnswer:
     def places(self) -> list[PlaceAnswer]:
         return [self.state, *self.counties, *self.cities]
 
+    @property
+    def deciding(self) -> list[Jurisdiction]:
+        """The levels that decided at least one product's rule, each once, broadest first."""
+        levels = {}
+        for decided in self.rules.values():
+            if decided.by is not None:
+                levels.setdefault(decided.by.pk, decided.by)
+        return list(levels.values())
+
 
 def zip_records(*, zip_code: str) -> list[dict]:
     """The offline ZIP data's records for a ZIP (or ZIP+4) code; raises ZipMalformed."""

@@ -11,10 +11,10 @@ from jurisdictions.models import (
     Category,
     DatePrecision,
     Jurisdiction,
-    Origin,
     Status,
 )
 from jurisdictions.rules import current_rules, rule_data, rules_changes
+from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
 
@@ -108,11 +108,8 @@ def jurisdiction_data(jurisdiction: Jurisdiction) -> dict:
 
 
 def last_verified_data(jurisdiction: Jurisdiction) -> dict | None:
-    current = jurisdiction.current_status
-    if not jurisdiction.last_verified_on or current is None:
-        return None
-    by = "curator" if current.origin == Origin.CURATOR else "curated reference data"
-    return {"on": jurisdiction.last_verified_on.isoformat(), "by": by}
+    verification = verification_of(jurisdiction)
+    return verification.data() if verification else None
 
 
 def verification_data(jurisdiction: Jurisdiction, *, today: datetime.date) -> dict | None:
@@ -190,6 +187,7 @@ def zip_rule_data(decided) -> dict:
     return {
         **rule_data(decided.rule),
         "decided_by": jurisdiction_link_data(decided.by) if decided.by else None,
+        "last_verified": last_verified_data(decided.by) if decided.by else None,
     }
 
 

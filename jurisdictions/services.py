@@ -70,6 +70,14 @@ def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: d
     return version.id, jurisdiction.upcoming_status_id
 
 
+def _last_verified_after(jurisdiction: Jurisdiction, *, as_of: datetime.date, by) -> dict:
+    """The newer of the two verifications wins, with its author (None: the reference data),
+    so a page never credits one with the other's date."""
+    if jurisdiction.last_verified_on and jurisdiction.last_verified_on > as_of:
+        return {"last_verified_on": jurisdiction.last_verified_on}
+    return {"last_verified_on": as_of, "last_verified_by_id": getattr(by, "pk", None)}
+
+
 @transaction.atomic
 def status_record(*, jurisdiction: Jurisdiction, **facts) -> StatusVersion:
     """Append a status version and move the jurisdiction's pointers, all or nothing.
@@ -133,12 +141,7 @@ def status_record_locked(
     pointers = {
         "current_status_id": current_id,
         "upcoming_status_id": upcoming_id,
-        "last_verified_on": max(filter(None, [locked.last_verified_on, as_of])),
-        "last_verified_by_id": (
-            getattr(confirmed_by, "pk", None)
-            if origin == Origin.CURATOR
-            else locked.last_verified_by_id
-        ),
+        **_last_verified_after(locked, as_of=as_of, by=confirmed_by),
         "updated_at": timezone.now(),
     }
     Jurisdiction.objects.filter(pk=locked.pk).update(**pointers)

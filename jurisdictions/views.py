@@ -28,6 +28,7 @@ from jurisdictions.rules import ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
+from jurisdictions.verification import verification_of
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
@@ -61,7 +62,9 @@ def _map_states(states, category: str) -> list[dict]:
     for code, shape in shapes.items():
         state = by_code.get(code)
         rule = current_rules(state)[category] if state else ProductRule(category)
+        verification = verification_of(state) if state else None
         drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
+                      "stale": verification.stale if verification else False,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
 
@@ -83,6 +86,7 @@ def home(request):
         "legend": _legend(),
         "rule_legend": _rule_legend(),
         "categories": list(Category),
+        "stale_days": settings.VERIFICATION_STALE_DAYS,
     }
     return render(request, "jurisdictions/home.html", context)
 
@@ -237,9 +241,14 @@ def sellers(request):
 def badge(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     label = Status(jurisdiction.status).label.lower()
+    verification = verification_of(jurisdiction)
+    if verification and verification.stale:
+        # Stale facts stay shown, labelled with their age.
+        label += f" · verified {verification.on:%b %Y}"
     context = {
         "j": jurisdiction,
         "label": label,
+        "stale": bool(verification and verification.stale),
         # Verdana 11px averages about 7 px a character; the badge widens with the text.
         "left_width": 52,
         "right_width": 12 + 7 * len(label),

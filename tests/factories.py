@@ -119,3 +119,12 @@ def make_proposal(
         relevance_score=score,
         relevance=Relevance.HIGH if score >= 3 else Relevance.LOW,
     )
+
+
+def citations_post(*citations: dict, prefix: str = "citations") -> dict:
+    """The admin citation editor's POST data for these citations (url, text, title)."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(citations)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, citation in enumerate(citations):
+        for key in ("url", "text", "title"):
+            data[f"{prefix}-{index}-{key}"] = citation.get(key, "")
+    return data

@@ -232,6 +232,8 @@ CURATORS_GROUP = "Curators"
 FOUR_EYES_RULES = env_list("FOUR_EYES_RULES", ["banned"])
 # A jurisdiction not re-verified for this long is listed as stale in the admin.
 VERIFICATION_STALE_DAYS = env_int("VERIFICATION_STALE_DAYS", 90, minimum=1)
+# The curators' worklist puts first a scheduled change taking effect within this many days.
+WORKLIST_UPCOMING_DAYS = env_int("WORKLIST_UPCOMING_DAYS", 30, minimum=1)
 # Opening a proposal claims it for this long.
 PROPOSAL_CLAIM_MINUTES = env_int("PROPOSAL_CLAIM_MINUTES", 30, minimum=1)
 # Webhook alerts (tracker/alerts). See the README's "Webhook alerts" section.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tracker.admin_login import ThrottledAdminLoginForm
+from tracker.monitoring.admin_worklist import worklist_item_view, worklist_view
 from tracker.views import healthz
 
 # The curators' admin says whose it is (and not "Django administration").
@@ -12,6 +13,17 @@ admin.site.index_title = "Review and curation"
 admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [
+    # The curators' worklist: admin pages that belong to no single model.
+    path(
+        "admin/monitoring/worklist/",
+        admin.site.admin_view(worklist_view),
+        name="monitoring-worklist",
+    ),
+    path(
+        "admin/monitoring/worklist/<int:pk>/",
+        admin.site.admin_view(worklist_item_view),
+        name="monitoring-worklist-item",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("jurisdictions.urls")),

@@ -3,6 +3,7 @@ from django import template
 from jurisdictions.models import STATUS_MEANINGS, Rule, Status
 from jurisdictions.rules import RULE_SYMBOLS, current_rules, rules_changes
 from jurisdictions.serializers import date_display
+from jurisdictions.verification import verification_of
 
 register = template.Library()
 
@@ -22,6 +23,12 @@ def effective(version) -> str:
     if version is None:
         return ""
     return date_display(version.effective_date, version.effective_date_precision)
+
+
+@register.filter
+def verification(jurisdiction):
+    """Who verified the status and how long ago (None when never verified)."""
+    return verification_of(jurisdiction) if jurisdiction is not None else None
 
 
 @register.filter

@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from jurisdictions import selectors
 from jurisdictions.models import Decision, Lead, StatusApproval
-from tests.factories import make_curator, make_jurisdiction, make_user, record_status, rules_post
+from tests.factories import (
+    citations_post,
+    make_curator,
+    make_jurisdiction,
+    make_user,
+    record_status,
+    rules_post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +30,9 @@ def status_post(jurisdiction, status="regulated", **overrides):
         "summary": f"Kratom is {status} here.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
-        "citations": "https://law.example.gov/bill | SB 1 (2026) | Signed bill",
+        **citations_post(
+            {"url": "https://law.example.gov/bill", "text": "SB 1 (2026)", "title": "Signed bill"}
+        ),
         "seen_version": selectors.jurisdiction_latest_version_id(jurisdiction_id=jurisdiction.pk)
         or "",
     }
@@ -35,7 +44,7 @@ def test_a_curator_records_a_status_by_hand_with_a_citation(client):
     client.force_login(make_curator("alice"))
     url = reverse("admin:jurisdiction_record_status", args=[texas.pk])
     assert client.get(url).status_code == 200
-    refused = client.post(url, status_post(texas, citations=""))
+    refused = client.post(url, status_post(texas, **citations_post()))
     assert refused.status_code == 200 and texas.versions.count() == 0
     response = client.post(url, status_post(texas, effective_date="2099-01-01"))
     assert response.status_code == 302
@@ -299,3 +308,33 @@ def test_a_seed_leads_suggested_rules_are_shown_with_their_basis_and_never_prefi
     # The grid starts from the version in force, not from the interpretation.
     initial = page.context["confirm_form"].initial
     assert (initial["rule_extract"], initial["rule_7oh"]) == ("unknown", "banned")
+
+
+def test_the_status_form_has_date_inputs_and_a_citation_editor_with_add_and_remove(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    client.force_login(make_curator("alice"))
+    url = reverse("admin:jurisdiction_record_status", args=[texas.pk])
+    html = client.get(url).content.decode()
+    assert 'type="date" name="as_of"' in html and 'type="date" name="effective_date"' in html
+    # Two blank rows to add citations, each with a remove box; no pipe-separated lines.
+    assert 'name="citations-1-url"' in html and 'name="citations-1-DELETE"' in html
+    kept = {"url": "https://law.example.gov/bill", "text": "SB 1 (2026)", "title": ""}
+    dropped = {"url": "https://law.example.gov/old", "text": "SB 9 (2019)", "title": ""}
+    data = {**status_post(texas), **citations_post(kept, dropped), "citations-1-DELETE": "on"}
+    assert client.post(url, data).status_code == 302
+    texas.refresh_from_db()
+    assert texas.current_status.citations == [kept]
+    # A title alone is refused beside its row, and nothing is recorded.
+    lonely = citations_post({"url": "", "text": "", "title": "Only a title"})
+    refused = client.post(url, {**status_post(texas), **lonely})
+    assert "A citation needs a URL or a citation text." in refused.content.decode()
+    assert texas.versions.count() == 1
+
+
+def test_the_reverify_page_links_the_official_text_with_one_full_stop(client):
+    texas = make_jurisdiction("US-TX", name="Texas")
+    record_status(texas, "regulated", summary="Sales to minors are banned.")
+    client.force_login(make_curator("alice"))
+    html = client.get(reverse("admin:jurisdiction_reverify", args=[texas.pk])).content.decode()
+    assert "Sales to minors are banned.\n" in html and "banned.." not in html
+    assert '<ul id="official-text"><li><a href="https://law.example.gov/kratom"' in html

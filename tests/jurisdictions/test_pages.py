@@ -62,7 +62,7 @@ def test_a_jurisdiction_page_shows_the_whole_answer(client, sample):
         in html
     )
     assert (
-        'Last verified</dt><dd>on <time datetime="2026-11-01">1 November 2026</time> against the curated reference data'
+        'Last verified</dt><dd>from the reference data as of <time datetime="2026-11-01">1 Nov 2026</time>'
         in html
     )
     assert "Upcoming change" in html and "1 March 2027" in html

@@ -15,6 +15,7 @@ from jurisdictions.models import Decision, StatusApproval
 from jurisdictions.services import StatusFacts
 from tests.factories import (
     CITATION,
+    citations_post,
     make_curator,
     make_jurisdiction,
     make_proposal,
@@ -50,7 +51,13 @@ def confirm_post(proposal, status="regulated", min_age=None, **overrides):
         "summary": f"Kratom is {status} in Texas.",
         "effective_date_precision": "day",
         "as_of": "2026-11-21",
-        "citations": "https://law.example.gov/kratom | Tex. Health & Safety Code 444 | KCPA",
+        **citations_post(
+            {
+                "url": "https://law.example.gov/kratom",
+                "text": "Tex. Health & Safety Code 444",
+                "title": "KCPA",
+            }
+        ),  # fmt: skip
         "seen_version": jurisdiction_selectors.jurisdiction_latest_version_id(
             jurisdiction_id=proposal.source.jurisdiction_id
         )
@@ -199,7 +206,9 @@ class TestTheProposalPage:
         assert "snapshot/old/" in body and "snapshot/new/" in body
         assert 'id="upcoming-status"' in body and "2099" in body
         initial = response.context["confirm_form"].initial
-        assert initial["citations"] == "https://law.example.gov/kratom |  | Texas KCPA"
+        assert initial["citations"] == [
+            {"url": "https://law.example.gov/kratom", "text": "", "title": "Texas KCPA"}
+        ]
 
     def test_confirming_records_the_status_and_closes_the_proposal(self, client):
         texas = make_jurisdiction("US-TX")

@@ -5,7 +5,8 @@ import csv
 import pytest
 from django.core.management import call_command
 
-from jurisdictions.seeding import seed_all
+from jurisdictions.review_leads import review_leads_seed
+from jurisdictions.seeding import SeedReport, seed_all
 from tracker.monitoring.models import Source
 from tracker.monitoring.seeding import (
     ADDITIONS_CSV,
@@ -27,6 +28,7 @@ RETIRED_DEA_DOCKET = "https://www.regulations.gov/docket/DEA-2016-0015"
 @pytest.fixture
 def seeded():
     seed_all()
+    review_leads_seed(report=SeedReport())
     sources_seed()
 
 

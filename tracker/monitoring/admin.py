@@ -27,7 +27,14 @@ from jurisdictions.admin_review import (
 from jurisdictions.selectors import user_is_curator
 from tracker.lib import http
 from tracker.monitoring import selectors, services
-from tracker.monitoring.models import ChangeProposal, Check, ProposalState, Snapshot, Source
+from tracker.monitoring.models import (
+    ChangeProposal,
+    Check,
+    ProposalState,
+    Snapshot,
+    Source,
+    SourceKind,
+)
 from tracker.monitoring.sidebyside import side_by_side
 
 
@@ -61,7 +68,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = [
         "jurisdiction",
         "title_or_url",
-        "kind",
+        "kind_display",
         "kratom_specific",
         "enabled",
         "health",
@@ -73,6 +80,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["url", "title", "jurisdiction__code", "jurisdiction__name"]
     raw_id_fields = ["jurisdiction"]
     readonly_fields = [
+        "detected_kind",
         "etag",
         "last_modified",
         "current_snapshot",
@@ -96,6 +104,12 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="Source", ordering="title")
     def title_or_url(self, obj):
         return obj.title or obj.url
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_display(self, obj):
+        if obj.kind == SourceKind.AUTO and obj.detected_kind:
+            return f"{obj.get_detected_kind_display()} (detected)"
+        return obj.get_kind_display()
 
     @admin.display(description="Health", ordering="consecutive_failures")
     def health(self, obj):

@@ -12,8 +12,8 @@ from django.conf import settings
 
 from tracker.lib import http
 from tracker.lib.retry_after import retry_after_seconds
-from tracker.monitoring import extract, politeness
-from tracker.monitoring.models import Source
+from tracker.monitoring import extract, kinds, politeness
+from tracker.monitoring.models import Source, SourceKind
 
 # Statuses whose Retry-After the next check honours.
 RETRY_AFTER_STATUSES = {429, 503}
@@ -35,6 +35,7 @@ class Observation:
     etag: str = ""
     last_modified: str = ""
     body_hash: str = ""
+    detected_kind: str = ""
 
     @property
     def failed(self) -> bool:
@@ -118,10 +119,16 @@ def _observe(source: Source, observation: Observation, *, now: datetime.datetime
         # The very bytes of the accepted text, read the same way: no need to parse them again.
         observation.content_hash = source.current_hash
         return
+    content_type = response.headers.get("Content-Type", "")
+    kind = source.kind
+    if kind == SourceKind.AUTO:
+        kind = observation.detected_kind = kinds.kind_detect(
+            content_type=content_type, body=response.body
+        )
     raw = extract.extract_text(
-        kind=source.kind,
+        kind=kind,
         body=response.body,
-        content_type=response.headers.get("Content-Type", ""),
+        content_type=content_type,
         selector=source.selector,
         deadline=deadline,
     )

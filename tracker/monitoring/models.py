@@ -12,6 +12,8 @@ from tracker.monitoring.patterns import PatternError, compile_linear
 
 
 class SourceKind(models.TextChoices):
+    # Not set: each check decides from the response (monitoring.kinds) and records it.
+    AUTO = "auto", "Detect from the response"
     HTML = "html", "HTML page"
     PDF = "pdf", "PDF document"
     JSON = "json", "JSON document"
@@ -35,7 +37,11 @@ class Source(models.Model):
         "jurisdictions.Jurisdiction", on_delete=models.PROTECT, related_name="sources"
     )
     url = models.URLField("URL", max_length=1000)
-    kind = models.CharField(max_length=8, choices=SourceKind.choices, default=SourceKind.HTML)
+    kind = models.CharField(max_length=8, choices=SourceKind.choices, default=SourceKind.AUTO)
+    # What the last read response was, for a source whose kind is "auto".
+    detected_kind = models.CharField(
+        max_length=8, choices=SourceKind.choices, blank=True, editable=False
+    )
     title = models.CharField(max_length=400, blank=True)
     what = models.CharField(max_length=200, blank=True, help_text="e.g. statute, bill page")
     selector = models.CharField(

@@ -198,6 +198,8 @@ def _success(source: Source, observation, now: datetime.datetime):
         "flagged_at": None,
         "next_check_at": now + _jittered(source.check_interval),
     }
+    if observation.detected_kind:
+        fields["detected_kind"] = observation.detected_kind
     accepted = {
         "candidate_hash": "",
         "etag": observation.etag,

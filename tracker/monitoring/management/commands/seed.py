@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from jurisdictions.review_leads import review_leads_seed
 from jurisdictions.seeding import seed_all
 from tracker.monitoring.seeding import sources_seed
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = seed_all()
+        review_leads_seed(report=report)
         sources_seed(report=report)
         verbose = options["verbosity"] >= 2
         for title, items in [

@@ -1,0 +1,108 @@
+"""The curators' "Verify next" worklist: the list, and one page per jurisdiction holding
+everything needed to decide. Either decision lands the curator on the next item."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from jurisdictions import services as jurisdiction_services
+from jurisdictions.admin_forms import ReverifyForm, StatusFactsForm
+from jurisdictions.admin_review import (
+    curator_check,
+    decision_run,
+    status_form_initial,
+    status_panel_context,
+)
+from jurisdictions.models import Jurisdiction
+from tracker.monitoring import worklist as selectors
+
+
+def worklist_view(request):
+    curator_check(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Verify next",
+        "items": selectors.worklist(),
+        "upcoming_days": settings.WORKLIST_UPCOMING_DAYS,
+        "stale_days": settings.VERIFICATION_STALE_DAYS,
+    }
+    return TemplateResponse(request, "monitoring/admin/worklist.html", context)
+
+
+def _position(request) -> int:
+    raw = request.POST.get("position") or request.GET.get("at") or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
+def _next_item_redirect(jurisdiction: Jurisdiction, position: int):
+    following = selectors.worklist_next(after=jurisdiction, position=position)
+    if following is None:
+        return redirect("monitoring-worklist")
+    url = reverse("monitoring-worklist-item", args=[following.jurisdiction.pk])
+    return redirect(f"{url}?at={position}")
+
+
+def worklist_item_view(request, pk):
+    curator_check(request)
+    jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
+    position = _position(request)
+    panel = status_panel_context(jurisdiction)
+    action = request.POST.get("action") if request.method == "POST" else None
+    reverify_form = ReverifyForm(request.POST if action == "reverify" else None, prefix="reverify")
+    initial = status_form_initial(
+        jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
+    )
+    record_form = StatusFactsForm(request.POST if action == "record" else None, initial=initial)
+
+    if action == "reverify" and reverify_form.is_valid():
+        try:
+            jurisdiction_services.status_reverify(
+                actor=request.user,
+                jurisdiction=jurisdiction,
+                reason=reverify_form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            reverify_form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"{jurisdiction.name}: verified today, status unchanged.")
+            return _next_item_redirect(jurisdiction, position)
+
+    def record(form):
+        return jurisdiction_services.status_enter_manual(
+            actor=request.user,
+            jurisdiction=jurisdiction,
+            facts=form.facts(),
+            seen_version_id=form.cleaned_data["seen_version"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    if action == "record" and decision_run(request, record_form, record):
+        return _next_item_redirect(jurisdiction, position)
+    current = panel["jurisdiction"].current_status
+    sources = selectors.jurisdiction_sources(jurisdiction=jurisdiction)
+    context = {
+        **admin.site.each_context(request),
+        **panel,
+        "title": f"Verify {jurisdiction.name}",
+        "position": position,
+        "reasons": _reasons_of(jurisdiction),
+        "citations": current.citations if current else [],
+        "sources": sources,
+        "has_kratom_source": any(view.source.kratom_specific for view in sources),
+        "leads": selectors.jurisdiction_open_leads(jurisdiction=jurisdiction),
+        "proposals": selectors.jurisdiction_pending_proposals(jurisdiction=jurisdiction),
+        "reverify_form": reverify_form,
+        "form": record_form,
+        "record_open": action == "record",
+    }
+    return TemplateResponse(request, "monitoring/admin/worklist_item.html", context)
+
+
+def _reasons_of(jurisdiction: Jurisdiction) -> dict[str, str]:
+    for item in selectors.worklist():
+        if item.jurisdiction.pk == jurisdiction.pk:
+            return item.reasons
+    return {}
