@@ -6,12 +6,18 @@ from pathlib import Path
 from django.conf import settings
 
 BASELINE_PATH = Path(settings.BASE_DIR) / "seeds" / "baseline.md"
-BASELINE_PROVENANCE = (
-    "000_5e74838473fea06b.txt",
-    "001_d8a146699a24a382.txt",
-    "002_770b74edc0885b39.txt",
-    "003_6ded7134fb013221.txt",
+# The four consumer articles the guidance is written from: file name (the API's provenance)
+# and what a visitor is told it is.
+BASELINE_SOURCES = (
+    ("000_5e74838473fea06b.txt", "an article on kratom and anxiety"),
+    (
+        "001_d8a146699a24a382.txt",
+        "“The Impact of Kratom on Mental Health: Benefits and Considerations”",
+    ),
+    ("002_770b74edc0885b39.txt", "an article on kratom for stress, anxiety and sleep"),
+    ("003_6ded7134fb013221.txt", "“Kratom Benefits For Depression Management”"),
 )
+BASELINE_PROVENANCE = tuple(name for name, _ in BASELINE_SOURCES)
 
 
 @cache

@@ -121,6 +121,8 @@ JURISDICTION_FIELDS = {
     "meaning": STR,
     "rules": _ref("Rules"),
     "effective_date": _nullable(PARTIAL_DATE),
+    # "year": effective_date is "2026"; "month": "2026-07"; "day": a full date.
+    "effective_date_precision": _nullable({"type": "string", "enum": DatePrecision.values}),
     "upcoming_status": _nullable(STATUS),
     "last_verified_on": _nullable({"type": "string", "format": "date"}),
 }

@@ -98,6 +98,7 @@ def jurisdiction_data(jurisdiction: Jurisdiction) -> dict:
         "effective_date": date_iso(current.effective_date, current.effective_date_precision)
         if current
         else None,
+        "effective_date_precision": current.effective_date_precision if current else None,
         "upcoming_status": jurisdiction.upcoming_status.status
         if jurisdiction.upcoming_status
         else None,

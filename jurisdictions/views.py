@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from jurisdictions import selectors, services
-from jurisdictions.baseline import BASELINE_PROVENANCE, baseline_paragraphs
+from jurisdictions.baseline import BASELINE_SOURCES, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import (
     CATEGORY_COVERS,
@@ -147,7 +147,7 @@ def detail(request, code):
 def _baseline_context(jurisdiction) -> dict:
     if jurisdiction.status != Status.UNVERIFIED:
         return {}
-    return {"baseline": baseline_paragraphs(), "baseline_provenance": BASELINE_PROVENANCE}
+    return {"baseline": baseline_paragraphs()}
 
 
 def _same_origin(request) -> bool:
@@ -218,7 +218,7 @@ def about(request):
         "rule_legend": _rule_legend(),
         "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
-        "baseline_provenance": BASELINE_PROVENANCE,
+        "baseline_sources": BASELINE_SOURCES,
     }
     return render(request, "jurisdictions/about.html", context)
 

@@ -9,6 +9,23 @@ from tests.e2e.screenshots import screenshot
 
 pytestmark = pytest.mark.e2e
 
+# Element widths measured in the browser: tables and their boxes against the viewport, each
+# cell's content against the cell.
+CLIPPED_TABLE_PARTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const bad = [];
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    if (wrap.scrollWidth > wrap.clientWidth) bad.push('box scrolls: ' + wrap.scrollWidth);
+  }
+  for (const table of document.querySelectorAll('table')) {
+    if (table.getBoundingClientRect().right > width) bad.push('table: ' + table.getBoundingClientRect().right);
+  }
+  for (const cell of document.querySelectorAll('th, td')) {
+    if (cell.scrollWidth > cell.clientWidth + 1) bad.push(cell.tagName + ': ' + cell.innerText.slice(0, 30));
+  }
+  return bad;
+}"""
+
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
@@ -88,6 +105,18 @@ def test_the_pages_are_usable_375_px_wide(site, browser):
             page.goto(site.url + path)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= 375, f"{path} scrolls sideways ({scroll_width} px)"
+        page.goto(site.url + "/")
+        # No table wider than the screen or scrolling inside its box, and no cell whose text
+        # is cut (wider than the cell shows).
+        clipped = page.evaluate(CLIPPED_TABLE_PARTS)
+        assert clipped == [], f"clipped at 375 px: {clipped[:5]}"
+        first_label = page.evaluate(
+            "getComputedStyle(document.querySelector('table.stack td[data-label]'), '::before')"
+            ".content"
+        )
+        assert first_label == '"Status: "'  # each stacked cell names its column
+        labels = page.locator("svg .label").first
+        assert not labels.is_visible()  # the map's labels give way to the stacked table
         page.goto(site.url + "/")
         screenshot(page, "home-mobile.png")
         search = page.get_by_label("State, country, county, city or US ZIP code")

@@ -30,6 +30,8 @@ def test_it_lists_jurisdictions_with_filters_and_pages(client, sample):
     assert [j["code"] for j in body["results"]] == ["TH", "US"]
     states = client.get("/api/v1/jurisdictions", {"level": "state"}).json()
     assert [j["code"] for j in states["results"]] == ["US-CA", "US-TX"]
+    texas = states["results"][1]
+    assert (texas["effective_date"], texas["effective_date_precision"]) == ("2019", "year")
     children = client.get("/api/v1/jurisdictions", {"parent": "US-CA"}).json()
     assert {j["code"] for j in children["results"]} == {"US-CA-SAN-DIEGO", "US-CA-SAN-DIEGO-COUNTY"}
     banned = client.get("/api/v1/jurisdictions", {"status": "banned"}).json()

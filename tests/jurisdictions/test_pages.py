@@ -79,8 +79,16 @@ def test_a_curator_verified_page_says_so(client, sample):
 def test_an_unverified_page_shows_the_baseline_with_its_provenance(client, sample):
     html = _text(client.get("/j/US-GU/"))
     assert "Unverified: what is known in general" in html
-    assert "000_5e74838473fea06b.txt" in html
     assert "Not legal advice." in html
+    # Worded for a visitor: not verified, and where the guidance comes from, on About.
+    assert "We have not verified the law here yet" in html
+    assert "as we last verified it" not in html
+    assert "four consumer articles about kratom" in html and 'href="/about/#sources"' in html
+    about = _text(client.get("/about/"))
+    assert (
+        "“Kratom Benefits For Depression Management” (<code>003_6ded7134fb013221.txt</code>)"
+        in about
+    )
 
 
 def test_a_state_page_lists_its_local_exceptions(client, sample):
@@ -352,3 +360,14 @@ def test_a_city_page_shows_its_rules_beside_the_states_and_the_federal(client, s
     leaf = leaf[: leaf.index("</tr>")]
     # The city's own ban, then California's regulated leaf, then the federal allowed leaf.
     assert leaf.index("Banned (possession)") < leaf.index("Regulated") < leaf.index("Allowed")
+
+
+def test_a_feed_entry_for_an_age_only_change_names_the_age(client, sample):
+    texas = sample["texas"]
+    record_status(texas, "regulated", min_age=18, user=make_user("first"), today=TODAY)
+    record_status(texas, "regulated", min_age=21, user=make_user("second"), today=TODAY)
+    body = client.get("/feeds/changes.atom").content.decode()
+    assert "<title>Texas: Leaf: minimum age 18 → 21" in body
+    assert "Regulated → Regulated" not in body
+    home = client.get("/").content.decode()
+    assert "minimum age 18 → 21" in home  # "Recent confirmed changes" says the same
