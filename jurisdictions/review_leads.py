@@ -12,7 +12,13 @@ from django.db import transaction
 
 from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead
 from jurisdictions.public_cache import public_generation_bump
-from jurisdictions.seeding import SEEDS_DIR, SeedReport, ocd_id_for, partial_date
+from jurisdictions.seeding import (
+    SEEDS_DIR,
+    SeedReport,
+    changed_fields_save,
+    ocd_id_for,
+    partial_date,
+)
 
 REVIEW_LEADS_CSV = SEEDS_DIR / "review_leads.csv"
 
@@ -74,14 +80,7 @@ def _review_lead_upsert(row: dict, jurisdiction: Jurisdiction, report: SeedRepor
         report.created.append(label)
         return
     # A closed lead stays closed: a curator already decided on it.
-    changed = [key for key, value in fields.items() if getattr(lead, key) != value]
-    if not changed:
-        report.unchanged.append(label)
-        return
-    for key in changed:
-        setattr(lead, key, fields[key])
-    lead.save(update_fields=changed)
-    report.updated.append(label)
+    changed_fields_save(lead, fields, report, label)
 
 
 def _source_date(raw: str):

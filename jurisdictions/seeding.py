@@ -289,11 +289,17 @@ def _seed_lead(row: dict, rules: SeedRules, jurisdiction: Jurisdiction, report: 
         Lead.objects.create(jurisdiction=jurisdiction, origin=Lead.Origin.SEED, **fields)
         report.created.append(label)
         return
-    changed = [key for key, value in fields.items() if getattr(lead, key) != value]
+    changed_fields_save(lead, fields, report, label)
+
+
+def changed_fields_save(instance, fields: dict, report: SeedReport, label: str) -> None:
+    """Save the fields whose value differs from `fields` (one UPDATE, none when all match),
+    and say which happened in the report."""
+    changed = [key for key, value in fields.items() if getattr(instance, key) != value]
     if not changed:
         report.unchanged.append(label)
         return
     for key in changed:
-        setattr(lead, key, fields[key])
-    lead.save(update_fields=changed)
+        setattr(instance, key, fields[key])
+    instance.save(update_fields=changed)
     report.updated.append(label)
