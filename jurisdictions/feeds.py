@@ -8,8 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Status
-from jurisdictions.rules import rules_changes
-from jurisdictions.serializers import date_display, page_url
+from jurisdictions.serializers import date_display, page_url, version_changes
 
 FEED_LENGTH = 50
 
@@ -19,7 +18,7 @@ class _VersionFeed(Feed):
 
     def item_title(self, version):
         """What changed: "Florida: 7-OH products: regulated → banned", else the status."""
-        changes = rules_changes(version.previous_rules, version.rules)
+        changes = version_changes(version)
         if changes:
             return f"{version.jurisdiction.name}: {'; '.join(changes)}"
         return f"{version.jurisdiction.name}: {Status(version.status).label}"

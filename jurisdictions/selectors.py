@@ -144,6 +144,9 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
     for version, previous in zip(versions, [*versions[1:], None], strict=False):
         version.previous_status = previous.status if previous else None
         version.previous_rules = previous.rules if previous else None
+        version.previous_effective = (
+            (previous.effective_date, previous.effective_date_precision) if previous else None
+        )
     return versions
 
 
@@ -168,7 +171,7 @@ def changes_list(
     previous = StatusVersion.objects.filter(
         jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
     ).newest_first()
-    columns = ["status", *rule_column_names()]
+    columns = ["status", "effective_date", "effective_date_precision", *rule_column_names()]
     versions = StatusVersion.objects.select_related("jurisdiction").annotate(
         **{f"previous_{name}": Subquery(previous.values(name)[:1]) for name in columns}
     )
@@ -181,6 +184,11 @@ def changes_list(
     for version in changes:
         has_previous = version.previous_status is not None
         version.previous_rules = rules_of(version, prefix="previous_") if has_previous else None
+        version.previous_effective = (
+            (version.previous_effective_date, version.previous_effective_date_precision)
+            if has_previous
+            else None
+        )
     return changes
 
 

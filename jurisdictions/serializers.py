@@ -41,6 +41,20 @@ def date_display(day: datetime.date | None, precision: str) -> str:
     return f"{day.day} {day.strftime(MONTH_FORMAT)}"
 
 
+def version_changes(version) -> list[str]:
+    """What a version changed from the one before it, in words: rules, ages and limits
+    (rules_changes), and the effective date. Needs previous_rules and previous_effective
+    from the selectors; [] for a first version."""
+    changes = rules_changes(version.previous_rules, version.rules)
+    previous = getattr(version, "previous_effective", None)
+    if previous is not None:
+        before = date_display(*previous) or "not recorded"
+        after = date_display(version.effective_date, version.effective_date_precision)
+        if before != (after or "not recorded"):
+            changes.append(f"effective date {before} → {after or 'not recorded'}")
+    return changes
+
+
 def page_url(jurisdiction: Jurisdiction) -> str:
     return settings.SITE_URL + reverse("jurisdictions:detail", args=[jurisdiction.code])
 
@@ -153,7 +167,7 @@ def change_data(version) -> dict:
         },
         "previous_status": version.previous_status,
         "previous_rules": rules_data(previous) if previous else None,
-        "changes": rules_changes(previous, version.rules),
+        "changes": version_changes(version),
         "version": version_data(version),
     }
 

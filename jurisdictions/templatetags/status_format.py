@@ -1,8 +1,8 @@
 from django import template
 
 from jurisdictions.models import STATUS_MEANINGS, Rule, Status
-from jurisdictions.rules import RULE_SYMBOLS, current_rules, rules_changes
-from jurisdictions.serializers import date_display
+from jurisdictions.rules import RULE_SYMBOLS, current_rules
+from jurisdictions.serializers import date_display, version_changes
 from jurisdictions.verification import verification_of
 
 register = template.Library()
@@ -80,4 +80,4 @@ def version_rules(version) -> list:
 @register.filter
 def change_words(version) -> list[str]:
     """What a version changed, in words (needs previous_rules from the selector)."""
-    return rules_changes(version.previous_rules, version.rules)
+    return version_changes(version)

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -371,3 +372,12 @@ def test_a_feed_entry_for_an_age_only_change_names_the_age(client, sample):
     assert "Regulated → Regulated" not in body
     home = client.get("/").content.decode()
     assert "minimum age 18 → 21" in home  # "Recent confirmed changes" says the same
+
+
+def test_a_feed_entry_for_an_effective_date_change_names_the_dates(client, sample):
+    texas = sample["texas"]
+    first, second = datetime.date(2020, 1, 1), datetime.date(2021, 3, 1)
+    record_status(texas, "regulated", effective_date=first, user=make_user("a"), today=TODAY)
+    record_status(texas, "regulated", effective_date=second, user=make_user("b"), today=TODAY)
+    body = client.get("/feeds/changes.atom").content.decode()
+    assert "<title>Texas: effective date 1 January 2020 → 1 March 2021</title>" in body
