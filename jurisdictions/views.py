@@ -91,6 +91,7 @@ def home(request):
     return render(request, "jurisdictions/home.html", context)
 
 
+@public_read()  # cached per query like any page, and under the pages' per-client limit
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     if not query:

@@ -74,6 +74,7 @@ def test_page_reads_share_a_per_client_limit(settings):
     assert 1 <= int(limited["Retry-After"]) <= 60
     assert "Too many requests" in limited.content.decode()
     assert Client(REMOTE_ADDR="192.0.2.11").get("/j/US-CA/").status_code == 200
+    assert client.get("/search", {"q": "Georgia"}).status_code == 429  # searches share it
 
 
 def test_every_query_parameter_a_public_view_reads_is_part_of_the_cache_key():
