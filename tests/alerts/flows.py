@@ -1,0 +1,70 @@
+"""What the broker-crossing alert tests share: a fan-out to a real receiver, the sweeper run
+as beat would (faster), and counting what arrived."""
+
+import collections
+import socket
+import subprocess
+import time
+
+from tests.alerts.conftest import subscribe
+from tests.factories import make_jurisdiction, record_status
+from tracker.alerts import services
+from tracker.alerts.models import Event
+
+# Short timeouts and leases so a lost send falls due again within seconds.
+FAST_WORKER = {
+    "WEBHOOK_TIMEOUT_SECONDS": "2",
+    "WEBHOOK_LEASE_SECONDS": "5",
+    "WEBHOOK_SEND_CONCURRENCY": "4",
+    "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
+    "WEBHOOK_RETRY_JITTER": "0",
+}
+
+
+def fan_out(receiver, count: int):
+    state = make_jurisdiction("US-FL", name="Florida")
+    for number in range(count):
+        subscribe(receiver.url(f"/s/{number}"), "US-FL")
+    record_status(state, "banned")  # commits: the deliveries go on the broker
+    return Event.objects.get()
+
+
+def all_delivered(receiver, event, count: int) -> bool:
+    with receiver.lock:
+        got = {r.path for r in receiver.requests if r.headers["webhook-id"] == event.webhook_id}
+    return len(got) == count
+
+
+def sweep_until(predicate, timeout: float = 60) -> bool:
+    """Run the sweeper (as beat would, faster) until predicate() holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not predicate():
+        services.deliveries_sweep()
+        time.sleep(0.5)
+    return predicate()
+
+
+def sweep_until_delivered(receiver, event, count: int, timeout: float = 60) -> None:
+    sweep_until(lambda: all_delivered(receiver, event, count), timeout)
+
+
+def report(receiver, count: int) -> dict:
+    per_path = collections.Counter(receiver.paths())
+    duplicates = {path: n for path, n in per_path.items() if n > 1}
+    print(f"received {len(per_path)} of {count} subscriptions; duplicates: {duplicates or 'none'}")
+    return duplicates
+
+
+def redis_start(port: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", int(port)), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("redis-server did not start")

@@ -1,0 +1,75 @@
+"""A worker on a Redis that restarts ten times mid fan-out (its own module: it is the
+suite's longest test, and xdist runs a module on one worker)."""
+
+import time
+
+import pytest
+
+from tests.alerts.conftest import Reply, celery_broker
+from tests.alerts.flows import (
+    FAST_WORKER,
+    all_delivered,
+    fan_out,
+    redis_start,
+    report,
+    sweep_until,
+    sweep_until_delivered,
+)
+
+pytestmark = pytest.mark.worker
+
+# How long Redis stays down at each restart: long enough for the worker to notice and tear
+# its connection down while Redis is unreachable (where the old kombu transport crashed).
+DOWNTIME = 3
+
+
+def _worker_answers() -> bool:
+    """The worker (the only one on this private Redis) answers a ping: it is consuming."""
+    from tracker.celery import app
+
+    try:
+        return bool(app.control.ping(timeout=1))
+    except Exception:  # this process's own broker connection is still the broken one
+        return False
+
+
+def test_a_worker_survives_ten_redis_restarts_midfan_out(
+    celery_worker_process, receiver, private_redis, settings
+):
+    """Redis is restarted ten times while the worker sends: every subscriber gets the event
+    (the sweeper re-queues what each restart lost) and the worker is still running."""
+    redis, url = private_redis
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    settings.WEBHOOK_LEASE_SECONDS, settings.WEBHOOK_BATCH_SIZE = 5, 5
+    # One request in flight, answered after a second while Redis restarts: the fan-out
+    # lasts all ten restarts (about ten requests each); then the receiver answers at once.
+    count, slow = 200, [True]
+    receiver.script = lambda path, n: Reply(delay=1.0 if slow[0] else 0)
+    env = {**FAST_WORKER, "WEBHOOK_SEND_CONCURRENCY": "1", "REDIS_URL": url}
+    worker = None
+    with celery_broker(url):
+        try:
+            worker = celery_worker_process(concurrency=4, extra_env=env)
+            event = fan_out(receiver, count)
+            for _ in range(10):
+                sent = len(receiver.requests)
+                # Each restart lands while the worker is back on Redis and sending.
+                assert sweep_until(lambda sent=sent: len(receiver.requests) >= sent + 2)
+                redis.kill()  # every queued and unacknowledged message goes with it
+                redis.wait()
+                time.sleep(DOWNTIME)  # the worker finds Redis gone, not already back
+                redis = redis_start(port)
+                assert sweep_until(lambda: worker.poll() is not None or _worker_answers())
+                assert worker.poll() is None, f"the worker exited with {worker.returncode}"
+            slow[0] = False
+            sweep_until_delivered(receiver, event, count, timeout=120)
+            alive = worker.poll() is None
+        finally:
+            if worker is not None and worker.poll() is None:  # stop it while Redis is there
+                worker.terminate()
+                worker.wait(timeout=30)
+            redis.kill()
+            redis.wait()
+    report(receiver, count)
+    assert all_delivered(receiver, event, count)
+    assert alive, f"the worker exited with {worker.returncode}"
