@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import pycountry
-import zipcodes
 from django.conf import settings
 from django.urls import reverse
 
 from jurisdictions.models import Jurisdiction, Level, Status
 from jurisdictions.selectors import OCD_RE, ZIP_FORMAT, ZIP_RE, jurisdiction_get
+from jurisdictions.zipdata import zip_index
 
 US = "US"
 BROAD_LEVELS = {Level.COUNTRY, Level.STATE, Level.TERRITORY}
@@ -206,10 +206,10 @@ def _country_keys() -> dict[str, set[str]]:
 def _zip_data_places() -> dict[str, set[str]]:
     """US city and county names in the offline ZIP data → the postal codes of their states."""
     places: dict[str, set[str]] = defaultdict(set)
-    for record in zipcodes.list_all():
-        for name in [record["city"], record["county"], *(record["acceptable_cities"] or [])]:
+    for record in zip_index().values():
+        for name in [record.city, record.county, *record.acceptable_cities]:
             if name:
-                places[normalise(QUALIFIER.sub("", name))].add(record["state"])
+                places[normalise(QUALIFIER.sub("", name))].add(record.state)
     return dict(places)
 
 

@@ -130,11 +130,8 @@ def last_verified_data(jurisdiction: Jurisdiction) -> dict | None:
 def verification_data(jurisdiction: Jurisdiction, *, today: datetime.date) -> dict | None:
     """When and by whom the status was last verified, how many days ago, and whether that is
     older than VERIFICATION_STALE_DAYS (what `jurisdictions_stale` lists)."""
-    verified = last_verified_data(jurisdiction)
-    if verified is None:
-        return None
-    age = (today - jurisdiction.last_verified_on).days
-    return {**verified, "age_days": age, "stale": age > settings.VERIFICATION_STALE_DAYS}
+    verification = verification_of(jurisdiction, today=today)
+    return verification.data() if verification else None
 
 
 def baseline_data(jurisdiction: Jurisdiction) -> dict | None:

@@ -13,7 +13,6 @@ import logging
 import math
 import secrets
 import time
-from functools import cache
 
 import redis
 from django.conf import settings
@@ -21,14 +20,9 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from jurisdictions.ratelimit import client_address
+from tracker.lib.redis import redis_client
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def redis_client() -> redis.Redis:
-    # One pool per process; a short timeout so a slow Redis cannot hold up a login.
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
 def _keys(*, username: str, client: str) -> list[str]:

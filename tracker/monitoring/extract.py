@@ -12,6 +12,7 @@ run at once in a process (see heavy_slot), which bounds a worker's memory.
 """
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -237,10 +238,12 @@ def _html_text(html: str, selector: str, deadline: float) -> str:
             raise ExtractionError(f"the CSS selector {selector!r} matched nothing")
     else:
         roots = [soup.body or soup]
-    parts = [
-        "" if _inside_earlier_roots_chrome(root, roots[:index]) else _root_text(root, deadline)
-        for index, root in enumerate(roots)
-    ]
+    parts, earlier_ids = [], set()
+    for root in roots:
+        parts.append(
+            "" if _inside_earlier_roots_chrome(root, earlier_ids) else _root_text(root, deadline)
+        )
+        earlier_ids.add(id(root))
     # In HTML every run of whitespace is one space; only block boundaries break lines.
     return "\n".join(re.sub(r"\s+", " ", part) for part in parts).replace(LINE_MARK, "\n")
 
@@ -274,10 +277,9 @@ def _root_text(root: Tag, deadline: float) -> str:
     return "".join(parts)
 
 
-def _inside_earlier_roots_chrome(root: Tag, earlier: list[Tag]) -> bool:
-    """Whether an earlier selected root holds this one inside its chrome (so it is dropped,
-    as the earlier root's chrome is)."""
-    earlier_ids = {id(tag) for tag in earlier}
+def _inside_earlier_roots_chrome(root: Tag, earlier_ids: set[int]) -> bool:
+    """Whether an earlier selected root (by id) holds this one inside its chrome (so it is
+    dropped, as the earlier root's chrome is)."""
     in_chrome = root.name in CHROME_TAGS
     for parent in root.parents:
         if id(parent) in earlier_ids:
@@ -382,6 +384,7 @@ def normalise(text: str, *, ignore_patterns: list[str] = ()) -> str:
     return "\n".join(line for line in lines if line)
 
 
+@functools.lru_cache(maxsize=256)  # RE2 keeps no cache of its own: compile once per pattern
 def _ignore_pattern(pattern: str):
     try:
         return compile_linear(pattern)
