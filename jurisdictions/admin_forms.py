@@ -3,8 +3,8 @@
 from django import forms
 from django.utils import timezone
 
-from jurisdictions.models import MIN_AGE_RANGE, Category, DatePrecision, Rule, StatusVersion
-from jurisdictions.rules import RULE_COLUMN_PARTS, ProductRule
+from jurisdictions.models import MIN_AGE_RANGE, Category, DatePrecision, StatusVersion
+from jurisdictions.rules import RULE_COLUMN_PARTS, ProductRule, rules_errors
 from jurisdictions.services import StatusFacts
 
 
@@ -114,14 +114,14 @@ class StatusFactsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for category in Category:
-            rule, scope = data.get(f"rule_{category}"), data.get(f"scope_{category}")
-            if rule == Rule.BANNED and not scope:
-                self.add_error(f"scope_{category}", "Say what the ban covers (or unknown).")
-            elif scope and rule != Rule.BANNED:
-                self.add_error(f"scope_{category}", "Only a ban has a scope.")
-        if all(data.get(f"rule_{category}") == Rule.UNKNOWN for category in Category):
-            self.add_error(f"rule_{Category.LEAF}", "Every rule is unknown: state at least one.")
+        stated = {
+            category.value: ProductRule(
+                category.value, data.get(f"rule_{category}"), data.get(f"scope_{category}")
+            )
+            for category in Category
+        }
+        for name, message in rules_errors(stated).items():
+            self.add_error(name, message)
         data["citations"] = self._citations()
         return data
 

@@ -116,6 +116,22 @@ def headline_status(rules: dict[str, ProductRule] | None) -> str:
     return Status.LEGAL
 
 
+def rules_errors(rules: dict[str, ProductRule]) -> dict[str, str]:
+    """What is wrong with the rules a curator states, by form field ({} when nothing): the
+    admin's form and the services check the same things with the same words."""
+    errors = {}
+    for category, rule in rules.items():
+        if rule.rule == Rule.BANNED and not rule.scope:
+            errors[f"scope_{category}"] = "Say what the ban covers (or unknown)."
+        elif rule.scope and rule.rule != Rule.BANNED:
+            errors[f"scope_{category}"] = "Only a ban has a scope."
+    # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
+    # a version that says nothing at all is not.
+    if all(rule.rule == Rule.UNKNOWN for rule in rules.values()):
+        errors[f"rule_{Category.LEAF}"] = "Every rule is unknown: state at least one."
+    return errors
+
+
 def minimum_age(rules) -> int | None:
     """The age that applies to buying any of these products: the highest one stated."""
     ages = [rule.min_age for rule in rules.values() if rule.min_age]

@@ -25,7 +25,6 @@ from jurisdictions.models import (
     Jurisdiction,
     Lead,
     Origin,
-    Rule,
     Status,
     StatusApproval,
     StatusVersion,
@@ -36,6 +35,7 @@ from jurisdictions.rules import (
     ProductRule,
     derived_fields,
     rule_columns,
+    rules_errors,
     rules_of,
     unknown_rules,
 )
@@ -298,20 +298,15 @@ def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) ->
 
 
 def _facts_check(facts: StatusFacts) -> None:
-    # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
-    # a version that says nothing at all is not.
-    if all(rule.rule == Rule.UNKNOWN for rule in facts.rules.values()):
-        raise ValidationError({"rule_leaf": "Every rule is unknown: state at least one."})
-    if not citations_clean(facts.citations):
-        raise ValidationError({"citations": "A curator's decision needs at least one citation."})
     # Checked now, not only when a second curator approves (the version's constraints).
+    errors = rules_errors(facts.rules)
+    if not citations_clean(facts.citations):
+        errors["citations"] = "A curator's decision needs at least one citation."
     for category, rule in facts.rules.items():
         if rule.min_age is not None and not MIN_AGE_RANGE[0] <= rule.min_age <= MIN_AGE_RANGE[1]:
-            raise ValidationError({f"min_age_{category}": "A minimum age is between 14 and 30."})
-        if rule.scope and rule.rule != Rule.BANNED:
-            raise ValidationError({f"scope_{category}": "Only a ban has a scope."})
-        if rule.rule == Rule.BANNED and not rule.scope:
-            raise ValidationError({f"scope_{category}": "Say what the ban covers (or unknown)."})
+            errors[f"min_age_{category}"] = "A minimum age is between 14 and 30."
+    if errors:
+        raise ValidationError(errors)
 
 
 def decision_log(
