@@ -92,7 +92,7 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
     pending = ChangeProposal.objects.filter(state=ProposalState.PENDING)
     for row in pending.values("source__jurisdiction_id").annotate(n=Count("id")):
         add(row["source__jurisdiction_id"], Reason.PROPOSAL, f"{row['n']} pending proposal(s)")
-    flagged = Source.objects.filter(enabled=True, flagged_at__isnull=False)
+    flagged = Source.objects.flagged().filter(enabled=True)
     for row in flagged.values("jurisdiction_id").annotate(n=Count("id")):
         add(row["jurisdiction_id"], Reason.FLAGGED, f"{row['n']} flagged source(s)")
     cutoff = stale_verification_cutoff(today=today)
