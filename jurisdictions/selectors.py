@@ -26,6 +26,7 @@ from jurisdictions.models import (
 from jurisdictions.rules import (
     ProductRule,
     current_rules,
+    minimum_age,
     rule_column_names,
     rules_of,
     strictest,
@@ -330,7 +331,6 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     answer = max(places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
     levels = [j for j in [federal, *(place.jurisdiction for place in places)] if j]
     rules = zip_rules(levels)
-    ages = [d.rule.min_age for d in rules.values() if d.rule.min_age]
     return ZipAnswer(
         zip_code=zip_code,
         state=state_answer,
@@ -340,7 +340,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         notes=_zip_notes(state_answer, counties, cities),
         federal=federal,
         rules=rules,
-        min_age=max(ages) if ages else None,
+        min_age=minimum_age({category: decided.rule for category, decided in rules.items()}),
     )
 
 

@@ -13,7 +13,7 @@ from jurisdictions.models import (
     Jurisdiction,
     Status,
 )
-from jurisdictions.rules import current_rules, rule_data, rules_changes
+from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
 from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
@@ -232,10 +232,9 @@ def citations_text(citations: list[dict]) -> str:
     return " | ".join(parts)
 
 
-RULE_PARTS = ("rule", "scope", "min_age", "limit")
 EXPORT_COLUMNS = [
     "code", "name", "level", "parent", "ocd_id", "status", "meaning",
-    *[f"{category}_{part}" for category in Category.values for part in RULE_PARTS],
+    *[f"{category}_{part}" for category in Category.values for part in RULE_COLUMN_PARTS],
     "summary", "min_age", "seven_oh_rule", "effective_date", "citations", "upcoming_status",
     "upcoming_effective_date", "last_verified_on", "url",
 ]  # fmt: skip
@@ -245,7 +244,7 @@ def _export_rule_cells(jurisdiction: Jurisdiction) -> dict:
     """One column group per category: leaf_rule, leaf_scope, leaf_min_age, leaf_limit…"""
     cells = {}
     for category, rule in rules_data(current_rules(jurisdiction)).items():
-        for part in RULE_PARTS:
+        for part in RULE_COLUMN_PARTS:
             cells[f"{category}_{part}"] = "" if rule[part] is None else rule[part]
     return cells
 
