@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Tests run with DEBUG off, as in production, but over plain HTTP on loopback;
-# they default to Redis dbs 14 and 15 so a developer's db 0 is left alone, and may reach
+# they default to Redis dbs 13 to 15 so a developer's db 0 is left alone, and may reach
 # plain-HTTP servers on loopback (and nothing else that is not public).
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
-	OUTBOUND_ALLOW_HTTP=1 OUTBOUND_ALLOWED_NETWORKS=127.0.0.0/8,::1/128 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/14}
+	OUTBOUND_ALLOW_HTTP=1 OUTBOUND_ALLOWED_NETWORKS=127.0.0.0/8,::1/128 REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/13}
 # pytest-xdist workers (0: none). Each has its own test database (test_<db>_gwN) and Redis
-# db (REDIS_URL's + N, see tests/isolation.py); a test file stays on one worker.
-TEST_WORKERS ?= 2
+# db (REDIS_URL's + N, see tests/isolation.py); a test file stays on one worker. Three on two
+# cores: the real-worker tests mostly wait, and a third worker fills that time.
+TEST_WORKERS ?= 3
 
 .PHONY: run test lint
 
@@ -31,7 +32,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	env $(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	env $(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

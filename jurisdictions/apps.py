@@ -1,6 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 
 
 class JurisdictionsConfig(AppConfig):
@@ -9,6 +12,22 @@ class JurisdictionsConfig(AppConfig):
 
     def ready(self):
         checks.register(four_eyes_rules_check, checks.Tags.compatibility)
+        post_migrate.connect(curators_group_after_migrate, dispatch_uid="curators_group")
+
+
+def curators_group_after_migrate(app_config, using=DEFAULT_DB_ALIAS, **kwargs):
+    """The Curators group back to CURATOR_PERMISSIONS after every migrate, and after every
+    flush (which empties what the data migration made; tests flush between transactional
+    tests). Django sends the signal once per app; all permissions exist after the last."""
+    from jurisdictions.services import curators_group_sync
+
+    last = [config for config in apps.get_app_configs() if config.models_module][-1]
+    if app_config is not last or using != DEFAULT_DB_ALIAS:
+        return
+    try:
+        curators_group_sync()
+    except ImproperlyConfigured:
+        pass  # a partial migrate (an app left unmigrated): its permissions come with it later
 
 
 def four_eyes_rules_check(app_configs, **kwargs):

@@ -9,6 +9,21 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+# Longest files first, so that under xdist (with --no-loadscope-reorder, see the Makefile)
+# none of them is left to run alone at the end: those that start a real Celery worker (they
+# mostly wait on it: restarts, leases, retries), then those that drive Chromium.
+LONG_RUNNING_MARKERS = ("worker", "e2e")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        for index, marker in enumerate(LONG_RUNNING_MARKERS):
+            if item.get_closest_marker(marker):
+                return index
+        return len(LONG_RUNNING_MARKERS)
+
+    items.sort(key=rank)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():

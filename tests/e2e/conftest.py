@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -31,6 +32,10 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
+        # While Playwright's event loop runs, this thread's database connections (those of
+        # every later test in this worker too) live in a context of their own, which
+        # pytest-django does not close: left open, the test database could not be dropped.
+        connections.close_all()
         browser.close()
 
 

@@ -7,7 +7,8 @@ from pytest_django.live_server_helper import LiveServer
 from jurisdictions.seeding import seed_all
 from tests.e2e.screenshots import screenshot
 
-pytestmark = pytest.mark.e2e
+# django_db: without a test that asks for the database, pytest-django would not create it.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 # Element widths measured in the browser: tables and their boxes against the viewport, each
 # cell's content against the cell.

@@ -23,6 +23,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
+from jurisdictions.permissions import CURATOR_PERMISSIONS
 from jurisdictions.rules import ProductRule
 from jurisdictions.services import StatusFacts
 from tests.factories import (
@@ -463,6 +464,13 @@ def test_createcurator_prompts_for_the_password(monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))  # no terminal here
     call_command("createcurator", "gina", "--email", "g@example.org", stdout=io.StringIO())
     assert authenticate(username="gina", password="a-long-passphrase-for-tests")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_leaves_the_curators_group_in_place():
+    """The group is synced after every migrate and flush, not only by its data migration."""
+    call_command("flush", "--no-input", verbosity=0)
+    assert Group.objects.get(name="Curators").permissions.count() == len(CURATOR_PERMISSIONS)
 
 
 def test_the_curators_group_has_exactly_the_permissions_it_needs():
