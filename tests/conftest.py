@@ -1,5 +1,4 @@
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -8,6 +7,8 @@ import time
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+
+from tests.redis_server import redis_start
 
 # Longest files first, so that under xdist (with --no-loadscope-reorder, see the Makefile)
 # none of them is left to run alone at the end: those that start a real Celery worker (they
@@ -51,22 +52,9 @@ def free_port() -> int:
 @pytest.fixture
 def private_redis():
     """A redis-server of the test's own, which the test may stop."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is required (apt-get install redis-server)"
     port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield process, url
+    process = redis_start(port)
+    yield process, f"redis://127.0.0.1:{port}/0"
     process.kill()
     process.wait()
 

@@ -2,8 +2,6 @@
 as beat would (faster), and counting what arrived."""
 
 import collections
-import socket
-import subprocess
 import time
 
 from tests.alerts.conftest import subscribe
@@ -53,18 +51,3 @@ def report(receiver, count: int) -> dict:
     duplicates = {path: n for path, n in per_path.items() if n > 1}
     print(f"received {len(per_path)} of {count} subscriptions; duplicates: {duplicates or 'none'}")
     return duplicates
-
-
-def redis_start(port: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", int(port)), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("redis-server did not start")

@@ -10,11 +10,11 @@ from tests.alerts.flows import (
     FAST_WORKER,
     all_delivered,
     fan_out,
-    redis_start,
     report,
     sweep_until,
     sweep_until_delivered,
 )
+from tests.redis_server import redis_start
 
 pytestmark = pytest.mark.worker
 

@@ -5,8 +5,6 @@ webhook-id) and print the duplicates: at-least-once means a request in flight wh
 dies may be sent again, never that one is lost.
 """
 
-import subprocess
-
 import pytest
 
 from tests.alerts.conftest import Reply, celery_broker
@@ -17,6 +15,7 @@ from tests.alerts.flows import (
     report,
     sweep_until_delivered,
 )
+from tests.redis_server import redis_start
 from tracker.alerts.models import Delivery, DeliveryState
 
 pytestmark = pytest.mark.worker
@@ -102,10 +101,7 @@ def test_redis_restarted_mid_flow_the_sweeper_finishes_the_job(
             process.kill()  # Redis goes away with every queued message (no persistence)
             process.wait()
             assert len(set(receiver.paths())) < count
-            restarted = subprocess.Popen(
-                ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
+            restarted = redis_start(port)
             sweep_until_delivered(receiver, event, count, timeout=90)
         finally:
             if worker is not None:  # stop it while its Redis is still there
