@@ -16,6 +16,16 @@ from tests.redis_server import redis_start
 LONG_RUNNING_MARKERS = ("worker", "e2e")
 
 
+def pytest_sessionstart(session):
+    """The suite tests PostgreSQL's triggers and row locks and a real worker writing beside
+    it: on anything else it stops at once, saying so, instead of failing test by test."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not engine.endswith("postgresql"):
+        pytest.exit(f"The suite needs PostgreSQL (DATABASE_URL), not {engine}.", returncode=2)
+
+
 def pytest_collection_modifyitems(items):
     def rank(item) -> int:
         for index, marker in enumerate(LONG_RUNNING_MARKERS):
@@ -61,8 +71,6 @@ def private_redis():
 
 def database_url_of(settings_dict: dict) -> str:
     """A DATABASE_URL for the database the tests are using (the test database)."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
     user = settings_dict["USER"] or ""
     password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
     host = settings_dict["HOST"] or "127.0.0.1"

@@ -8,10 +8,6 @@ from tests.factories import record_status
 from tracker.alerts import services
 from tracker.alerts.models import Attempt, Delivery, DeliveryState
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="terminates a PostgreSQL backend"
-)
-
 
 def _backend_pid() -> int:
     with connection.cursor() as cursor:

@@ -86,7 +86,6 @@ def test_a_status_version_cannot_be_updated_or_deleted():
     assert StatusVersion.objects.get(pk=version.pk).summary != "rewritten"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers are PostgreSQL's")
 @pytest.mark.parametrize(
     "statement",
     [
@@ -118,7 +117,6 @@ def test_the_database_refuses_a_raw_update_or_delete_of_history(statement):
     assert Decision.objects.get().reason == "KCPA"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers are PostgreSQL's")
 def test_the_database_refuses_a_queryset_update_of_a_superseded_version():
     texas = make_jurisdiction("US-TX")
     old = record_status(texas, "legal")

@@ -76,8 +76,6 @@ def test_a_chunk_out_of_time_hands_the_rest_back(
     assert queued_source_ids() == [f"({rest},)"]
 
 
-# SQLite has no row locks to skip; CI runs the suite on PostgreSQL, where this runs.
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
 def test_a_second_dispatcher_skips_the_rows_the_first_holds(make_source):
     first = make_source("https://law.example.gov/a", next_check_at=PAST - datetime.timedelta(1))
