@@ -143,10 +143,10 @@ class LeadAdmin(LeadReviewMixin, admin.ModelAdmin):
     raw_id_fields = ["jurisdiction"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).review_order()
+        return super().get_queryset(request).with_superseded()
 
     def get_ordering(self, request):
-        # The change list replaces a queryset's order with this one.
+        # The review order (the change list orders by this, not by the queryset's order).
         return LEAD_REVIEW_ORDERING
 
     @admin.display(description="Claim")

@@ -82,7 +82,7 @@ SCHEMAS = {
         {
             **RULE_FIELDS,
             "decided_by": _nullable({"$ref": REF + "JurisdictionLink"}),
-            "last_verified": _nullable({"$ref": REF + "LastVerified"}),
+            "last_verified": _nullable(_ref("LastVerified")),
         }
     ),
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
@@ -251,16 +251,7 @@ SCHEMAS.update(
                     )
                 ),
                 "citations": {"type": "array", "items": _ref("Citation")},
-                "last_verified": _nullable(
-                    _object(
-                        {
-                            "on": {"type": "string", "format": "date"},
-                            "by": {"type": "string", "enum": ["curator", "curated reference data"]},
-                            "age_days": {"type": "integer"},
-                            "stale": {"type": "boolean"},
-                        }
-                    )
-                ),
+                "last_verified": _nullable(_ref("LastVerified")),
             }
         ),
         "CheckAnswer": _object(

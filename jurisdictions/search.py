@@ -13,6 +13,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -216,7 +217,8 @@ def _zip_data_places() -> dict[str, set[str]]:
 class Index:
     """The places a query can reach, built from our jurisdictions and ISO 3166."""
 
-    def __init__(self, jurisdictions: list[Jurisdiction]):
+    def __init__(self, jurisdictions: Iterable[Jurisdiction]):
+        jurisdictions = list(jurisdictions)  # a queryset is read here, when it is needed
         self.by_code = {j.code: j for j in jurisdictions}
         self.states = {
             j.code[3:]: j
@@ -255,7 +257,7 @@ class Index:
         return self.states.get(key.upper()) or self.state_names.get(key)
 
 
-def resolve(query: str, jurisdictions: list[Jurisdiction]) -> Resolution:
+def resolve(query: str, jurisdictions: Iterable[Jurisdiction]) -> Resolution:
     """What a query names, among `jurisdictions` (with status and parent) and ISO 3166."""
     raw = query.strip()
     query = " ".join("".join(ch for ch in query if ch.isprintable()).split())[:200]
@@ -359,9 +361,9 @@ def _close_spellings(key: str, index: Index) -> list[Place]:
 
 
 def place_search(*, query: str) -> Resolution:
-    """Resolve a visitor's query against every jurisdiction we hold (one query)."""
-    jurisdictions = list(Jurisdiction.objects.with_status().select_related("parent"))
-    return resolve(query, jurisdictions)
+    """Resolve a visitor's query against every jurisdiction we hold (one query, and none for
+    a ZIP code or an empty query)."""
+    return resolve(query, Jurisdiction.objects.with_status().select_related("parent"))
 
 
 def resolution_data(resolution: Resolution) -> dict:

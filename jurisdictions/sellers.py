@@ -32,7 +32,7 @@ from jurisdictions.selectors import (
     place_key,
     zip_rules,
 )
-from jurisdictions.serializers import citations_text, page_url, verification_data
+from jurisdictions.serializers import citations_text, last_verified_data, page_url
 from jurisdictions.zipdata import ZipRecord, zip_index
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class RulesSnapshot:
                     "url": page_url(jurisdiction),
                 },
                 "citations": jurisdiction.current_status.citations,
-                "last_verified": verification_data(jurisdiction, today=self.today),
+                "last_verified": last_verified_data(jurisdiction, today=self.today),
             }
             self._deciders[jurisdiction.pk] = decider
         return decider

@@ -122,12 +122,9 @@ def jurisdiction_data(jurisdiction: Jurisdiction) -> dict:
     }
 
 
-def last_verified_data(jurisdiction: Jurisdiction) -> dict | None:
-    verification = verification_of(jurisdiction)
-    return verification.data() if verification else None
-
-
-def verification_data(jurisdiction: Jurisdiction, *, today: datetime.date) -> dict | None:
+def last_verified_data(
+    jurisdiction: Jurisdiction, *, today: datetime.date | None = None
+) -> dict | None:
     """When and by whom the status was last verified, how many days ago, and whether that is
     older than VERIFICATION_STALE_DAYS (what `jurisdictions_stale` lists)."""
     verification = verification_of(jurisdiction, today=today)

@@ -179,26 +179,27 @@ def statuses_promote_due(*, today: datetime.date | None = None) -> list[int]:
     today = today or timezone.localdate()
     due = Jurisdiction.objects.filter(upcoming_status__effective_date__lte=today)
     promoted = []
-    for jurisdiction_id, version_id in due.values_list("id", "upcoming_status_id"):
-        if _promote(jurisdiction_id, version_id):
-            promoted.append(version_id)
+    for jurisdiction in due.select_related("upcoming_status"):
+        version = jurisdiction.upcoming_status
+        if _promote(jurisdiction.pk, version):
+            promoted.append(version.pk)
     return promoted
 
 
 @transaction.atomic
-def _promote(jurisdiction_id: int, version_id: int) -> bool:
+def _promote(jurisdiction_id: int, version: StatusVersion) -> bool:
     previous_id = Jurisdiction.objects.values_list("current_status_id", flat=True).get(
         pk=jurisdiction_id
     )
     # Conditional update: a second run (or a second beat) finds nothing to do.
-    changed = Jurisdiction.objects.filter(pk=jurisdiction_id, upcoming_status_id=version_id).update(
-        current_status_id=version_id, upcoming_status_id=None, updated_at=timezone.now()
+    changed = Jurisdiction.objects.filter(pk=jurisdiction_id, upcoming_status=version).update(
+        current_status=version, upcoming_status=None, updated_at=timezone.now()
     )
     if changed:
         signals.status_changed.send(
             sender=StatusVersion,
             jurisdiction_id=jurisdiction_id,
-            version=StatusVersion.objects.get(pk=version_id),
+            version=version,
             previous_id=previous_id,
             became_current=True,
         )

@@ -158,7 +158,8 @@ class _BoundedMatcher(difflib.SequenceMatcher):
     """difflib's opcodes and grouping over the bounded patience matching above."""
 
     def __init__(self, a: list[str], b: list[str], *, budget: int):
-        super().__init__(None, a, b, autojunk=False)
+        # Not super().__init__: it indexes all of b for a matching these blocks replace.
+        self.a, self.b, self.opcodes = a, b, None
         found, self.compared_in_full = _matching_blocks(a, b, budget)
         merged: list[list[int]] = []
         for i, j, size in found:

@@ -16,8 +16,9 @@ from django.db.models import Case, Count, Max, Min, When
 from django.utils import timezone
 
 from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead, Level
-from jurisdictions.selectors import stale_verification_cutoff
-from tracker.monitoring.models import ChangeProposal, ProposalState, Source
+from jurisdictions.selectors import jurisdictions_stale
+from tracker.monitoring.models import ChangeProposal, Source
+from tracker.monitoring.selectors import proposals_pending
 
 
 class Reason:
@@ -89,16 +90,14 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
         add(row["jurisdiction_id"], Reason.LEAD, f"{row['n']} new lead(s)")
         newest = -row["newest"].toordinal() if row["newest"] else 0
         items[row["jurisdiction_id"]].lead_rank = (row["first"], newest)
-    pending = ChangeProposal.objects.filter(state=ProposalState.PENDING)
+    pending = proposals_pending()
     for row in pending.values("source__jurisdiction_id").annotate(n=Count("id")):
         add(row["source__jurisdiction_id"], Reason.PROPOSAL, f"{row['n']} pending proposal(s)")
     flagged = Source.objects.flagged().filter(enabled=True)
     for row in flagged.values("jurisdiction_id").annotate(n=Count("id")):
         add(row["jurisdiction_id"], Reason.FLAGGED, f"{row['n']} flagged source(s)")
-    cutoff = stale_verification_cutoff(today=today)
-    for pk, on in Jurisdiction.objects.filter(
-        current_status__isnull=False, last_verified_on__lt=cutoff
-    ).values_list("id", "last_verified_on"):
+    stale = jurisdictions_stale(today=today).filter(last_verified_on__isnull=False)
+    for pk, on in stale.values_list("id", "last_verified_on"):
         add(pk, Reason.STALE, f"verified {(today - on).days} days ago")
     watched = Source.objects.filter(enabled=True, kratom_specific=True).values("jurisdiction_id")
     for pk in (
@@ -147,9 +146,8 @@ def jurisdiction_open_leads(*, jurisdiction: Jurisdiction) -> list[Lead]:
 
 def jurisdiction_pending_proposals(*, jurisdiction: Jurisdiction) -> list[ChangeProposal]:
     return list(
-        ChangeProposal.objects.filter(
-            source__jurisdiction=jurisdiction, state=ProposalState.PENDING
-        )
+        proposals_pending()
+        .filter(source__jurisdiction=jurisdiction)
         .select_related("source")
         .order_by("created_at")
     )
