@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import override_settings
 
 from tests.redis_server import redis_start
@@ -59,6 +60,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def seeded_db(django_db_setup, django_db_blocker):
+    """`manage.py seed` once for the module (it takes seconds); each test runs in a
+    transaction on it, so what a test changes is rolled back."""
+    with django_db_blocker.unblock():
+        call_command("seed", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def private_redis():
     """A redis-server of the test's own, which the test may stop."""
@@ -106,6 +118,7 @@ def celery_worker_process(transactional_db):
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
         process = subprocess.Popen(command, env=env)
+        process.hostname = name  # for app.control's destination=
         processes.append(process)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

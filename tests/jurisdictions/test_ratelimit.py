@@ -35,11 +35,7 @@ def test_clients_are_counted_apart():
     assert rate_limit_hit(bucket="t3", client="b", limit=1, window=60) is None
 
 
-def test_a_redis_failure_lets_the_request_through(settings, private_redis):
-    process, url = private_redis
-    settings.REDIS_URL = url
-    process.kill()
-    process.wait()
+def test_a_redis_failure_lets_the_request_through(dead_redis):
     assert rate_limit_hit(bucket="t4", client="c", limit=1, window=60) is None
     assert rate_limit_hit(bucket="t4", client="c", limit=1, window=60) is None
 

@@ -8,20 +8,14 @@ from django.core.management import call_command
 
 from jurisdictions.models import Jurisdiction, Lead, Status
 from jurisdictions.review_leads import REVIEW_LEADS_CSV, read_review_rows, review_leads_seed
-from jurisdictions.seeding import SeedReport, seed_all
+from jurisdictions.seeding import SeedReport
 from jurisdictions.services import lead_report_correction
 from tests.factories import make_curator
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
-    seed_all()
-    review_leads_seed(report=SeedReport())
-
-
-def test_every_finding_loads_as_an_open_lead_with_its_source_date_and_what_to_check(seeded):
+def test_every_finding_loads_as_an_open_lead_with_its_source_date_and_what_to_check(seeded_db):
     rows = read_review_rows(REVIEW_LEADS_CSV)
     leads = Lead.objects.filter(origin=Lead.Origin.REVIEW)
     assert leads.count() == len(rows) == 22
@@ -33,7 +27,7 @@ def test_every_finding_loads_as_an_open_lead_with_its_source_date_and_what_to_ch
     assert naperville.what_to_check.startswith("Read the adopted Naperville ordinance")
 
 
-def test_the_two_new_places_are_created_unverified_below_illinois(seeded):
+def test_the_two_new_places_are_created_unverified_below_illinois(seeded_db):
     for code, name in [
         ("US-IL-NAPERVILLE", "Naperville (city)"),
         ("US-IL-MOUNT-CARMEL", "Mount Carmel (city)"),
@@ -44,7 +38,7 @@ def test_the_two_new_places_are_created_unverified_below_illinois(seeded):
         assert place.ocd_id.startswith("ocd-division/country:us/state:il/place:")
 
 
-def test_loading_twice_changes_nothing_and_a_closed_lead_stays_closed(seeded, capsys):
+def test_loading_twice_changes_nothing_and_a_closed_lead_stays_closed(seeded_db, capsys):
     lead = Lead.objects.get(jurisdiction__code="US-KY", origin=Lead.Origin.REVIEW)
     Lead.objects.filter(pk=lead.pk).update(state=Lead.State.CLOSED, closed_at=lead.created_at)
     before = Lead.objects.count(), Jurisdiction.objects.count()
@@ -60,7 +54,7 @@ def test_loading_twice_changes_nothing_and_a_closed_lead_stays_closed(seeded, ca
 
 
 def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_superseded(
-    seeded, client
+    seeded_db, client
 ):
     florida = Jurisdiction.objects.get(code="US-FL")
     report = lead_report_correction(
@@ -88,7 +82,7 @@ def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_sup
     assert "Read the adopted Naperville ordinance" in html
 
 
-def test_a_findings_secondary_source_is_never_offered_as_the_citation(seeded, client):
+def test_a_findings_secondary_source_is_never_offered_as_the_citation(seeded_db, client):
     lead = Lead.objects.get(jurisdiction__code="US-IL-NAPERVILLE", origin=Lead.Origin.REVIEW)
     client.force_login(make_curator())
     response = client.get(f"/admin/jurisdictions/lead/{lead.pk}/change/")

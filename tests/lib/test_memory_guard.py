@@ -1,6 +1,5 @@
 """The threads-pool worker recycles itself when its memory passes WORKER_MAX_RSS_MB."""
 
-import os
 import subprocess
 
 import pytest
@@ -27,4 +26,4 @@ def test_a_worker_under_its_ceiling_keeps_running(celery_worker_process):
     )
     with pytest.raises(subprocess.TimeoutExpired):
         worker.wait(timeout=3)
-    assert app.control.ping(destination=[f"test-0-{os.getpid()}@127.0.0.1"], timeout=5)
+    assert app.control.ping(destination=[worker.hostname], timeout=5)

@@ -1,13 +1,11 @@
 """A real threads-pool worker checks every hostile page at once, survives, and answers pings."""
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 
 from tests.monitoring import hostile
-from tests.monitoring.support import wait_for
+from tests.monitoring.support import peak_rss_kb, wait_for
 from tracker.celery import app
 from tracker.monitoring.models import Check, Outcome
 from tracker.monitoring.tasks import check_sources
@@ -26,13 +24,6 @@ WORKER_ENV = {
 PEAK_RSS_CEILING_KB = 300 * 1024
 
 
-def peak_rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmHWM in /proc")
-
-
 def test_a_threads_worker_survives_every_hostile_page_at_once(celery_worker_process, make_source):
     pages = hostile.hostile_pages()
     with (
@@ -48,7 +39,7 @@ def test_a_threads_worker_survives_every_hostile_page_at_once(celery_worker_proc
         expected[make_source(header_drip.url).pk] = "overall deadline"
         expected[make_source(body_drip.url).pk] = "deadline"
         worker = celery_worker_process(concurrency=16, extra_env=WORKER_ENV)
-        name = f"test-0-{os.getpid()}@127.0.0.1"
+        name = worker.hostname
         for source_id in expected:  # one task each, so all run at once on the 16 threads
             check_sources.delay([source_id])
         pings, done = [], threading.Event()

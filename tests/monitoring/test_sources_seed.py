@@ -5,8 +5,6 @@ import csv
 import pytest
 from django.core.management import call_command
 
-from jurisdictions.review_leads import review_leads_seed
-from jurisdictions.seeding import SeedReport, seed_all
 from tracker.monitoring.models import Source
 from tracker.monitoring.seeding import (
     ADDITIONS_CSV,
@@ -25,14 +23,7 @@ MARYLAND_STATUTE = (
 RETIRED_DEA_DOCKET = "https://www.regulations.gov/docket/DEA-2016-0015"
 
 
-@pytest.fixture
-def seeded():
-    seed_all()
-    review_leads_seed(report=SeedReport())
-    sources_seed()
-
-
-def test_additions_load_as_kratom_specific_sources(seeded):
+def test_additions_load_as_kratom_specific_sources(seeded_db):
     source = Source.objects.get(jurisdiction__code="US-MD", url=MARYLAND_STATUTE)
     assert source.enabled and source.kratom_specific
     assert source.title.startswith("Md. Code Health-Gen. § 21-2E-02")
@@ -42,7 +33,7 @@ def test_additions_load_as_kratom_specific_sources(seeded):
     )
 
 
-def test_retired_pages_are_disabled_with_their_reason(seeded):
+def test_retired_pages_are_disabled_with_their_reason(seeded_db):
     retired = {(row["code"], row["url"]) for row in read_rows(RETIRE_CSV)}
     sources = Source.objects.filter(url__in=[url for _, url in retired])
     assert len(sources) == len(retired) == 27
@@ -51,14 +42,14 @@ def test_retired_pages_are_disabled_with_their_reason(seeded):
     assert docket.retired_reason.startswith("historical: 2016 DEA docket")
 
 
-def test_a_second_seed_changes_nothing(seeded, capsys):
+def test_a_second_seed_changes_nothing(seeded_db, capsys):
     call_command("seed")
     out = capsys.readouterr().out
     assert "created: 0" in out and "updated: 0" in out
     assert "Nothing to change" in out
 
 
-def test_a_curators_edits_survive_a_reseed(seeded):
+def test_a_curators_edits_survive_a_reseed(seeded_db):
     retired = Source.objects.get(url=RETIRED_DEA_DOCKET)
     retired.enabled = True  # a curator wants it checked after all
     retired.save()
@@ -77,7 +68,7 @@ def test_a_curators_edits_survive_a_reseed(seeded):
     assert not report.changed_anything
 
 
-def test_a_field_the_curator_left_alone_follows_the_seed(seeded, tmp_path):
+def test_a_field_the_curator_left_alone_follows_the_seed(seeded_db, tmp_path):
     rows = read_rows(SOURCES_CSV)
     changed = next(row for row in rows if row["code"] == "US-TX")
     changed["title"] = "Texas Kratom Consumer Protection Act (renamed in the seed)"
@@ -94,7 +85,7 @@ def test_a_field_the_curator_left_alone_follows_the_seed(seeded, tmp_path):
     assert report.updated == [f"source US-TX {changed['url']} (title)"]
 
 
-def test_kratom_specific_coverage_of_states_grows_with_the_additions(seeded):
+def test_kratom_specific_coverage_of_states_grows_with_the_additions(seeded_db):
     states_with = set(
         Source.objects.filter(
             enabled=True, kratom_specific=True, jurisdiction__parent__code="US"

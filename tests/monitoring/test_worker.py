@@ -2,14 +2,13 @@
 
 import hashlib
 import time
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from werkzeug import Response
 
 from tests.monitoring.conftest import STATUTE, page
-from tests.monitoring.support import wait_for
+from tests.monitoring.support import peak_rss_kb, wait_for
 from tracker.monitoring import extract
 from tracker.monitoring.models import ChangeProposal, Check, Outcome, Snapshot, Source
 from tracker.monitoring.services import sources_dispatch
@@ -22,14 +21,6 @@ NEW_LINE = "Section 5. Mitragyna speciosa (kratom) may not be sold to a person u
 def run_check(source_id: int):
     """Queue a check of one source, keeping the outcomes the task does not store by default."""
     return check_sources.apply_async(([source_id],), ignore_result=False)
-
-
-def peak_rss_kb(pid: int) -> int:
-    """The process's peak resident set size so far (VmHWM), from the kernel."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmHWM in /proc")
 
 
 def test_two_workers_on_the_same_source_at_once_make_one_proposal(

@@ -4,7 +4,6 @@ on the next item after either decision."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
@@ -14,16 +13,6 @@ from tracker.monitoring.models import Source
 from tracker.monitoring.worklist import REASON_ORDER, Reason, worklist
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded_db(django_db_setup, django_db_blocker):
-    """One seed for the module (it takes seconds); each test runs in a transaction on it."""
-    with django_db_blocker.unblock():
-        call_command("seed", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
