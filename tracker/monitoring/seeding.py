@@ -81,7 +81,7 @@ def sources_seed(
     report = report or SeedReport()
     jurisdictions = Jurisdiction.objects.in_bulk(field_name="code")
     existing = {(s.jurisdiction_id, s.url): s for s in Source.objects.all()}
-    new = []
+    new, changed = [], []
     for row, wanted in source_rows(path, additions_path):
         label = f"source {row['code']} {row['url']}"
         jurisdiction = jurisdictions.get(row["code"])
@@ -93,10 +93,11 @@ def sources_seed(
             source = _source_new(jurisdiction, row["url"], wanted, report, label)
             existing[(jurisdiction.pk, row["url"])] = source
             new.append(source)
-        else:
-            _source_update(source, wanted, report, label)
+        elif _source_update(source, wanted, report, label):
+            changed.append(source)
     # One INSERT for all (a statement per row made most of a seed's cost); ids come back.
     Source.objects.bulk_create(new)
+    Source.objects.bulk_update(changed, [*SEEDED_FIELDS, "seeded_values"])
     for row in read_rows(retire_path):
         jurisdiction = jurisdictions.get(row["code"])
         source = jurisdiction and existing.get((jurisdiction.pk, row["url"]))
@@ -124,8 +125,9 @@ def _source_new(jurisdiction, url: str, wanted: dict, report: SeedReport, label:
     return source
 
 
-def _source_update(source: Source, wanted: dict, report: SeedReport, label: str) -> None:
-    """Move the fields the seed still owns to the new values; a curator's edits stay."""
+def _source_update(source: Source, wanted: dict, report: SeedReport, label: str) -> bool:
+    """Move the fields the seed still owns to the new values; a curator's edits stay.
+    True when the source is to be saved (the caller saves them all in one statement)."""
     last_seeded = source.seeded_values
     changed = [
         key
@@ -140,11 +142,11 @@ def _source_update(source: Source, wanted: dict, report: SeedReport, label: str)
         source.full_clean(
             exclude=["jurisdiction"], validate_unique=False, validate_constraints=False
         )
-        source.save(update_fields=[*changed, "seeded_values"])
     if changed:
         report.updated.append(f"{label} ({', '.join(changed)})")
     else:
         report.unchanged.append(label)
+    return bool(changed) or last_seeded != wanted
 
 
 def _source_retire(source: Source | None, row: dict, report: SeedReport, label: str) -> None:
