@@ -124,6 +124,21 @@ def decision_run(request, form, decide) -> bool:
     return True
 
 
+def status_record_decision(request, jurisdiction: Jurisdiction):
+    """What a record-a-status form runs through decision_run: its facts as a new version."""
+
+    def decide(form):
+        return services.status_enter_manual(
+            actor=request.user,
+            jurisdiction=jurisdiction,
+            facts=form.facts(),
+            seen_version_id=form.cleaned_data["seen_version"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    return decide
+
+
 def decision_message(result) -> str:
     if isinstance(result, StatusApproval):
         return (
@@ -171,16 +186,7 @@ class JurisdictionReviewMixin:
             jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
         )
         form = StatusFactsForm(request.POST or None, initial=initial)
-
-        def decide(form):
-            return services.status_enter_manual(
-                actor=request.user,
-                jurisdiction=jurisdiction,
-                facts=form.facts(),
-                seen_version_id=form.cleaned_data["seen_version"],
-                reason=form.cleaned_data["reason"],
-            )
-
+        decide = status_record_decision(request, jurisdiction)
         if request.method == "POST" and decision_run(request, form, decide):
             return redirect("admin:jurisdictions_jurisdiction_change", jurisdiction.pk)
         context = {

@@ -15,6 +15,7 @@ from jurisdictions.admin_review import (
     decision_run,
     status_form_initial,
     status_panel_context,
+    status_record_decision,
 )
 from jurisdictions.models import Jurisdiction
 from tracker.monitoring import worklist as selectors
@@ -70,15 +71,7 @@ def worklist_item_view(request, pk):
             messages.success(request, f"{jurisdiction.name}: verified today, status unchanged.")
             return _next_item_redirect(jurisdiction, position)
 
-    def record(form):
-        return jurisdiction_services.status_enter_manual(
-            actor=request.user,
-            jurisdiction=jurisdiction,
-            facts=form.facts(),
-            seen_version_id=form.cleaned_data["seen_version"],
-            reason=form.cleaned_data["reason"],
-        )
-
+    record = status_record_decision(request, jurisdiction)
     if action == "record" and decision_run(request, record_form, record):
         return _next_item_redirect(jurisdiction, position)
     current = panel["jurisdiction"].current_status
