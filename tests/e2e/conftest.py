@@ -4,7 +4,11 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
+from pytest_django.live_server_helper import LiveServer
+
+from jurisdictions.seeding import seed_all
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -45,3 +49,20 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """A live server on the reference data, seeded and committed once for the module.
+
+    For modules whose tests only read: they share one seed instead of seeding (and flushing)
+    the database around each test; the data is flushed when the module is done.
+    """
+    with django_db_blocker.unblock():
+        seed_all()
+        server = LiveServer("localhost")
+        try:
+            yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)

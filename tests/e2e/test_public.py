@@ -1,10 +1,7 @@
 """The public pages in headless Chromium, on the curated reference data; screenshots for the README."""
 
 import pytest
-from django.core.management import call_command
-from pytest_django.live_server_helper import LiveServer
 
-from jurisdictions.seeding import seed_all
 from tests.e2e.screenshots import screenshot
 
 # django_db: without a test that asks for the database, pytest-django would not create it.
@@ -26,23 +23,6 @@ CLIPPED_TABLE_PARTS = """() => {
   }
   return bad;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker):
-    """A live server on the reference data, seeded and committed once for the module.
-
-    These tests only read, so they share one seed instead of seeding (and flushing) the
-    database around each test; the data is flushed when the module is done.
-    """
-    with django_db_blocker.unblock():
-        seed_all()
-        server = LiveServer("localhost")
-        try:
-            yield server
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
 
 
 def test_typing_texas_reaches_its_page(site, page):

@@ -3,25 +3,19 @@
 import pytest
 
 from jurisdictions.models import Jurisdiction, Status
-from jurisdictions.seeding import seed_all
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 SEARCH_LABEL = "State, country, county, city or US ZIP code"
 
 
-@pytest.fixture
-def seeded():
-    seed_all()
-
-
-def _search(page, live_server, query: str) -> None:
-    page.goto(live_server.url + "/")
+def _search(page, site, query: str) -> None:
+    page.goto(site.url + "/")
     page.get_by_label(SEARCH_LABEL).fill(query)
     page.keyboard.press("Enter")
 
 
-def test_georgia_lists_the_state_and_the_country_and_each_opens(live_server, page, seeded):
-    _search(page, live_server, "Georgia")
+def test_georgia_lists_the_state_and_the_country_and_each_opens(site, page):
+    _search(page, site, "Georgia")
     page.wait_for_url("**/search?q=Georgia")
     assert "2 places match “Georgia”" in page.locator("main").inner_text()
     entries = page.locator("#search-results li")
@@ -30,16 +24,16 @@ def test_georgia_lists_the_state_and_the_country_and_each_opens(live_server, pag
     assert country.startswith("Georgia (Country)") and "not verified here" in country
     assert state.startswith("Georgia (State in United States (federal), US-GA)")
     entries.nth(0).get_by_role("link", name="Georgia").click()
-    page.wait_for_url(live_server.url + "/countries/GE/")
+    page.wait_for_url(site.url + "/countries/GE/")
     assert page.locator("h1").inner_text() == "Kratom in Georgia"
     assert "Not verified here" in page.locator("main").inner_text()
     page.go_back()
     page.locator("#search-results li").nth(1).get_by_role("link", name="Georgia").click()
-    page.wait_for_url(live_server.url + "/j/US-GA/")
+    page.wait_for_url(site.url + "/j/US-GA/")
 
 
-def test_a_code_of_a_country_and_a_state_lists_both_with_their_status(live_server, page, seeded):
-    _search(page, live_server, "ca")
+def test_a_code_of_a_country_and_a_state_lists_both_with_their_status(site, page):
+    _search(page, site, "ca")
     page.wait_for_url("**/search?q=ca")
     entries = page.locator("#search-results li")
     texts = [entries.nth(i).inner_text() for i in range(entries.count())]
@@ -49,7 +43,7 @@ def test_a_code_of_a_country_and_a_state_lists_both_with_their_status(live_serve
     assert Status(california.status).label in texts[1]
 
 
-def test_uk_tx_and_a_place_with_its_state_go_straight_to_their_page(live_server, page, seeded):
+def test_uk_tx_and_a_place_with_its_state_go_straight_to_their_page(site, page):
     for query, path in [("UK", "/j/GB/"), ("TX", "/j/US-TX/"), ("Denver, CO", "/j/US-CO-DENVER/")]:
-        _search(page, live_server, query)
-        page.wait_for_url(live_server.url + path)
+        _search(page, site, query)
+        page.wait_for_url(site.url + path)
