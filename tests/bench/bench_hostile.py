@@ -36,6 +36,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Queue
 from pathlib import Path
 
+# Run as a script, this directory is on the path: the worker benchmarks' shared helpers.
+from celery_bench import bench_rows_delete, peak_rss_mb, start_worker
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
@@ -104,32 +107,6 @@ def serve_hostile(out: Queue) -> None:
     threading.Event().wait()
 
 
-def start_worker(concurrency: int) -> tuple[subprocess.Popen, str]:
-    from tracker.celery import app
-
-    name = f"bench-hostile-{os.getpid()}-{time.monotonic_ns()}@127.0.0.1"
-    command = [
-        sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "threads",
-        "--concurrency", str(concurrency), "--hostname", name, "--loglevel", "ERROR",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(destination=[name], timeout=0.5):
-            return process, name
-        if process.poll() is not None:
-            sys.exit("the Celery worker exited at start")
-    sys.exit("the Celery worker did not answer within 60 s")
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def setup_sources(ordinary_port: int, hostile_cases: list) -> tuple[list[int], dict[int, str]]:
     from django.core.management import call_command
 
@@ -137,7 +114,7 @@ def setup_sources(ordinary_port: int, hostile_cases: list) -> tuple[list[int], d
     from tracker.monitoring.models import Source
 
     call_command("migrate", verbosity=0)
-    cleanup()
+    bench_rows_delete(CODE)
     jurisdiction = Jurisdiction.objects.create(
         code=CODE, name="Benchmark (not a real jurisdiction)", level=Level.COUNTRY
     )
@@ -153,25 +130,14 @@ def setup_sources(ordinary_port: int, hostile_cases: list) -> tuple[list[int], d
     return [s.pk for s in ordinary], {s.pk: case[0] for s, case in zip(hostile, drawn, strict=True)}
 
 
-def cleanup() -> None:
-    from jurisdictions.models import Jurisdiction
-    from tracker.monitoring.models import ChangeProposal, Check, Snapshot, Source
-
-    ChangeProposal.objects.filter(source__jurisdiction__code=CODE).delete()
-    Check.objects.filter(source__jurisdiction__code=CODE).delete()
-    Source.objects.filter(jurisdiction__code=CODE).update(current_snapshot=None, current_hash="")
-    Snapshot.objects.filter(source__jurisdiction__code=CODE).delete()
-    Source.objects.filter(jurisdiction__code=CODE).delete()
-    Jurisdiction.objects.filter(code=CODE).delete()
-
-
 def run(label: str, ordinary: list[int], hostile: dict[int, str], args) -> dict:
     """Keep the worker fed for args.seconds; count ordinary checks, pings and the peak RSS."""
     from tracker.celery import app
     from tracker.monitoring.models import Check
     from tracker.monitoring.tasks import check_sources
 
-    worker, name = start_worker(args.concurrency)
+    name = f"bench-hostile-{os.getpid()}-{time.monotonic_ns()}@127.0.0.1"
+    worker = start_worker(args.concurrency, name=name, loglevel="ERROR")
     pings = {"sent": 0, "missed": 0}
     stop = threading.Event()
 
@@ -256,7 +222,6 @@ def main() -> None:
               f"worker: threads pool, concurrency {args.concurrency}, {args.seconds:.0f} s a run, "
               f"hostile re-checked {args.hostile_recheck:.0f} s after each check")  # fmt: skip
         baseline = run("ordinary only", ordinary, {}, args)
-        cleanup()
         ordinary, hostile = setup_sources(ordinary_port, hostile_cases)
         mixed = run("ordinary + hostile", ordinary, hostile, args)
         for result in (baseline, mixed):
@@ -268,7 +233,7 @@ def main() -> None:
         for case, (outcome, duration_ms, error) in sorted(mixed["hostile"].items()):
             print(f"  {case:20} {outcome:9} {duration_ms:6d} ms  {error}")
     finally:
-        cleanup()
+        bench_rows_delete(CODE)
         for server in servers:
             server.terminate()
 

@@ -25,6 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process, Queue
 from pathlib import Path
 
+# Run as a script, this directory is on the path: the worker benchmarks' shared helpers.
+from celery_bench import bench_rows_delete, peak_rss_mb, start_worker
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 # A script's own environment for the Django code and the worker it starts: plain HTTP to
@@ -107,35 +110,9 @@ def serve(port_queue: Queue, latency: float) -> None:
     server.serve_forever()
 
 
-def start_worker(concurrency: int) -> subprocess.Popen:
-    from tracker.celery import app
-
-    name = f"bench-{os.getpid()}@127.0.0.1"
-    command = [
-        sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "threads",
-        "--concurrency", str(concurrency), "--hostname", name, "--loglevel", "WARNING",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(destination=[name], timeout=0.5):
-            return process
-        if process.poll() is not None:
-            sys.exit("the Celery worker exited at start")
-    sys.exit("the Celery worker did not answer within 60 s")
-
-
 def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     process.wait(timeout=60)
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -165,7 +142,7 @@ def run_pass(label: str, concurrency: int) -> dict:
 
     sources = Source.objects.filter(jurisdiction__code=CODE)
     sources.update(next_check_at=timezone.now() - timezone.timedelta(minutes=1))
-    worker = start_worker(concurrency)
+    worker = start_worker(concurrency, name=f"bench-{os.getpid()}@127.0.0.1")
     before_writes = table_writes()
     since = timezone.now()
     cpu_before = cpu_seconds(worker.pid)
@@ -225,25 +202,13 @@ def setup_sources(port: int) -> list[str]:
     from tracker.monitoring.models import Source
 
     call_command("migrate", verbosity=0)
-    cleanup()
+    bench_rows_delete(CODE)
     jurisdiction = Jurisdiction.objects.create(
         code=CODE, name="Benchmark (not a real jurisdiction)", level=Level.COUNTRY
     )
     urls = [f"http://127.0.0.1:{port}/s/{i}" for i in range(SOURCES)]
     Source.objects.bulk_create(Source(jurisdiction=jurisdiction, url=url) for url in urls)
     return urls
-
-
-def cleanup() -> None:
-    from jurisdictions.models import Jurisdiction
-    from tracker.monitoring.models import ChangeProposal, Check, Snapshot, Source
-
-    ChangeProposal.objects.filter(source__jurisdiction__code=CODE).delete()
-    Check.objects.filter(source__jurisdiction__code=CODE).delete()
-    Source.objects.filter(jurisdiction__code=CODE).update(current_snapshot=None, current_hash="")
-    Snapshot.objects.filter(source__jurisdiction__code=CODE).delete()
-    Source.objects.filter(jurisdiction__code=CODE).delete()
-    Jurisdiction.objects.filter(code=CODE).delete()
 
 
 def report(result: dict, baseline: float) -> None:
@@ -287,7 +252,7 @@ def main() -> None:
         baseline = baseline_loop(urls if not args.latency_ms else urls[:100])
         report(recheck, baseline)
     finally:
-        cleanup()
+        bench_rows_delete(CODE)
         server.terminate()
 
 
