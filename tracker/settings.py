@@ -228,6 +228,8 @@ MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
 
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"
+# Who manages API keys and webhook subscriptions (jurisdictions/permissions.py).
+OPERATORS_GROUP = "Operators"
 # A change to or from any of these product rules needs a second curator's approval.
 FOUR_EYES_RULES = env_list("FOUR_EYES_RULES", ["banned"])
 # A jurisdiction not re-verified for this long is listed as stale in the admin.
