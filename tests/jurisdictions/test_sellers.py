@@ -205,6 +205,7 @@ def test_a_key_over_its_daily_quota_waits_for_midnight_utc(client, sample):
         assert check(client, [{"zip": "10001"}] * 5, **bearer).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/lookup?zip=10001", "/api/v1/jurisdictions/US-TX"])
 def test_a_revoked_or_unknown_key_is_401_never_a_silent_downgrade(client, sample, key, path):
     apikey_revoke(actor=make_user("revoker"), key_id=key.key.pk)
     for header in [f"Bearer {key.plain}", "Bearer kt_unknown", "Token abc"]:
