@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from jurisdictions.models import Decision
 from tests.factories import make_curator, make_jurisdiction
 from tracker.monitoring.models import Source, SourceKind
 
@@ -139,3 +140,26 @@ def test_the_same_url_twice_for_a_jurisdiction_is_a_form_error(curator_client, t
     assert response.status_code == 200
     assert "already exists" in str(response.context["adminform"].form.errors)
     assert Source.objects.count() == 1
+
+
+def test_changing_how_a_page_is_read_takes_a_new_baseline_audited(
+    curator_client, texas, django_capture_on_commit_callbacks
+):
+    source = Source.objects.create(
+        jurisdiction=texas, url="http://127.0.0.1/a", kind="html", etag='"v1"', candidate_hash="c"
+    )
+    change = f"/admin/monitoring/source/{source.pk}/change/"
+    form = source_form(texas, url="http://127.0.0.1/a", selector="#law")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = curator_client.post(change, form, follow=True)
+    assert "takes a new baseline" in response.content.decode()
+    source.refresh_from_db()
+    assert (source.etag, source.candidate_hash) == ("", "") and len(callbacks) == 1
+    decision = Decision.objects.get()
+    assert decision.action == "rebaseline" and "selector" in decision.reason
+
+    # A change that does not touch the reading (the title) keeps the baseline.
+    Source.objects.filter(pk=source.pk).update(etag='"v2"')
+    curator_client.post(change, {**form, "title": "Renamed"})
+    source.refresh_from_db()
+    assert (source.title, source.etag) == ("Renamed", '"v2"') and Decision.objects.count() == 1

@@ -113,6 +113,10 @@ class SourceForm(forms.ModelForm):
         return interval
 
 
+# Fields that decide what text a check reads from the page.
+READING_FIELDS = {"url", "kind", "selector", "ignore_patterns"}
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
@@ -231,10 +235,20 @@ class SourceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change:
-            # Checked at once (after the admin's transaction commits), not at the next tick.
-            services.sources_enqueue(source_ids=[obj.pk])
-            self.message_user(request, "Its first check is queued.", messages.INFO)
+        reading = sorted(set(form.changed_data) & READING_FIELDS)
+        if change and reading:
+            # Text read another way is not comparable with the old text: a diff of the two
+            # would be a proposal about our settings, not about the law.
+            reason = f"how the page is read changed: {', '.join(reading)}"
+            services.source_rebaseline(actor=request.user, source_id=obj.pk, reason=reason)
+            message = "How it is read changed: its next check, queued now, takes a new baseline."
+        elif not change:
+            message = "Its first check is queued."
+        else:
+            return
+        # Checked at once (after the admin's transaction commits), not at the next tick.
+        services.sources_enqueue(source_ids=[obj.pk])
+        self.message_user(request, message, messages.INFO)
 
     def has_curate_permission(self, request):
         return user_is_curator(request.user)
