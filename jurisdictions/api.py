@@ -253,7 +253,7 @@ def check(request):
         response["Allow"] = "POST"
         return response
     try:
-        caller = apiaccess.api_caller(request)
+        caller = apiaccess.api_caller(request, batch=True)
     except apiaccess.InvalidApiKey as error:
         return apiaccess.invalid_key_response(error)
     items = _check_items(request)

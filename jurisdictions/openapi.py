@@ -353,7 +353,11 @@ def _error(description: str) -> dict:
 
 
 RATE_LIMITED = {
-    **_error("Too many requests from this client or API key (a batch counts its items)"),
+    **_error(
+        "Too many requests from this client or API key (a batch counts its items), or a key's "
+        "daily quota used up. Retry-After when waiting helps; none when a batch is larger than "
+        "the whole limit (the message says a key is needed)"
+    ),
     "headers": {"Retry-After": {"schema": {"type": "string", "pattern": r"^\d+$"}}},
 }
 BAD_KEY = {"401": _error("An Authorization header with a malformed, unknown or revoked key")}
@@ -460,8 +464,9 @@ def openapi_document() -> dict:
             "history. Information, not legal advice. Errors are "
             '{"error": {"code", "message"}}; reads carry ETag and Cache-Control and answer '
             "304 to If-None-Match; requests are rate-limited per client, or per API key sent as "
-            "'Authorization: Bearer <key>' (429 with Retry-After; 401 for a bad key). Sellers: "
-            "see /sellers/ for the batch check and the restricted-ZIP lists.",
+            "'Authorization: Bearer <key>' (429; 401 for a bad key). Large bodies are sent "
+            "gzip-compressed to clients that accept it. Sellers: see /sellers/ for the batch "
+            "check, the restricted-ZIP lists and a free API key.",
         },
         "servers": [{"url": "/"}],
         "paths": {

@@ -1,4 +1,10 @@
-"""What the Curators group may do: read the data; decisions go through the services."""
+"""Who may do what, as two groups synced after every migrate (jurisdictions.apps).
+
+Curators read the data and keep the official sources; decisions go through the services.
+Operators manage the integrators: API keys and webhook subscriptions (a curator may be
+both: `createcurator --operator`). Permissions are named by app label, so this module
+imports neither app.
+"""
 
 CURATOR_PERMISSIONS = [
     ("jurisdictions", "view_jurisdiction"),
@@ -8,7 +14,24 @@ CURATOR_PERMISSIONS = [
     ("jurisdictions", "view_decision"),
     ("jurisdictions", "decide_status"),
     ("monitoring", "view_source"),
+    ("monitoring", "add_source"),
+    ("monitoring", "change_source"),
     ("monitoring", "view_check"),
     ("monitoring", "view_snapshot"),
     ("monitoring", "view_changeproposal"),
+]
+
+OPERATOR_PERMISSIONS = [
+    # A subscription follows jurisdictions, picked in the admin's search box.
+    ("jurisdictions", "view_jurisdiction"),
+    ("apikeys", "view_apikey"),
+    ("apikeys", "add_apikey"),
+    ("apikeys", "change_apikey"),
+    ("apikeys", "view_apikeyusage"),
+    ("alerts", "view_subscription"),
+    ("alerts", "add_subscription"),
+    ("alerts", "change_subscription"),
+    ("alerts", "view_delivery"),
+    ("alerts", "change_delivery"),
+    ("alerts", "view_event"),
 ]

@@ -9,6 +9,7 @@ another process's change reaches it within that time; a change made in this proc
 seen at once.
 """
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -27,12 +28,18 @@ GENERATION_KEY = "public:generation"
 LOCAL_MAX_ENTRIES = 1024
 
 
+# A body this long is also stored gzip-compressed, once, for clients that accept it: the
+# restricted-ZIP lists and exports run to megabytes of CSV and JSON that compress tenfold.
+GZIP_MIN_BYTES = 16 * 1024
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     body: bytes
     content_type: str
     etag: str
     disposition: str = ""
+    gzipped: bytes = b""  # empty when the body is short
 
 
 def etag_for(body: bytes) -> str:
@@ -124,7 +131,14 @@ def cached_response_put(
     key: str, *, body: bytes, content_type: str, disposition: str = ""
 ) -> CachedResponse:
     entry = CachedResponse(
-        body=body, content_type=content_type, etag=etag_for(body), disposition=disposition
+        body=body,
+        content_type=content_type,
+        etag=etag_for(body),
+        disposition=disposition,
+        # mtime=0: the same body always compresses to the same bytes.
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0)
+        if len(body) >= GZIP_MIN_BYTES
+        else b"",
     )
     try:
         full_key = _full_key(key)

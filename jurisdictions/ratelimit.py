@@ -9,6 +9,7 @@ import logging
 import math
 import threading
 import time
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
@@ -58,6 +59,16 @@ def client_address(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def same_origin(request) -> bool:
+    """Whether a POST came from this site's own page (or says nothing of where it came from).
+
+    For the cookie-free public forms (a correction, an API key request), which carry no CSRF
+    token because their pages are shared cached bodies.
+    """
+    origin = request.META.get("HTTP_ORIGIN")
+    return origin is None or urlsplit(origin).netloc == request.get_host()
 
 
 def rate_limit_hit(

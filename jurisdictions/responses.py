@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 
 from jurisdictions.public_cache import cached_response_get, cached_response_put
 from jurisdictions.ratelimit import client_address, rate_limit_hit
@@ -103,6 +104,42 @@ def _etag_matches(request, etag: str) -> bool:
     return etag in tags or "*" in tags
 
 
+def _accepts_gzip(request) -> bool:
+    for coding in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, _, parameters = coding.partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        quality = parameters.strip().lower().removeprefix("q=")
+        try:
+            return not parameters.strip() or float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def _representation(request, entry) -> tuple[bytes, str, str]:
+    """(body, ETag, Content-Encoding) for this client: the gzipped body when there is one
+    and the client accepts it. Its ETag is the body's, weak (the same content, another
+    coding), so If-None-Match works with either."""
+    if entry.gzipped and _accepts_gzip(request):
+        return entry.gzipped, f"W/{entry.etag}", "gzip"
+    return entry.body, entry.etag, ""
+
+
+def _entry_response(request, entry, response=None):
+    """The response for a cached entry (a 304 when `response` is one), with its coding."""
+    body, etag, coding = _representation(request, entry)
+    if response is None:
+        response = HttpResponse(body, content_type=entry.content_type)
+        if entry.disposition:
+            response["Content-Disposition"] = entry.disposition
+        if coding:
+            response["Content-Encoding"] = coding
+    if entry.gzipped:
+        patch_vary_headers(response, ["Accept-Encoding"])
+    return response, etag
+
+
 def _finish(response, *, etag: str | None, cors: bool):
     if etag:
         response["ETag"] = etag
@@ -161,7 +198,8 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
             key = _cache_key(request)
             entry = cached_response_get(key)
             if entry is not None and _etag_matches(request, entry.etag):
-                return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
+                response, etag = _entry_response(request, entry, HttpResponseNotModified())
+                return _finish(response, etag=etag, cors=api)
             if rate_limited:
                 refusal = api_limit_refusal(caller)
                 if refusal is not None:
@@ -181,11 +219,10 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                     disposition=response.get("Content-Disposition", ""),
                 )
                 if _etag_matches(request, entry.etag):
-                    return _finish(HttpResponseNotModified(), etag=entry.etag, cors=api)
-            response = HttpResponse(entry.body, content_type=entry.content_type)
-            if entry.disposition:
-                response["Content-Disposition"] = entry.disposition
-            return _finish(response, etag=entry.etag, cors=api)
+                    response, etag = _entry_response(request, entry, HttpResponseNotModified())
+                    return _finish(response, etag=etag, cors=api)
+            response, etag = _entry_response(request, entry)
+            return _finish(response, etag=etag, cors=api)
 
         # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.
         wrapper.csrf_exempt = api

@@ -29,7 +29,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
-from jurisdictions.permissions import CURATOR_PERMISSIONS
+from jurisdictions.permissions import CURATOR_PERMISSIONS, OPERATOR_PERMISSIONS
 from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.rules import (
     ProductRule,
@@ -596,8 +596,11 @@ def lead_dismiss(*, actor, lead_id: int, reason: str) -> Lead:
 
 
 @transaction.atomic
-def curator_create(*, username: str, email: str, password: str | None) -> tuple:
-    """A staff user in the Curators group. Without a password, one is generated and returned."""
+def curator_create(
+    *, username: str, email: str, password: str | None, operator: bool = False
+) -> tuple:
+    """A staff user in the Curators group (and the Operators group when `operator`).
+    Without a password, one is generated and returned."""
     User = get_user_model()
     if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
         raise ValidationError(f"A user named {username!r} already exists.")
@@ -609,18 +612,29 @@ def curator_create(*, username: str, email: str, password: str | None) -> tuple:
     user.full_clean()
     user.save()
     user.groups.add(curators_group_sync())
+    if operator:
+        user.groups.add(operators_group_sync())
     return user, password
 
 
 def curators_group_sync() -> Group:
     """The Curators group with exactly CURATOR_PERMISSIONS (created if it went missing)."""
-    group, _ = Group.objects.get_or_create(name=settings.CURATORS_GROUP)
+    return _group_sync(settings.CURATORS_GROUP, CURATOR_PERMISSIONS)
+
+
+def operators_group_sync() -> Group:
+    """The Operators group with exactly OPERATOR_PERMISSIONS (created if it went missing)."""
+    return _group_sync(settings.OPERATORS_GROUP, OPERATOR_PERMISSIONS)
+
+
+def _group_sync(name: str, wanted_permissions: list[tuple[str, str]]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
     wanted = Q()
-    for app_label, codename in CURATOR_PERMISSIONS:
+    for app_label, codename in wanted_permissions:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     permissions = list(Permission.objects.filter(wanted))
-    if len(permissions) != len(CURATOR_PERMISSIONS):
-        raise ImproperlyConfigured("Some curator permissions are missing: run migrate.")
+    if len(permissions) != len(wanted_permissions):
+        raise ImproperlyConfigured(f"Some {name} permissions are missing: run migrate.")
     group.permissions.set(permissions)
     return group
 

@@ -3,7 +3,7 @@
 import json
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
@@ -22,13 +22,14 @@ from jurisdictions.models import (
     Rule,
     Status,
 )
-from jurisdictions.ratelimit import client_address, rate_limit_hit
+from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
 from jurisdictions.rules import ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
 from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 from jurisdictions.verification import verification_of
+from tracker.apikeys.forms import KeyRequestForm
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
@@ -151,19 +152,15 @@ def _baseline_context(jurisdiction) -> dict:
     return {"baseline": baseline_paragraphs()}
 
 
-def _same_origin(request) -> bool:
-    """The report form is cookie-free (pages stay cacheable), so check where the POST came from."""
-    origin = request.META.get("HTTP_ORIGIN")
-    return origin is None or urlsplit(origin).netloc == request.get_host()
-
-
 @csrf_exempt
 def report(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if request.method != "POST":
         form = CorrectionForm()
         return render(request, "jurisdictions/report.html", {"j": jurisdiction, "form": form})
-    if not _same_origin(request):
+    # The report form is cookie-free (pages stay cacheable): no CSRF token, so check where
+    # the POST came from.
+    if not same_origin(request):
         return HttpResponseForbidden("Reports are accepted from this site's own form only.")
     wait = rate_limit_hit(
         bucket="correction",
@@ -220,8 +217,18 @@ def about(request):
         "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
         "baseline_sources": BASELINE_SOURCES,
+        "contact_email": settings.CONTACT_EMAIL,
     }
     return render(request, "jurisdictions/about.html", context)
+
+
+def _spoken_seconds(seconds: int) -> str:
+    """3600 → "hour", 7200 → "2 hours", 90 → "90 seconds": a window as the page says it."""
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds % size == 0:
+            count = seconds // size
+            return unit if count == 1 else f"{count} {unit}s"
+    return f"{seconds} seconds"
 
 
 @public_read()
@@ -233,6 +240,12 @@ def sellers(request):
         "public_limit": f"{settings.API_RATE_LIMIT:,}",
         "key_limit": f"{settings.API_KEY_RATE_LIMIT:,}",
         "window": settings.API_RATE_LIMIT_WINDOW,
+        "anonymous_check_limit": f"{settings.API_CHECK_ANONYMOUS_LIMIT:,}",
+        "anonymous_check_window": _spoken_seconds(settings.API_CHECK_ANONYMOUS_WINDOW),
+        "free_quota": f"{settings.API_KEY_FREE_DAILY_QUOTA:,}",
+        "link_hours": settings.API_KEY_LINK_MAX_AGE // 3600,
+        "contact_email": settings.CONTACT_EMAIL,
+        "key_form": KeyRequestForm(),
         "stale_days": settings.VERIFICATION_STALE_DAYS,
     }
     return render(request, "jurisdictions/sellers.html", context)

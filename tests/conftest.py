@@ -136,3 +136,40 @@ def celery_worker_process(transactional_db):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class _Inbox:
+    """What a local SMTP server received, as parsed messages, in order."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            assert time.monotonic() < deadline, f"{len(self.messages)} of {count} mails arrived"
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """An SMTP server (aiosmtpd) on 127.0.0.1 that Django's SMTP backend sends to."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield inbox
+    controller.stop()

@@ -152,6 +152,10 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# Seconds an SMTP connection may take: a key request sends its mail while the visitor waits.
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0)
+# Where the public pages tell people to write (webhook subscriptions, larger API quotas).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 CURATOR_EMAILS = env_list("CURATOR_EMAILS", [])
 
 # Celery: broker and results on the same Redis. Periodic schedules live in tracker/celery.py.
@@ -228,6 +232,8 @@ MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
 
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"
+# Who manages API keys and webhook subscriptions (jurisdictions/permissions.py).
+OPERATORS_GROUP = "Operators"
 # A change to or from any of these product rules needs a second curator's approval.
 FOUR_EYES_RULES = env_list("FOUR_EYES_RULES", ["banned"])
 # A jurisdiction not re-verified for this long is listed as stale in the admin.
@@ -271,6 +277,17 @@ PAGE_RATE_LIMIT = env_int("PAGE_RATE_LIMIT", 300, minimum=1)
 PAGE_RATE_LIMIT_WINDOW = env_int("PAGE_RATE_LIMIT_WINDOW", 60, minimum=1)
 # Per API key (Authorization: Bearer), in the same window; each item of a batch check counts.
 API_KEY_RATE_LIMIT = env_int("API_KEY_RATE_LIMIT", 60000, minimum=1)
+# The batch check without a key: items per client per window, apart from API_RATE_LIMIT, so
+# that a whole batch (1,000 items) can be tried without a key.
+API_CHECK_ANONYMOUS_LIMIT = env_int("API_CHECK_ANONYMOUS_LIMIT", 2000, minimum=1)
+API_CHECK_ANONYMOUS_WINDOW = env_int("API_CHECK_ANONYMOUS_WINDOW", 3600, minimum=1)
+# Self-serve keys (/sellers/): the daily quota a key gets, how long the emailed link is
+# valid, and how many requests one client and one address may make.
+API_KEY_FREE_DAILY_QUOTA = env_int("API_KEY_FREE_DAILY_QUOTA", 100_000, minimum=1)
+API_KEY_LINK_MAX_AGE = env_int("API_KEY_LINK_MAX_AGE", 86400, minimum=60)
+API_KEY_REQUEST_RATE_LIMIT = env_int("API_KEY_REQUEST_RATE_LIMIT", 10, minimum=1)
+API_KEY_REQUEST_RATE_LIMIT_WINDOW = env_int("API_KEY_REQUEST_RATE_LIMIT_WINDOW", 3600, minimum=1)
+API_KEY_REQUEST_ADDRESS_LIMIT = env_int("API_KEY_REQUEST_ADDRESS_LIMIT", 3, minimum=1)
 CORRECTION_RATE_LIMIT = env_int("CORRECTION_RATE_LIMIT", 5, minimum=1)
 CORRECTION_RATE_LIMIT_WINDOW = env_int("CORRECTION_RATE_LIMIT_WINDOW", 3600, minimum=1)
 # Admin login: this many failures per account, or per client, within the window lock both

@@ -26,5 +26,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("sellers/key/", include("tracker.apikeys.urls")),
     path("", include("jurisdictions.urls")),
 ]

@@ -108,3 +108,20 @@ def test_the_command_prints_the_key_once_and_revokes_by_prefix(curator):
         selectors.apikey_authenticate(f"Bearer {plain}")
     with pytest.raises(CommandError, match="No API key"):
         call_command("apikeys", "revoke", "kt_nothing", "--by", "keeper")
+
+
+def test_the_command_sets_a_daily_quota_and_an_operator_changes_it_in_the_admin(client, curator):
+    call_command(
+        "apikeys", "create", "Shop", "--contact", "a@shop.example", "--daily-quota", "500",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    key = ApiKey.objects.get()
+    assert key.daily_quota == 500
+    client.force_login(curator)
+    response = client.post(
+        f"/admin/apikeys/apikey/{key.pk}/change/",
+        {"daily_quota": "2000", "usage-TOTAL_FORMS": "0", "usage-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert (key.daily_quota, key.name, key.contact) == (2000, "Shop", "a@shop.example")

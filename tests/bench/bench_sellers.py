@@ -11,7 +11,9 @@ lists), then runs wrk in interleaved rounds against:
   (picked at random per request; after the first round they are cached answers, which
   favours the baseline);
 - the restricted-ZIP list (/api/v1/restricted-zips.json?category=leaf) against the API
-  detail /api/v1/jurisdictions/US-TX, both served from the cache.
+  detail /api/v1/jurisdictions/US-TX, both served from the cache, and the list again sent
+  gzipped (Accept-Encoding: gzip); the sizes of the leaf JSON and the 7-OH CSV, plain and
+  gzipped, are printed.
 Rate limits stay on, set high enough not to trip.
 """
 
@@ -34,6 +36,7 @@ ZIPS = 250
 # latency, not time spent queued behind other batches.
 BATCH_CONNECTIONS = os.environ.get("BENCH_BATCH_CONNECTIONS", "1")
 CATEGORIES = ["leaf", "extract", "7oh", "synthetic"]
+GZIP = {"Accept-Encoding": "gzip"}
 
 
 def batch_items(seed: int = 12) -> tuple[list[str], list[dict]]:
@@ -62,8 +65,10 @@ def post(url: str, body: bytes, key: str) -> bytes:
         return response.read()
 
 
-def get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=60) as response:
+def get(url: str, headers: dict | None = None) -> bytes:
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers=headers or {}), timeout=60
+    ) as response:
         return response.read()
 
 
@@ -102,7 +107,10 @@ def main() -> None:
         assert json.loads(answer)["answered"] == len(items), answer[:300]
         for zip_code in zips:
             get(f"{base}/api/v1/lookup?zip={zip_code}")
-        listed = get(base + "/api/v1/restricted-zips.json?category=leaf")
+        lists = [base + "/api/v1/restricted-zips.json?category=leaf",
+                 base + "/api/v1/restricted-zips.csv?category=7oh"]  # fmt: skip
+        sizes = [(len(get(url)), len(get(url, GZIP))) for url in lists]
+        listed = get(lists[0])
         detail = get(base + "/api/v1/jurisdictions/US-TX")
         with tempfile.TemporaryDirectory() as directory:
             scripts = lua_scripts(Path(directory), body, key, zips)
@@ -114,20 +122,24 @@ def main() -> None:
                 "restricted-zips.json?category=leaf": (
                     base + "/api/v1/restricted-zips.json?category=leaf", None, None
                 ),
+                "the same list, gzipped": (lists[0], None, None, [f"Accept-Encoding: {GZIP['Accept-Encoding']}"]),
                 "API detail /jurisdictions/US-TX": (
                     base + "/api/v1/jurisdictions/US-TX", None, None
                 ),
             }  # fmt: skip
             results = {name: [] for name in scenarios}
             for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
-                for name, (url, script, connections) in scenarios.items():
-                    results[name].append(run_wrk(url, script=script, connections=connections))
+                for name, (url, script, connections, *headers) in scenarios.items():
+                    results[name].append(
+                        run_wrk(url, *headers, script=script, connections=connections)
+                    )
     finally:
         stop(app)
 
     batch = best(results["batch check, 1,000 items"])
     lookup = best(results["lookup, one ZIP per request"])
     listing = best(results["restricted-zips.json?category=leaf"])
+    gzipped = best(results["the same list, gzipped"])
     api = best(results["API detail /jurisdictions/US-TX"])
     print(
         f"gunicorn 1 worker (sync), best of {ROUNDS}; batch body {len(body)} B (answer "
@@ -138,6 +150,7 @@ def main() -> None:
         ("batch check, 1,000 items", batch, len(items)),
         ("lookup, one ZIP per request", lookup, 1),
         ("restricted-zips.json?category=leaf", listing, 1),
+        ("the same list, gzipped", gzipped, 1),
         ("API detail /jurisdictions/US-TX", api, 1),
     ]:
         print(
@@ -145,7 +158,12 @@ def main() -> None:
             f"{result['p99']:8.2f} {result['non_2xx_3xx']:7d}"
         )
     print(f"batch items/s ÷ lookup req/s: {batch['rps'] * len(items) / lookup['rps']:.1f}×; "
-          f"restricted list ÷ API detail: {listing['rps'] / api['rps']:.2f}×")  # fmt: skip
+          f"restricted list ÷ API detail: {listing['rps'] / api['rps']:.2f}×; "
+          f"gzipped list ÷ plain list: {gzipped['rps'] / listing['rps']:.2f}×")  # fmt: skip
+    for url, (plain, packed) in zip(lists, sizes, strict=True):
+        print(
+            f"{url.removeprefix(base)}: {plain:,} B, gzipped {packed:,} B ({plain / packed:.1f}× smaller)"
+        )
 
 
 if __name__ == "__main__":

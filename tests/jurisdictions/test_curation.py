@@ -487,6 +487,8 @@ def test_the_curators_group_has_exactly_the_permissions_it_needs():
         ("jurisdictions", "view_decision"),
         ("jurisdictions", "decide_status"),
         ("monitoring", "view_source"),
+        ("monitoring", "add_source"),
+        ("monitoring", "change_source"),
         ("monitoring", "view_check"),
         ("monitoring", "view_snapshot"),
         ("monitoring", "view_changeproposal"),

@@ -37,4 +37,6 @@ def published(db, settings):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_honours_its_openapi_document(published, case):
-    case.call_and_validate()
+    # The WSGI transport does not undo Content-Encoding as an HTTP client does; the gzipped
+    # bodies have their own test (tests/jurisdictions/test_sellers.py).
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})

@@ -1,10 +1,13 @@
 """For sellers: the batch check, the restricted-ZIP lists and API keys on the API."""
 
 import csv
+import datetime
+import gzip
 import io
 import json
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import override_settings
 
@@ -143,14 +146,24 @@ def test_the_check_takes_posts_only(client, sample):
     assert response.status_code == 405 and error_code(response) == "method_not_allowed"
 
 
-@override_settings(API_RATE_LIMIT=3, API_KEY_RATE_LIMIT=10, API_RATE_LIMIT_WINDOW=60)
+@override_settings(
+    API_RATE_LIMIT=3,
+    API_CHECK_ANONYMOUS_LIMIT=4,
+    API_KEY_RATE_LIMIT=10,
+    API_RATE_LIMIT_WINDOW=60,
+    API_CHECK_ANONYMOUS_WINDOW=3600,
+)
 def test_keyed_and_unkeyed_callers_have_their_own_limits_and_items_count(client, sample, key):
     bearer = {"authorization": f"Bearer {key.plain}"}
-    assert check(client, [{"zip": "10001"}] * 3).status_code == 200
+    # Without a key the batch has a budget of its own, in items, apart from other requests.
+    assert check(client, [{"zip": "10001"}] * 4).status_code == 200
     unkeyed = check(client, [{"zip": "10001"}])
     assert unkeyed.status_code == 429 and error_code(unkeyed) == "rate_limited"
-    assert 1 <= int(unkeyed["Retry-After"]) <= 60
-    assert client.get("/api/v1/lookup?zip=10001").status_code == 429  # the same allowance
+    assert 1 <= int(unkeyed["Retry-After"]) <= 3600
+    assert "/sellers/#key" in unkeyed.json()["error"]["message"]
+    for _ in range(3):
+        assert client.get("/api/v1/lookup?zip=10001").status_code == 200
+    assert client.get("/api/v1/lookup?zip=10001").status_code == 429
     # The key has its own, higher limit, untouched by the address's.
     assert check(client, [{"zip": "10001"}] * 8, **bearer).status_code == 200
     assert client.get("/api/v1/lookup?zip=10001", headers=bearer).status_code == 200
@@ -162,10 +175,34 @@ def test_keyed_and_unkeyed_callers_have_their_own_limits_and_items_count(client,
     assert ApiKeyUsage.objects.get(key=key.key).requests == 10
 
 
-@override_settings(API_RATE_LIMIT=5)
-def test_a_batch_larger_than_the_limit_says_so(client, sample):
+def test_a_whole_batch_fits_the_documented_anonymous_limit(client, sample):
+    assert settings.API_CHECK_ANONYMOUS_LIMIT >= 1000  # what /sellers/ and the README say
+    response = check(client, [{"zip": "10001"}] * 1000)
+    assert response.status_code == 200 and len(response.json()["results"]) == 1000
+
+
+@override_settings(API_CHECK_ANONYMOUS_LIMIT=5)
+def test_a_batch_larger_than_the_whole_limit_says_a_key_is_needed_and_not_to_wait(client, sample):
     response = check(client, [{"zip": "10001"}] * 6)
-    assert response.status_code == 429 and "API key" in response.json()["error"]["message"]
+    assert response.status_code == 429 and "Retry-After" not in response
+    assert "free API key" in response.json()["error"]["message"]
+
+
+def test_a_key_over_its_daily_quota_waits_for_midnight_utc(client, sample):
+    late = datetime.datetime(2026, 11, 21, 23, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(late, tick=False) as clock:
+        created = apikey_create(actor=None, name="Shop", contact="a@shop.example", daily_quota=5)
+        bearer = {"authorization": f"Bearer {created.plain}"}
+        assert check(client, [{"zip": "10001"}] * 3, **bearer).status_code == 200
+        over = check(client, [{"zip": "10001"}] * 3, **bearer)
+        assert over.status_code == 429 and over["Retry-After"] == "3600"
+        assert "daily quota of 5" in over.json()["error"]["message"]
+        assert check(client, [{"zip": "10001"}] * 2, **bearer).status_code == 200
+        too_big = check(client, [{"zip": "10001"}] * 6, **bearer)
+        assert too_big.status_code == 429 and "Retry-After" not in too_big
+        assert ApiKeyUsage.objects.get(key=created.key).requests == 5
+        clock.move_to(late + datetime.timedelta(minutes=61))
+        assert check(client, [{"zip": "10001"}] * 5, **bearer).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/v1/lookup?zip=10001", "/api/v1/jurisdictions/US-TX"])
@@ -278,3 +315,31 @@ def test_the_batch_check_answers_when_redis_is_down(client, sample, dead_redis):
     response = check(client, [{"zip": SAN_DIEGO_ZIP, "category": "leaf"}])
     assert response.status_code == 200
     assert response.json()["results"][0]["rules"]["leaf"]["rule"] == "banned"
+
+
+def test_a_large_list_is_sent_gzipped_to_a_client_that_accepts_it_with_its_etag(client, sample):
+    plain = restricted(client, "synthetic", "csv")
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    zipped = client.get(
+        "/api/v1/restricted-zips.csv?category=synthetic", headers={"accept-encoding": "gzip, br"}
+    )
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) * 5 < len(plain.content)
+    assert zipped["ETag"] == f"W/{plain['ETag']}"
+    for etag in (plain["ETag"], zipped["ETag"]):
+        again = client.get(
+            "/api/v1/restricted-zips.csv?category=synthetic",
+            headers={"accept-encoding": "gzip", "if-none-match": etag},
+        )
+        assert again.status_code == 304 and again["ETag"] == zipped["ETag"]
+    refused = client.get(
+        "/api/v1/restricted-zips.csv?category=synthetic", headers={"accept-encoding": "gzip;q=0"}
+    )
+    assert "Content-Encoding" not in refused and refused.content == plain.content
+
+
+def test_a_short_answer_is_sent_as_it_is(client, sample):
+    response = client.get("/api/v1/jurisdictions/US-TX", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response
+    assert "Vary" not in response or "Accept-Encoding" not in response["Vary"]

@@ -1,4 +1,5 @@
-"""Admin for API keys: create (the key is shown once), revoke, requests per day. Thin: services do the work."""
+"""Admin for API keys: create (the key is shown once), revoke, set a daily quota, requests per
+day. Thin: services do the work."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,14 +31,24 @@ class ApiKeyUsageInline(admin.TabularInline):
 class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
-        fields = ["name", "contact"]
+        fields = ["name", "contact", "daily_quota"]
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = ["name", "contact", "prefix", "created_at", "revoked_at", "requests_total"]
+    list_display = [
+        "name",
+        "contact",
+        "prefix",
+        "made",
+        "daily_quota",
+        "created_at",
+        "revoked_at",
+        "requests_total",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["created_by"]
     search_fields = ["name", "contact", "prefix"]
     readonly_fields = ["prefix", "created_by", "created_at", "revoked_at", "revoked_by"]
     inlines = [ApiKeyUsageInline]
@@ -45,6 +56,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(requests_sum=Sum("usage__requests"))
+
+    @admin.display(description="Made by")
+    def made(self, obj):
+        if obj.self_serve:
+            return "self-serve (address confirmed)"
+        return obj.created_by or "command line"
 
     @admin.display(description="Requests (all time)", ordering="requests_sum")
     def requests_total(self, obj):
@@ -61,12 +78,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False  # revoke instead: the usage history stays
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if change:  # only the daily quota may change
+            super().save_model(request, obj, form, change)
             return
         created = services.apikey_create(
             actor=request.user,
             name=form.cleaned_data["name"],
             contact=form.cleaned_data["contact"],
+            daily_quota=form.cleaned_data["daily_quota"],
         )
         obj.pk = created.key.pk
         obj.refresh_from_db()

@@ -23,7 +23,11 @@ def apikey_authenticate(authorization: str) -> ApiKey | None:
     token = bearer_token(authorization)
     if token is None:
         return None
-    key = ApiKey.objects.filter(key_hash=key_hash(token)).only("pk", "revoked_at").first()
+    key = (
+        ApiKey.objects.filter(key_hash=key_hash(token))
+        .only("pk", "revoked_at", "daily_quota")
+        .first()
+    )
     if key is None:
         raise InvalidApiKey("This API key is not known.")
     if key.revoked:

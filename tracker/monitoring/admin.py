@@ -3,6 +3,9 @@
 The change-proposal review queue is registered separately (curator review).
 """
 
+import datetime
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,6 +31,7 @@ from jurisdictions.selectors import user_is_curator
 from tracker.lib import http
 from tracker.monitoring import selectors, services
 from tracker.monitoring.models import (
+    MIN_CHECK_INTERVAL,
     ChangeProposal,
     Check,
     ProposalState,
@@ -48,18 +52,69 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class IntervalField(forms.DurationField):
+    """A check interval typed and shown as a curator says it: "6 hours", "1 day", "1 week"."""
+
+    UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+    SPOKEN = re.compile(r"^\s*(\d{1,4})\s*(minute|hour|day|week)s?\s*$", re.IGNORECASE)
+
+    def prepare_value(self, value):
+        if not isinstance(value, datetime.timedelta):
+            return value
+        seconds = int(value.total_seconds())
+        for unit, size in sorted(self.UNITS.items(), key=lambda item: -item[1]):
+            if seconds and seconds % size == 0:
+                count = seconds // size
+                return f"{count} {unit}{'s' if count != 1 else ''}"
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        match = self.SPOKEN.match(value or "")
+        if match:
+            count, unit = int(match.group(1)), match.group(2).lower()
+            return datetime.timedelta(seconds=count * self.UNITS[unit])
+        return super().to_python(value)  # Django's own forms ("1 00:00:00") still work
+
+
 class SourceForm(forms.ModelForm):
     url = forms.URLField(label="URL", max_length=1000, assume_scheme="https")
+    check_interval = IntervalField(
+        initial=datetime.timedelta(days=1),
+        help_text="How often to check, e.g. 6 hours, 1 day, 1 week (at least 5 minutes).",
+    )
 
     class Meta:
         model = Source
-        fields = ["url"]  # the admin adds the rest of its fields
+        fields = [
+            "jurisdiction",
+            "url",
+            "title",
+            "what",
+            "kind",
+            "selector",
+            "ignore_patterns",
+            "check_interval",
+            "enabled",
+            "kratom_specific",
+        ]
 
     def clean_url(self):
         # Refused here, when a curator types it, not only later at every check.
         url = self.cleaned_data["url"]
         http.destination_validate(url)
         return url
+
+    def clean_check_interval(self):
+        interval = self.cleaned_data["check_interval"]
+        if interval < MIN_CHECK_INTERVAL:
+            raise forms.ValidationError(
+                "At least 5 minutes: the sources are other people's servers."
+            )
+        return interval
+
+
+# Fields that decide what text a check reads from the page.
+READING_FIELDS = {"url", "kind", "selector", "ignore_patterns"}
 
 
 @admin.register(Source)
@@ -78,7 +133,41 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "kratom_specific", "enabled", ("flagged_at", admin.EmptyFieldListFilter)]
     list_select_related = ["jurisdiction"]
     search_fields = ["url", "title", "jurisdiction__code", "jurisdiction__name"]
-    raw_id_fields = ["jurisdiction"]
+    autocomplete_fields = ["jurisdiction"]
+    fieldsets = [
+        (None, {"fields": ["jurisdiction", "url", "title", "what", "kratom_specific", "enabled"]}),
+        (
+            "How it is read",
+            {"fields": ["kind", "detected_kind", "selector", "ignore_patterns", "check_interval"]},
+        ),
+        (
+            "Health",
+            {
+                "fields": [
+                    "last_checked_at",
+                    "last_changed_at",
+                    "consecutive_failures",
+                    "last_error",
+                    "flagged_at",
+                    "retired_reason",
+                    "check_log",
+                ]
+            },
+        ),
+        (
+            "Stored state",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "etag",
+                    "last_modified",
+                    "current_snapshot",
+                    "candidate_hash",
+                    "created_at",
+                ],
+            },
+        ),
+    ]
     readonly_fields = [
         "detected_kind",
         "etag",
@@ -139,6 +228,27 @@ class SourceAdmin(admin.ModelAdmin):
         for source_id in ids:
             services.source_rebaseline(actor=request.user, source_id=source_id)
         self.message_user(request, f"{len(ids)} source(s) will take a new baseline.")
+
+    def get_fieldsets(self, request, obj=None):
+        # A new source has no health or stored state yet.
+        return self.fieldsets if obj else self.fieldsets[:2]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reading = sorted(set(form.changed_data) & READING_FIELDS)
+        if change and reading:
+            # Text read another way is not comparable with the old text: a diff of the two
+            # would be a proposal about our settings, not about the law.
+            reason = f"how the page is read changed: {', '.join(reading)}"
+            services.source_rebaseline(actor=request.user, source_id=obj.pk, reason=reason)
+            message = "How it is read changed: its next check, queued now, takes a new baseline."
+        elif not change:
+            message = "Its first check is queued."
+        else:
+            return
+        # Checked at once (after the admin's transaction commits), not at the next tick.
+        services.sources_enqueue(source_ids=[obj.pk])
+        self.message_user(request, message, messages.INFO)
 
     def has_curate_permission(self, request):
         return user_is_curator(request.user)

@@ -22,6 +22,7 @@ import time
 import unicodedata
 
 import pypdf
+import soupsieve
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 from django.conf import settings
@@ -232,7 +233,7 @@ def _html_text(html: str, selector: str, deadline: float) -> str:
     if selector:
         try:
             roots = soup.select(selector)
-        except ValueError as exc:  # soupsieve's SelectorSyntaxError is a ValueError
+        except soupsieve.SelectorSyntaxError as exc:
             raise ExtractionError(f"the CSS selector {selector!r} is invalid: {exc}") from None
         if not roots:
             raise ExtractionError(f"the CSS selector {selector!r} matched nothing")

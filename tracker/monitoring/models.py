@@ -3,6 +3,7 @@
 import datetime
 from urllib.parse import urlsplit
 
+import soupsieve
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,6 +19,37 @@ class SourceKind(models.TextChoices):
     PDF = "pdf", "PDF document"
     JSON = "json", "JSON document"
     TEXT = "text", "Plain text"
+
+
+# Sources are other people's servers: never checked more often than this.
+MIN_CHECK_INTERVAL = datetime.timedelta(minutes=5)
+
+
+def selector_problem(*, kind: str, selector: str) -> str | None:
+    """Why a source's selector cannot work with its kind, in a curator's words; None if it can.
+
+    Checked when a source is saved (Source.clean), so a typo is a form error, not a failed check.
+    """
+    if not selector:
+        return None
+    if kind in (SourceKind.PDF, SourceKind.TEXT):
+        return f"{SourceKind(kind).label} sources take no selector: leave it empty."
+    if kind == SourceKind.AUTO:
+        # The selector is a CSS selector for HTML and a path for JSON: the kind must say which.
+        return (
+            "With a selector, set the kind: HTML page (a CSS selector) or JSON document (a path)."
+        )
+    if kind == SourceKind.JSON:
+        if any(not segment for segment in selector.split(".")):
+            return (
+                "Not a JSON path: names, list indexes or * separated by dots, e.g. results.*.title."
+            )
+        return None
+    try:
+        soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as exc:
+        return f"Not a valid CSS selector: {str(exc).splitlines()[0]}."
+    return None
 
 
 class SourceQuerySet(models.QuerySet):
@@ -111,7 +143,7 @@ class Source(models.Model):
                 name="monitoring_source_current_hash_iff_snapshot",
             ),
             models.CheckConstraint(
-                condition=Q(check_interval__gte=datetime.timedelta(minutes=5)),
+                condition=Q(check_interval__gte=MIN_CHECK_INTERVAL),
                 name="monitoring_source_interval_min",
             ),
         ]
@@ -141,8 +173,9 @@ class Source(models.Model):
                 raise ValidationError(
                     {"ignore_patterns": f"{pattern!r} is not a usable regular expression: {exc}"}
                 ) from None
-        if self.kind == SourceKind.PDF and self.selector:
-            raise ValidationError({"selector": "A PDF source takes no selector."})
+        problem = selector_problem(kind=self.kind, selector=self.selector)
+        if problem:
+            raise ValidationError({"selector": problem})
 
 
 class Outcome(models.TextChoices):

@@ -1,4 +1,5 @@
-"""createcurator USERNAME --email ADDRESS [--one-time-password]: a staff user in the Curators group."""
+"""createcurator USERNAME --email ADDRESS [--one-time-password] [--operator]: a staff user in
+the Curators group (and the Operators group)."""
 
 import getpass
 
@@ -19,14 +20,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Generate a password, print it once, and require no prompt.",
         )
+        parser.add_argument(
+            "--operator",
+            action="store_true",
+            help="Also an operator: may manage API keys and webhook subscriptions.",
+        )
 
-    def handle(self, *args, username, email, one_time_password, **options):
+    def handle(self, *args, username, email, one_time_password, operator, **options):
         password = None if one_time_password else self._password_prompt()
         try:
-            user, password_used = curator_create(username=username, email=email, password=password)
+            user, password_used = curator_create(
+                username=username, email=email, password=password, operator=operator
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        self.stdout.write(f"Curator {user.get_username()} created.")
+        role = "Curator and operator" if operator else "Curator"
+        self.stdout.write(f"{role} {user.get_username()} created.")
         if one_time_password:
             self.stdout.write(
                 f"One-time password (shown only now; change it after logging in): {password_used}"

@@ -16,11 +16,14 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Make a key; it is printed once.")
         create.add_argument("name")
         create.add_argument("--contact", required=True, help="The holder's email address")
-        create.add_argument("--by", help="Username of the curator making it (recorded)")
+        create.add_argument("--by", help="Username of the operator making it (recorded)")
+        create.add_argument(
+            "--daily-quota", type=int, help="Requests (batch items) a day; default: no quota"
+        )
         sub.add_parser("list", help="Every key with its prefix and state.")
         revoke = sub.add_parser("revoke", help="Revoke a key by its prefix (kt_…).")
         revoke.add_argument("prefix")
-        revoke.add_argument("--by", required=True, help="Username of the curator revoking it")
+        revoke.add_argument("--by", required=True, help="Username of the operator revoking it")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -33,9 +36,11 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
 
-    def _create(self, name, contact, by, **_):
+    def _create(self, name, contact, by, daily_quota, **_):
         try:
-            created = services.apikey_create(actor=self._user(by), name=name, contact=contact)
+            created = services.apikey_create(
+                actor=self._user(by), name=name, contact=contact, daily_quota=daily_quota
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"API key for {created.key.name} (shown once, store it now):")
