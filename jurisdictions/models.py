@@ -35,7 +35,8 @@ STATUS_MEANINGS = {
     Status.RESTRICTED: "Kratom is legal only in part here: some products or local sales are banned.",
     Status.REGULATED: "Kratom is legal here under rules such as an age limit, labelling or testing.",
     Status.LEGAL: "No kratom-specific law was found here.",
-    Status.UNVERIFIED: "No curator has verified the law here yet: check it yourself.",
+    Status.UNVERIFIED: "No verified rule here says whether kratom leaf is legal: check the law "
+    "yourself.",
 }
 
 # Used to pick the most restrictive answer when several levels apply (ZIP lookup).
@@ -70,7 +71,7 @@ class Rule(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     REGULATED = "regulated", "Regulated"
     BANNED = "banned", "Banned"
-    UNKNOWN = "unknown", "Unknown"
+    UNKNOWN = "unknown", "Not verified"
 
 
 RULE_MEANINGS = {

@@ -24,10 +24,15 @@ from jurisdictions.models import (
 )
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
-from jurisdictions.rules import ProductRule, current_rules
+from jurisdictions.rules import (
+    HEADLINE_CATEGORIES,
+    STATUS_SYMBOLS,
+    ProductRule,
+    current_rules,
+    verified_split,
+)
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
-from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
 from jurisdictions.verification import verification_of
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -241,20 +246,34 @@ def sellers(request):
 @public_read()
 def badge(request, code):
     jurisdiction = _jurisdiction_or_404(code)
-    label = Status(jurisdiction.status).label.lower()
     verification = verification_of(jurisdiction)
-    if verification and verification.stale:
-        # Stale facts stay shown, labelled with their age.
-        label += f" · verified {verification.on:%b %Y}"
+    label = _badge_label(jurisdiction, verification)
     context = {
         "j": jurisdiction,
         "label": label,
+        "symbol": STATUS_SYMBOLS[jurisdiction.status],
         "stale": bool(verification and verification.stale),
-        # Verdana 11px averages about 7 px a character; the badge widens with the text.
+        # Verdana 11px averages about 7 px a character (the symbol and its space: 14 px).
         "left_width": 52,
-        "right_width": 12 + 7 * len(label),
+        "right_width": 26 + 7 * len(label),
     }
     return render(request, "jurisdictions/badge.svg", context, content_type="image/svg+xml")
+
+
+def _badge_label(jurisdiction, verification) -> str:
+    """The headline in a word, then what of it was not verified and, when stale, how old the
+    rest is: "restricted · leaf not verified · others verified Aug 2026"."""
+    status = jurisdiction.status
+    parts = [Status(status).label.lower()]
+    if status == Status.UNVERIFIED:
+        return parts[0]
+    not_verified = verified_split(current_rules(jurisdiction), HEADLINE_CATEGORIES)[1]
+    if not_verified:
+        parts.append(f"{not_verified} not verified")
+    if verification and verification.stale:
+        # Stale facts stay shown, labelled with their age.
+        parts.append(f"{'others ' if not_verified else ''}verified {verification.on:%b %Y}")
+    return " · ".join(parts)
 
 
 @cache
