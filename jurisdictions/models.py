@@ -34,7 +34,7 @@ STATUS_MEANINGS = {
     Status.BANNED: "Kratom is a controlled or prohibited substance here.",
     Status.RESTRICTED: "Kratom is legal only in part here: some products or local sales are banned.",
     Status.REGULATED: "Kratom is legal here under rules such as an age limit, labelling or testing.",
-    Status.LEGAL: "No kratom-specific law was found here.",
+    Status.LEGAL: "No kratom-specific law on the leaf, extracts or 7-OH products was found here.",
     Status.UNVERIFIED: "No verified rule here says whether kratom leaf is legal: check the law "
     "yourself.",
 }

@@ -178,7 +178,9 @@ SCHEMAS.update(
                 "state": _ref("Place"),
                 "counties": {"type": "array", "items": _ref("Place")},
                 "cities": {"type": "array", "items": _ref("Place")},
-                "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
+                "answer": _object(
+                    {"status": STATUS, "meaning": STR, "sentence": STR, "from": _ref("Place")}
+                ),
                 "rules": _rules(_ref("ZipRule")),
                 "min_age": _nullable({"type": "integer"}),
                 "notes": {"type": "array", "items": STR},

@@ -209,6 +209,8 @@ def zip_answer_data(answer) -> dict:
         "answer": {
             "status": answer.answer.status or Status.UNVERIFIED,
             "meaning": STATUS_MEANINGS[answer.answer.status or Status.UNVERIFIED],
+            # Every level's rules, the federal included: what the headline's word leaves out.
+            "sentence": answer.sentence,
             "from": place_data(answer.answer),
         },
         "rules": {category: zip_rule_data(d) for category, d in answer.rules.items()},

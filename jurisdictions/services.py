@@ -1,6 +1,7 @@
 """Writes to jurisdictions and their statuses. Every status change passes through status_record."""
 
 import datetime
+import re
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -42,6 +43,21 @@ from jurisdictions.rules import (
 from jurisdictions.selectors import user_is_curator
 
 CITATION_KEYS = ("title", "url", "text")
+# A measure that is not law (a bill pending, dead or not enacted) is context, never the basis
+# of an answer: a citation that names one is refused, and the seed leaves such parts out.
+NOT_IN_FORCE = re.compile(
+    r"not enacted|\bpending\b|\bdied\b|\bfailed\b|\bvetoed\b|\bwithdrawn\b|"
+    r"outcome unconfirmed|\bproposed\b",
+    re.IGNORECASE,
+)
+
+
+def citation_basis(text: str) -> str:
+    """The parts of a citation text ("A; B (2026, not enacted)") that cite law, not bills."""
+    parts = [part.strip() for part in text.split(";")]
+    return "; ".join(
+        part for part in parts if part and part.lower() != "none" and not NOT_IN_FORCE.search(part)
+    )
 
 
 def citations_clean(citations: list[dict]) -> list[dict]:
@@ -55,6 +71,11 @@ def citations_clean(citations: list[dict]) -> list[dict]:
             raise ValidationError({"citations": f"Citation {position} needs a URL or a text."})
         if item["url"] and urlsplit(item["url"]).scheme not in {"http", "https"}:
             raise ValidationError({"citations": f"Citation {position} URL must be http(s)."})
+        if NOT_IN_FORCE.search(item["text"]):
+            raise ValidationError(
+                {"citations": f"Citation {position} names a measure that is not law "
+                 f"(“{item['text']}”): cite the law the answer rests on."}
+            )  # fmt: skip
         cleaned.append(item)
     return cleaned
 

@@ -69,6 +69,7 @@ def _map_states(states, category: str) -> list[dict]:
         rule = current_rules(state)[category] if state else ProductRule(category)
         verification = verification_of(state) if state else None
         drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
+                      "status": state.status if state else Status.UNVERIFIED,
                       "stale": verification.stale if verification else False,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
@@ -141,6 +142,7 @@ def detail(request, code):
         "j": jurisdiction,
         "layers": layers,
         "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
+        "sentence": selectors.jurisdiction_sentence(jurisdiction=jurisdiction, layers=layers),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),

@@ -1,5 +1,6 @@
 from django import template
 
+from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Rule, Status
 from jurisdictions.rules import (
     RULE_STATUS,
@@ -66,6 +67,12 @@ def verified_rules(jurisdiction) -> dict:
     """{"verified": "extracts and 7-OH products", "not_verified": "leaf"} for its current rules."""
     verified, not_verified = verified_split(current_rules(jurisdiction))
     return {"verified": verified, "not_verified": not_verified}
+
+
+@register.filter
+def unscheduled_changes(jurisdiction) -> list:
+    """Future dates its summary names with no scheduled version (selectors.unscheduled_changes)."""
+    return selectors.unscheduled_changes(jurisdiction=jurisdiction)
 
 
 @register.filter
