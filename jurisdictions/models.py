@@ -350,6 +350,13 @@ class StatusVersion(ProductRules):
     def meaning(self) -> str:
         return STATUS_MEANINGS[self.status]
 
+    @property
+    def basis_citations(self) -> list[dict]:
+        """The citations public answers show: never a bill that is not law (citations.py)."""
+        from jurisdictions.citations import basis_citations
+
+        return basis_citations(self.citations)
+
 
 # The curators' order of leads (needs with_claimed_on): open first, public correction
 # reports first, then the newest claim, claims without a date last.

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from jurisdictions.citations import citation_basis
 from jurisdictions.models import (
     LEVEL_RANK,
     DatePrecision,
@@ -20,7 +21,7 @@ from jurisdictions.models import (
 )
 from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.rules import ProductRule, rule_columns, unknown_rules
-from jurisdictions.services import citation_basis, status_record_locked
+from jurisdictions.services import status_record_locked
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 STATUS_CSV = SEEDS_DIR / "kratom_status.csv"

@@ -82,7 +82,7 @@ def version_data(version) -> dict | None:
         "seven_oh_rule": version.seven_oh_rule,
         "effective_date": date_iso(version.effective_date, version.effective_date_precision),
         "effective_date_precision": version.effective_date_precision,
-        "citations": version.citations,
+        "citations": version.basis_citations,
         "as_of": version.as_of.isoformat(),
         "origin": version.origin,
         "confirmed_at": version.confirmed_at.isoformat(),
@@ -265,7 +265,7 @@ def export_row(jurisdiction: Jurisdiction) -> dict:
         "effective_date": date_iso(current.effective_date, current.effective_date_precision)
         if current
         else "",
-        "citations": citations_text(current.citations) if current else "",
+        "citations": citations_text(current.basis_citations) if current else "",
         "upcoming_status": upcoming.status if upcoming else "",
         "upcoming_effective_date": date_iso(
             upcoming.effective_date, upcoming.effective_date_precision

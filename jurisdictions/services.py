@@ -1,7 +1,6 @@
 """Writes to jurisdictions and their statuses. Every status change passes through status_record."""
 
 import datetime
-import re
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from jurisdictions import signals
+from jurisdictions.citations import NOT_IN_FORCE
 from jurisdictions.models import (
     MIN_AGE_RANGE,
     ApprovalState,
@@ -43,21 +43,6 @@ from jurisdictions.rules import (
 from jurisdictions.selectors import user_is_curator
 
 CITATION_KEYS = ("title", "url", "text")
-# A measure that is not law (a bill pending, dead or not enacted) is context, never the basis
-# of an answer: a citation that names one is refused, and the seed leaves such parts out.
-NOT_IN_FORCE = re.compile(
-    r"not enacted|\bpending\b|\bdied\b|\bfailed\b|\bvetoed\b|\bwithdrawn\b|"
-    r"outcome unconfirmed|\bproposed\b",
-    re.IGNORECASE,
-)
-
-
-def citation_basis(text: str) -> str:
-    """The parts of a citation text ("A; B (2026, not enacted)") that cite law, not bills."""
-    parts = [part.strip() for part in text.split(";")]
-    return "; ".join(
-        part for part in parts if part and part.lower() != "none" and not NOT_IN_FORCE.search(part)
-    )
 
 
 def citations_clean(citations: list[dict]) -> list[dict]:

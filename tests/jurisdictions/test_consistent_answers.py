@@ -6,10 +6,13 @@ import re
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from jurisdictions.models import Rule
+from jurisdictions.models import Jurisdiction, Rule, StatusVersion
 from jurisdictions.rules import RULE_STATUS, RULE_SYMBOLS, STATUS_SYMBOLS
+from jurisdictions.services import citations_clean
+from tests.factories import make_jurisdiction, record_status
 from tracker.monitoring.worklist import Reason, worklist
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,28 @@ def test_the_same_symbol_means_the_same_thing_in_every_legend_and_on_the_map(cli
         for colour, symbol, word in pairs:
             assert word.strip(), (page, symbol)  # a word always beside the symbol
             assert colour_of_symbol.setdefault(symbol, colour) == colour, (page, symbol, word)
+
+
+def test_a_version_recorded_with_a_bill_that_is_not_law_is_never_answered_with_it(client):
+    washington = make_jurisdiction("US-WA", name="Washington")
+    seeded = record_status(washington, "legal")
+    # As the seed recorded it before bills were kept out of citations (the service now
+    # refuses such a citation, so the row is written as the old seed wrote it).
+    fields = {f.attname: getattr(seeded, f.attname) for f in StatusVersion._meta.concrete_fields}
+    fields.pop("id")
+    fields["citations"] = [
+        {"title": "", "url": "https://mrsc.org/kratom-bans", "text": "HB 2291 (2026, not enacted)"},
+        {"title": "", "url": "", "text": "none (HB 717/SB 463 of 2025 not enacted)"},
+    ]
+    [old] = StatusVersion.objects.bulk_create([StatusVersion(**fields)])
+    Jurisdiction.objects.filter(pk=washington.pk).update(current_status=old)
+    api = client.get("/api/v1/jurisdictions/US-WA").json()["current"]["citations"]
+    assert api == [{"title": "", "url": "https://mrsc.org/kratom-bans", "text": ""}]
+    page = _text(client.get("/j/US-WA/"))
+    assert "not enacted" not in page and 'href="https://mrsc.org/kratom-bans"' in page
+
+
+def test_a_curator_cannot_cite_a_bill_that_is_not_law_as_the_basis():
+    with pytest.raises(ValidationError, match="names a measure that is not law"):
+        citations_clean([{"url": "", "text": "SB 262 (2026, pending)"}])
+    assert citations_clean([{"url": "", "text": "Ala. Code § 20-2-23"}])
