@@ -14,6 +14,7 @@ from jurisdictions.models import (
     Status,
 )
 from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
+from jurisdictions.selectors import unscheduled_changes
 from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
@@ -142,6 +143,11 @@ def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdic
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
         "upcoming": version_data(jurisdiction.upcoming_status),
+        # Dates the current summary names with nothing scheduled: claims being verified,
+        # so "upcoming": null never reads as "nothing is coming".
+        "unverified_changes_from": [
+            day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)
+        ],
         "last_verified": last_verified_data(jurisdiction),
         "children": [jurisdiction_link_data(child) for child in children],
         "baseline": baseline_data(jurisdiction),

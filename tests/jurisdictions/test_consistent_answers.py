@@ -118,7 +118,8 @@ def test_a_dated_change_in_a_summary_is_a_lead_to_verify_never_upcoming_none(cli
     assert "Upcoming change: not verified" in html and "<strong>1 January 2027</strong>" in html
     kentucky = next(item for item in worklist() if item.jurisdiction.code == "US-KY")
     assert Reason.LEAD in kentucky.reasons  # on the curators' "Verify next" list
-    assert client.get("/api/v1/jurisdictions/US-KY").json()["upcoming"] is None
+    api = client.get("/api/v1/jurisdictions/US-KY").json()
+    assert (api["upcoming"], api["unverified_changes_from"]) == (None, ["2027-01-01"])
 
 
 def test_the_same_symbol_means_the_same_thing_in_every_legend_and_on_the_map(client, seeded):
