@@ -78,7 +78,7 @@ RULE_MEANINGS = {
     Rule.ALLOWED: "No law restricting these products was found.",
     Rule.REGULATED: "Legal under rules: an age limit, labelling, testing or a cap.",
     Rule.BANNED: "Selling these products is prohibited (possessing them too, where shown).",
-    Rule.UNKNOWN: "Not verified: check the law yourself.",
+    Rule.UNKNOWN: "Nobody has verified this rule here: check the law yourself.",
 }
 
 
