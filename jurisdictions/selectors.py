@@ -371,7 +371,7 @@ def zip_rules(levels: list[Jurisdiction]) -> dict[str, DecidedRule]:
     return decided
 
 
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+ISO_DATE = re.compile(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")  # [0-9]: \d takes any script
 
 
 def unscheduled_changes(
@@ -399,7 +399,7 @@ def jurisdiction_sentence(*, jurisdiction: Jurisdiction, layers: list[Jurisdicti
     """A place's answer in one sentence, with the higher levels' law: Washington says "No state
     kratom law; synthetic alkaloids are banned federally"."""
     levels = [*reversed(layers), jurisdiction]  # broadest first, as zip_rules wants
-    words = _unique_words(LAW_WORDS[_law_level(level)] for level in levels)
+    words = list(dict.fromkeys(LAW_WORDS[_law_level(level)] for level in levels))
     own = [word for word in words if word != "federal"] or words
     return answer_sentence(zip_rules(levels), no_law=f"No {' or '.join(own)} kratom law")
 
@@ -411,10 +411,6 @@ LAW_WORDS = {"federal": "federal", Level.COUNTRY: "national", Level.STATE: "stat
 
 def _law_level(jurisdiction: Jurisdiction) -> str:
     return "federal" if jurisdiction.code == FEDERAL_CODE else jurisdiction.level
-
-
-def _unique_words(words) -> list[str]:
-    return list(dict.fromkeys(words))
 
 
 def _by_words(jurisdiction: Jurisdiction) -> str:

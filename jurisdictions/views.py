@@ -24,16 +24,10 @@ from jurisdictions.models import (
 )
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 from jurisdictions.responses import public_read
-from jurisdictions.rules import (
-    HEADLINE_CATEGORIES,
-    STATUS_SYMBOLS,
-    ProductRule,
-    current_rules,
-    verified_split,
-)
+from jurisdictions.rules import STATUS_SYMBOLS, ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
-from jurisdictions.verification import verification_of
+from jurisdictions.verification import badge_label, verification_of
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
 STATIC_DIR = Path(__file__).parent / "static" / "jurisdictions"
@@ -249,7 +243,7 @@ def sellers(request):
 def badge(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     verification = verification_of(jurisdiction)
-    label = _badge_label(jurisdiction, verification)
+    label = badge_label(jurisdiction, verification)
     context = {
         "j": jurisdiction,
         "label": label,
@@ -260,22 +254,6 @@ def badge(request, code):
         "right_width": 26 + 7 * len(label),
     }
     return render(request, "jurisdictions/badge.svg", context, content_type="image/svg+xml")
-
-
-def _badge_label(jurisdiction, verification) -> str:
-    """The headline in a word, then what of it was not verified and, when stale, how old the
-    rest is: "restricted · leaf not verified · others verified Aug 2026"."""
-    status = jurisdiction.status
-    parts = [Status(status).label.lower()]
-    if status == Status.UNVERIFIED:
-        return parts[0]
-    not_verified = verified_split(current_rules(jurisdiction), HEADLINE_CATEGORIES)[1]
-    if not_verified:
-        parts.append(f"{not_verified} not verified")
-    if verification and verification.stale:
-        # Stale facts stay shown, labelled with their age.
-        parts.append(f"{'others ' if not_verified else ''}verified {verification.on:%b %Y}")
-    return " · ".join(parts)
 
 
 @cache
