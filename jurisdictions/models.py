@@ -34,8 +34,9 @@ STATUS_MEANINGS = {
     Status.BANNED: "Kratom is a controlled or prohibited substance here.",
     Status.RESTRICTED: "Kratom is legal only in part here: some products or local sales are banned.",
     Status.REGULATED: "Kratom is legal here under rules such as an age limit, labelling or testing.",
-    Status.LEGAL: "No kratom-specific law was found here.",
-    Status.UNVERIFIED: "No curator has verified the law here yet: check it yourself.",
+    Status.LEGAL: "No kratom-specific law on the leaf, extracts or 7-OH products was found here.",
+    Status.UNVERIFIED: "No verified rule here says whether kratom leaf is legal: check the law "
+    "yourself.",
 }
 
 # Used to pick the most restrictive answer when several levels apply (ZIP lookup).
@@ -70,14 +71,14 @@ class Rule(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     REGULATED = "regulated", "Regulated"
     BANNED = "banned", "Banned"
-    UNKNOWN = "unknown", "Unknown"
+    UNKNOWN = "unknown", "Not verified"
 
 
 RULE_MEANINGS = {
     Rule.ALLOWED: "No law restricting these products was found.",
     Rule.REGULATED: "Legal under rules: an age limit, labelling, testing or a cap.",
     Rule.BANNED: "Selling these products is prohibited (possessing them too, where shown).",
-    Rule.UNKNOWN: "Not verified: check the law yourself.",
+    Rule.UNKNOWN: "Nobody has verified this rule here: check the law yourself.",
 }
 
 
@@ -348,6 +349,13 @@ class StatusVersion(ProductRules):
     @property
     def meaning(self) -> str:
         return STATUS_MEANINGS[self.status]
+
+    @property
+    def basis_citations(self) -> list[dict]:
+        """The citations public answers show: never a bill that is not law (citations.py)."""
+        from jurisdictions.citations import basis_citations
+
+        return basis_citations(self.citations)
 
 
 # The curators' order of leads (needs with_claimed_on): open first, public correction

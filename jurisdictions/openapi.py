@@ -143,6 +143,12 @@ SCHEMAS.update(
                 **JURISDICTION_FIELDS,
                 "current": _nullable(_ref("Version")),
                 "upcoming": _nullable(_ref("Version")),
+                "unverified_changes_from": {
+                    "type": "array",
+                    "items": {"type": "string", "format": "date"},
+                    "description": "Dates of changes the current summary names that no "
+                    "curator has verified or scheduled yet.",
+                },
                 "last_verified": _nullable(_ref("LastVerified")),
                 "children": {"type": "array", "items": _ref("JurisdictionLink")},
                 "baseline": _nullable(
@@ -178,7 +184,9 @@ SCHEMAS.update(
                 "state": _ref("Place"),
                 "counties": {"type": "array", "items": _ref("Place")},
                 "cities": {"type": "array", "items": _ref("Place")},
-                "answer": _object({"status": STATUS, "meaning": STR, "from": _ref("Place")}),
+                "answer": _object(
+                    {"status": STATUS, "meaning": STR, "sentence": STR, "from": _ref("Place")}
+                ),
                 "rules": _rules(_ref("ZipRule")),
                 "min_age": _nullable({"type": "integer"}),
                 "notes": {"type": "array", "items": STR},

@@ -4,6 +4,7 @@
 `min_age` and `seven_oh_rule` columns are written from `derived_fields` and nothing else.
 """
 
+import re
 from dataclasses import asdict, dataclass
 
 from jurisdictions.models import (
@@ -18,7 +19,23 @@ from jurisdictions.models import (
 # The categories that move the headline. Synthetic alkaloids are shown everywhere but left
 # out: the federal order bans them nationwide, so they would make every US answer the same.
 HEADLINE_CATEGORIES = (Category.LEAF, Category.EXTRACT, Category.SEVEN_OH)
-RULE_SYMBOLS = {Rule.ALLOWED: "✓", Rule.REGULATED: "◐", Rule.BANNED: "✕", Rule.UNKNOWN: "?"}
+# One legend, defined here only: a symbol means one thing wherever a status or a rule is shown
+# (page, map, legend), always beside its word. A rule borrows the symbol and the colour of the
+# status it corresponds to: allowed is ✓ as legal is, unknown ? as unverified.
+STATUS_SYMBOLS = {
+    Status.BANNED: "✕",
+    Status.RESTRICTED: "!",
+    Status.REGULATED: "◐",
+    Status.LEGAL: "✓",
+    Status.UNVERIFIED: "?",
+}
+RULE_STATUS = {
+    Rule.ALLOWED: Status.LEGAL,
+    Rule.REGULATED: Status.REGULATED,
+    Rule.BANNED: Status.BANNED,
+    Rule.UNKNOWN: Status.UNVERIFIED,
+}
+RULE_SYMBOLS = {rule: STATUS_SYMBOLS[status] for rule, status in RULE_STATUS.items()}
 
 
 @dataclass(frozen=True)
@@ -96,15 +113,16 @@ def current_rules(jurisdiction) -> dict[str, ProductRule]:
 def headline_status(rules: dict[str, ProductRule] | None) -> str:
     """The headline status of a set of rules (None: no version exists).
 
-    unverified — no version, or the leaf rule is unknown;
     banned     — the leaf is banned;
-    restricted — the leaf is not banned but extracts or 7-OH products are;
+    restricted — the leaf is not banned but extracts or 7-OH products are, even when the
+                 leaf rule is unknown: a known ban is never hidden behind "unverified";
     regulated  — nothing is banned and leaf, extracts or 7-OH products are regulated;
-    legal      — otherwise: the leaf is allowed and nothing is banned or regulated (an
-                 unknown extract or 7-OH rule stays visible as unknown in the table).
-    Synthetic alkaloids never move the headline (HEADLINE_CATEGORIES).
+    unverified — no version, or nothing of the above and the leaf rule is unknown;
+    legal      — otherwise: the leaf is allowed and nothing is banned or regulated.
+    An unknown rule stays visible as "not verified" in every table. Synthetic alkaloids
+    never move the headline (HEADLINE_CATEGORIES).
     """
-    if rules is None or rules[Category.LEAF].rule == Rule.UNKNOWN:
+    if rules is None:
         return Status.UNVERIFIED
     answers = {rules[category].rule for category in HEADLINE_CATEGORIES}
     if rules[Category.LEAF].rule == Rule.BANNED:
@@ -113,7 +131,37 @@ def headline_status(rules: dict[str, ProductRule] | None) -> str:
         return Status.RESTRICTED
     if Rule.REGULATED in answers:
         return Status.REGULATED
+    if rules[Category.LEAF].rule == Rule.UNKNOWN:
+        return Status.UNVERIFIED
     return Status.LEGAL
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]  # "7-OH products" keeps its capitals
+
+
+def categories_words(categories) -> str:
+    """Category labels for a sentence: "leaf, extracts and 7-OH products"."""
+    words = [_lower_first(Category(category).label) for category in categories]
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+
+
+def verified_split(rules: dict[str, ProductRule], categories=Category) -> tuple[str, str]:
+    """What was verified and what was not, in words: ("extracts and 7-OH products", "leaf").
+    A page never says "last verified" of a place without saying which rules that covers."""
+    known = [c for c in categories if rules[c].rule != Rule.UNKNOWN]
+    unknown = [c for c in categories if rules[c].rule == Rule.UNKNOWN]
+    return categories_words(known), categories_words(unknown)
+
+
+# Thresholds, one wording everywhere: a cap ("7-OH cap: 2% of alkaloids", "at most", "≤") is a
+# rule on what may be sold, so `regulated` with the cap as its limit; a ban above a threshold
+# (Florida's 1 mg/g) is `banned`, its limit the threshold ("above 1 mg/g") and its scope.
+CAP_WORDS = re.compile(r"\bcap(ped)?\b|\bat most\b|≤|<=", re.IGNORECASE)
+CAP_IS_A_RULE = (
+    "A cap is a rule on what may be sold: record it as regulated, with the cap as its limit. "
+    "A ban above a threshold states the threshold as its limit (“above 1 mg/g”)."
+)
 
 
 def rules_errors(rules: dict[str, ProductRule]) -> dict[str, str]:
@@ -125,6 +173,8 @@ def rules_errors(rules: dict[str, ProductRule]) -> dict[str, str]:
             errors[f"scope_{category}"] = "Say what the ban covers (or unknown)."
         elif rule.scope and rule.rule != Rule.BANNED:
             errors[f"scope_{category}"] = "Only a ban has a scope."
+        if rule.rule == Rule.BANNED and CAP_WORDS.search(rule.limit):
+            errors[f"rule_{category}"] = CAP_IS_A_RULE
     # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
     # a version that says nothing at all is not.
     if all(rule.rule == Rule.UNKNOWN for rule in rules.values()):

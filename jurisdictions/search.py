@@ -157,11 +157,20 @@ def place_of(jurisdiction: Jurisdiction, via: str = "") -> Place:
         code=jurisdiction.code,
         name=jurisdiction.name,
         level=jurisdiction.level,
-        parent_name=jurisdiction.parent.name if jurisdiction.parent else None,
+        parent_name=_parent_name(jurisdiction.parent) if jurisdiction.parent else None,
         status=jurisdiction.status,
         listed=True,
         via=via,
     )
+
+
+def _parent_name(parent: Jurisdiction) -> str:
+    """The place a result lies in: "State in United States", not in the federal record's
+    name, "United States (federal)", which names its law, not the country."""
+    country = (
+        pycountry.countries.get(alpha_2=parent.code) if parent.level == Level.COUNTRY else None
+    )
+    return country_name(country) if country else parent.name
 
 
 def territory_code(code: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from jurisdictions.citations import citation_basis
 from jurisdictions.models import (
     LEVEL_RANK,
     DatePrecision,
@@ -86,8 +87,9 @@ def partial_date(raw: str) -> tuple[datetime.date | None, str]:
 
 
 def is_confirmable(row: dict) -> bool:
-    """High/medium rows that name a source and a date; anything else stays the baseline."""
-    has_source = bool(row["citation"].strip() or row["source_url"].strip())
+    """High/medium rows that name a source and a date; anything else stays the baseline. A bill
+    pending, dead or not enacted is no source: the row's law would rest on nothing cited."""
+    has_source = bool(citation_basis(row["citation"]) or row["source_url"].strip())
     dated = bool(row["as_of"].strip())
     return row["confidence"] in CONFIRMABLE and row["status"] != "unknown" and has_source and dated
 
@@ -207,7 +209,12 @@ def _jurisdiction_update(jurisdiction: Jurisdiction, wanted: dict, report: SeedR
 
 def _status_fields(row: dict, rules: SeedRules) -> dict:
     effective_date, precision = partial_date(row["effective_date"])
-    citation = {"title": "", "url": row["source_url"].strip(), "text": row["citation"].strip()}
+    # Bills pending, dead or not enacted stay out: the summary may name them, the basis may not.
+    citation = {
+        "title": "",
+        "url": row["source_url"].strip(),
+        "text": citation_basis(row["citation"]),
+    }
     return {
         "rules": rules.facts,
         "summary": row["what"].strip(),

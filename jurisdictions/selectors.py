@@ -24,7 +24,9 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.rules import (
+    HEADLINE_CATEGORIES,
     ProductRule,
+    categories_words,
     current_rules,
     minimum_age,
     rule_column_names,
@@ -241,6 +243,8 @@ class ZipAnswer:
     rules: dict[str, DecidedRule] = field(default_factory=dict)
     # The highest minimum age any level sets.
     min_age: int | None = None
+    # Every level's rules in one sentence (answer_sentence).
+    sentence: str = ""
 
     @property
     def places(self) -> list[PlaceAnswer]:
@@ -331,6 +335,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     answer = max(places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
     levels = [j for j in [federal, *(place.jurisdiction for place in places)] if j]
     rules = zip_rules(levels)
+    no_law = "No state or local kratom law" if state else "No kratom law on record"
     return ZipAnswer(
         zip_code=zip_code,
         state=state_answer,
@@ -341,6 +346,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
         federal=federal,
         rules=rules,
         min_age=minimum_age({category: decided.rule for category, decided in rules.items()}),
+        sentence=answer_sentence(rules, no_law=no_law),
     )
 
 
@@ -363,6 +369,89 @@ def zip_rules(levels: list[Jurisdiction]) -> dict[str, DecidedRule]:
             rule = replace(rule, min_age=max(ages))
         decided[category.value] = DecidedRule(rule, by if rule.rule != Rule.UNKNOWN else None)
     return decided
+
+
+ISO_DATE = re.compile(r"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")  # [0-9]: \d takes any script
+
+
+def unscheduled_changes(
+    *, jurisdiction: Jurisdiction, today: datetime.date | None = None
+) -> list[datetime.date]:
+    """Future dates the current summary names while no change is scheduled (Kentucky's
+    "bans sales from 2027-01-01"): a claim for curators to verify and, with its source,
+    record as a scheduled version, never a silent "Upcoming: none" beside it."""
+    current = jurisdiction.current_status
+    if current is None or jurisdiction.upcoming_status_id is not None:
+        return []
+    today = today or timezone.localdate()
+    dates = []
+    for match in ISO_DATE.finditer(current.summary):
+        try:
+            day = datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            continue
+        if day > today:
+            dates.append(day)
+    return dates
+
+
+def jurisdiction_sentence(*, jurisdiction: Jurisdiction, layers: list[Jurisdiction]) -> str:
+    """A place's answer in one sentence, with the higher levels' law: Washington says "No state
+    kratom law; synthetic alkaloids are banned federally"."""
+    levels = [*reversed(layers), jurisdiction]  # broadest first, as zip_rules wants
+    words = list(dict.fromkeys(LAW_WORDS[_law_level(level)] for level in levels))
+    own = [word for word in words if word != "federal"] or words
+    return answer_sentence(zip_rules(levels), no_law=f"No {' or '.join(own)} kratom law")
+
+
+# How a sentence names a level's law ("No state or local kratom law").
+LAW_WORDS = {"federal": "federal", Level.COUNTRY: "national", Level.STATE: "state",
+             Level.TERRITORY: "territorial", Level.COUNTY: "local", Level.CITY: "local"}  # fmt: skip
+
+
+def _law_level(jurisdiction: Jurisdiction) -> str:
+    return "federal" if jurisdiction.code == FEDERAL_CODE else jurisdiction.level
+
+
+def _by_words(jurisdiction: Jurisdiction) -> str:
+    """Who set a rule, for a sentence: "federally", "by the state", "by Sarasota County"."""
+    level = _law_level(jurisdiction)
+    if level == "federal":
+        return "federally"
+    if level == Level.COUNTRY:
+        return "nationally"
+    if level in (Level.STATE, Level.TERRITORY):
+        return f"by the {Level(level).label.lower()}"
+    return f"by {jurisdiction.name}"
+
+
+def answer_sentence(decided: dict[str, DecidedRule], *, no_law: str) -> str:
+    """Every level's rules in one sentence: "No state or local kratom law; synthetic
+    alkaloids are banned federally". The headline's word alone ("Legal") would hide the
+    federal ban beside it."""
+    no_headline_law = all(decided[c].rule.rule == Rule.ALLOWED for c in HEADLINE_CATEGORIES)
+    clauses = [no_law] if no_headline_law else []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for category, answer in decided.items():
+        if no_headline_law and category in HEADLINE_CATEGORIES:
+            continue
+        rule = answer.rule.rule
+        by = _by_words(answer.by) if rule in (Rule.BANNED, Rule.REGULATED) else ""
+        groups.setdefault((rule, by), []).append(category)
+    for rule in (Rule.BANNED, Rule.REGULATED, Rule.ALLOWED, Rule.UNKNOWN):
+        for (grouped_rule, by), categories in groups.items():
+            if grouped_rule == rule:
+                clauses.append(_clause(categories, rule, by))
+    sentence = "; ".join(clauses)
+    return sentence[:1].upper() + sentence[1:] + "."
+
+
+def _clause(categories: list[str], rule: str, by: str) -> str:
+    words = categories_words(categories)
+    if rule == Rule.UNKNOWN:
+        return f"{words}: not verified"
+    verb = "is" if categories == [Category.LEAF] else "are"
+    return " ".join(filter(None, [words, verb, Rule(rule).label.lower(), by]))
 
 
 def _zip_notes(state: PlaceAnswer, counties: list, cities: list) -> list[str]:

@@ -132,7 +132,7 @@ class RulesSnapshot:
                     "level": jurisdiction.level,
                     "url": page_url(jurisdiction),
                 },
-                "citations": jurisdiction.current_status.citations,
+                "citations": jurisdiction.current_status.basis_citations,
                 "last_verified": last_verified_data(jurisdiction, today=self.today),
             }
             self._deciders[jurisdiction.pk] = decider

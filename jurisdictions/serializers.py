@@ -14,6 +14,7 @@ from jurisdictions.models import (
     Status,
 )
 from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
+from jurisdictions.selectors import unscheduled_changes
 from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
@@ -82,7 +83,7 @@ def version_data(version) -> dict | None:
         "seven_oh_rule": version.seven_oh_rule,
         "effective_date": date_iso(version.effective_date, version.effective_date_precision),
         "effective_date_precision": version.effective_date_precision,
-        "citations": version.citations,
+        "citations": version.basis_citations,
         "as_of": version.as_of.isoformat(),
         "origin": version.origin,
         "confirmed_at": version.confirmed_at.isoformat(),
@@ -142,6 +143,11 @@ def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdic
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
         "upcoming": version_data(jurisdiction.upcoming_status),
+        # Dates the current summary names with nothing scheduled: claims being verified,
+        # so "upcoming": null never reads as "nothing is coming".
+        "unverified_changes_from": [
+            day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)
+        ],
         "last_verified": last_verified_data(jurisdiction),
         "children": [jurisdiction_link_data(child) for child in children],
         "baseline": baseline_data(jurisdiction),
@@ -209,6 +215,8 @@ def zip_answer_data(answer) -> dict:
         "answer": {
             "status": answer.answer.status or Status.UNVERIFIED,
             "meaning": STATUS_MEANINGS[answer.answer.status or Status.UNVERIFIED],
+            # Every level's rules, the federal included: what the headline's word leaves out.
+            "sentence": answer.sentence,
             "from": place_data(answer.answer),
         },
         "rules": {category: zip_rule_data(d) for category, d in answer.rules.items()},
@@ -263,7 +271,7 @@ def export_row(jurisdiction: Jurisdiction) -> dict:
         "effective_date": date_iso(current.effective_date, current.effective_date_precision)
         if current
         else "",
-        "citations": citations_text(current.citations) if current else "",
+        "citations": citations_text(current.basis_citations) if current else "",
         "upcoming_status": upcoming.status if upcoming else "",
         "upcoming_effective_date": date_iso(
             upcoming.effective_date, upcoming.effective_date_precision

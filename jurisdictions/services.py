@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from jurisdictions import signals
+from jurisdictions.citations import NOT_IN_FORCE
 from jurisdictions.models import (
     MIN_AGE_RANGE,
     ApprovalState,
@@ -55,6 +56,11 @@ def citations_clean(citations: list[dict]) -> list[dict]:
             raise ValidationError({"citations": f"Citation {position} needs a URL or a text."})
         if item["url"] and urlsplit(item["url"]).scheme not in {"http", "https"}:
             raise ValidationError({"citations": f"Citation {position} URL must be http(s)."})
+        if NOT_IN_FORCE.search(item["text"]):
+            raise ValidationError(
+                {"citations": f"Citation {position} names a measure that is not law "
+                 f"(“{item['text']}”): cite the law the answer rests on."}
+            )  # fmt: skip
         cleaned.append(item)
     return cleaned
 

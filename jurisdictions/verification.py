@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import Jurisdiction, Status
+from jurisdictions.rules import HEADLINE_CATEGORIES, current_rules, verified_split
 
 BY_CURATOR = "curator"
 BY_REFERENCE_DATA = "curated reference data"
@@ -53,3 +54,19 @@ def verification_of(
         by=by,
         age_days=(today - jurisdiction.last_verified_on).days,
     )
+
+
+def badge_label(jurisdiction: Jurisdiction, verification: Verification | None) -> str:
+    """The headline in a word, then what of it was not verified and, when stale, how old the
+    rest is: "restricted · leaf not verified · others verified Aug 2026"."""
+    status = jurisdiction.status
+    parts = [Status(status).label.lower()]
+    if status == Status.UNVERIFIED:
+        return parts[0]
+    not_verified = verified_split(current_rules(jurisdiction), HEADLINE_CATEGORIES)[1]
+    if not_verified:
+        parts.append(f"{not_verified} not verified")
+    if verification and verification.stale:
+        # Stale facts stay shown, labelled with their age.
+        parts.append(f"{'others ' if not_verified else ''}verified {verification.on:%b %Y}")
+    return " · ".join(parts)

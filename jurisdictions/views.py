@@ -24,11 +24,10 @@ from jurisdictions.models import (
 )
 from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
-from jurisdictions.rules import ProductRule, current_rules
+from jurisdictions.rules import STATUS_SYMBOLS, ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
-from jurisdictions.templatetags.status_format import STATUS_SYMBOLS
-from jurisdictions.verification import verification_of
+from jurisdictions.verification import badge_label, verification_of
 from tracker.apikeys.forms import KeyRequestForm
 
 MAP_PATH = Path(__file__).parent / "map" / "us_states.json"
@@ -65,6 +64,7 @@ def _map_states(states, category: str) -> list[dict]:
         rule = current_rules(state)[category] if state else ProductRule(category)
         verification = verification_of(state) if state else None
         drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
+                      "status": state.status if state else Status.UNVERIFIED,
                       "stale": verification.stale if verification else False,
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
@@ -137,6 +137,7 @@ def detail(request, code):
         "j": jurisdiction,
         "layers": layers,
         "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
+        "sentence": selectors.jurisdiction_sentence(jurisdiction=jurisdiction, layers=layers),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),
@@ -254,18 +255,16 @@ def sellers(request):
 @public_read()
 def badge(request, code):
     jurisdiction = _jurisdiction_or_404(code)
-    label = Status(jurisdiction.status).label.lower()
     verification = verification_of(jurisdiction)
-    if verification and verification.stale:
-        # Stale facts stay shown, labelled with their age.
-        label += f" · verified {verification.on:%b %Y}"
+    label = badge_label(jurisdiction, verification)
     context = {
         "j": jurisdiction,
         "label": label,
+        "symbol": STATUS_SYMBOLS[jurisdiction.status],
         "stale": bool(verification and verification.stale),
-        # Verdana 11px averages about 7 px a character; the badge widens with the text.
+        # Verdana 11px averages about 7 px a character (the symbol and its space: 14 px).
         "left_width": 52,
-        "right_width": 12 + 7 * len(label),
+        "right_width": 26 + 7 * len(label),
     }
     return render(request, "jurisdictions/badge.svg", context, content_type="image/svg+xml")
 

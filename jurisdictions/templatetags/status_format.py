@@ -1,20 +1,18 @@
 from django import template
 
+from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Rule, Status
-from jurisdictions.rules import RULE_SYMBOLS, current_rules
+from jurisdictions.rules import (
+    RULE_STATUS,
+    RULE_SYMBOLS,
+    STATUS_SYMBOLS,
+    current_rules,
+    verified_split,
+)
 from jurisdictions.serializers import date_display, version_changes
 from jurisdictions.verification import verification_of
 
 register = template.Library()
-
-# A symbol beside each colour, so the status never rests on colour alone.
-STATUS_SYMBOLS = {
-    Status.BANNED: "✕",
-    Status.RESTRICTED: "!",
-    Status.REGULATED: "✓",
-    Status.LEGAL: "○",
-    Status.UNVERIFIED: "?",
-}
 
 
 @register.filter
@@ -46,19 +44,11 @@ def status_symbol(status) -> str:
     return STATUS_SYMBOLS[status or Status.UNVERIFIED]
 
 
-# A rule's colour borrows the status palette: banned red and hatched, regulated blue,
-# allowed green, unknown grey and dashed (the symbol and the word are always beside it).
-RULE_COLOURS = {
-    Rule.ALLOWED: Status.LEGAL,
-    Rule.REGULATED: Status.REGULATED,
-    Rule.BANNED: Status.BANNED,
-    Rule.UNKNOWN: Status.UNVERIFIED,
-}
-
-
 @register.filter
 def rule_colour(rule) -> str:
-    return RULE_COLOURS[rule or Rule.UNKNOWN]
+    """A rule's colour is its status's (rules.RULE_STATUS): banned red and hatched, regulated
+    blue, allowed green, unknown grey and dashed."""
+    return RULE_STATUS[rule or Rule.UNKNOWN]
 
 
 @register.filter
@@ -70,6 +60,19 @@ def rule_symbol(rule) -> str:
 def rules(jurisdiction) -> list:
     """A jurisdiction's current rules in category order (all unknown without a version)."""
     return list(current_rules(jurisdiction).values())
+
+
+@register.filter
+def verified_rules(jurisdiction) -> dict:
+    """{"verified": "extracts and 7-OH products", "not_verified": "leaf"} for its current rules."""
+    verified, not_verified = verified_split(current_rules(jurisdiction))
+    return {"verified": verified, "not_verified": not_verified}
+
+
+@register.filter
+def unscheduled_changes(jurisdiction) -> list:
+    """Future dates its summary names with no scheduled version (selectors.unscheduled_changes)."""
+    return selectors.unscheduled_changes(jurisdiction=jurisdiction)
 
 
 @register.filter

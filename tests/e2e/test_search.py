@@ -22,7 +22,7 @@ def test_georgia_lists_the_state_and_the_country_and_each_opens(site, page):
     assert entries.count() == 2
     country, state = entries.nth(0).inner_text(), entries.nth(1).inner_text()
     assert country.startswith("Georgia (Country)") and "not verified here" in country
-    assert state.startswith("Georgia (State in United States (federal), US-GA)")
+    assert state.startswith("Georgia (State in United States, US-GA)")
     entries.nth(0).get_by_role("link", name="Georgia").click()
     page.wait_for_url(site.url + "/countries/GE/")
     assert page.locator("h1").inner_text() == "Kratom in Georgia"
@@ -39,7 +39,7 @@ def test_a_code_of_a_country_and_a_state_lists_both_with_their_status(site, page
     texts = [entries.nth(i).inner_text() for i in range(entries.count())]
     california = Jurisdiction.objects.get(code="US-CA")
     assert texts[0].startswith("Canada (Country, CA)")
-    assert texts[1].startswith("California (State in United States (federal), US-CA)")
+    assert texts[1].startswith("California (State in United States, US-CA)")
     assert Status(california.status).label in texts[1]
 
 

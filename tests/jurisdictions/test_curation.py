@@ -24,7 +24,7 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS
-from jurisdictions.rules import ProductRule
+from jurisdictions.rules import ProductRule, rules_errors
 from jurisdictions.services import StatusFacts
 from tests.factories import (
     CITATION,
@@ -517,11 +517,26 @@ def test_a_curator_may_record_known_rules_while_the_leaf_stays_unknown():
     version = services.status_enter_manual(
         actor=make_curator(), jurisdiction=ohio, facts=facts(rules=rules), seen_version_id=None
     )
+    # A known rule shows in the headline even while the leaf is unknown.
     assert (version.status, version.rule_extract, version.min_age) == (
-        "unverified",
+        "regulated",
         "regulated",
         21,
     )
+
+
+def test_a_banned_rule_worded_as_a_cap_is_refused_as_a_rule_not_a_ban():
+    texas = make_jurisdiction("US-TX")
+    capped = ProductRule(Category.SEVEN_OH, Rule.BANNED, Scope.SALE, limit="7-OH cap: 2%")
+    with pytest.raises(ValidationError, match="A cap is a rule on what may be sold"):
+        services.status_enter_manual(
+            actor=make_curator(),
+            jurisdiction=texas,
+            facts=facts(rules=rules_for("regulated", seven_oh=capped)),
+            seen_version_id=None,
+        )
+    threshold = ProductRule(Category.SEVEN_OH, Rule.BANNED, Scope.POSSESSION, limit="above 1 mg/g")
+    assert rules_errors(rules_for("regulated", seven_oh=threshold)) == {}
 
 
 def test_a_typo_in_the_four_eyes_rules_is_a_system_check_error(settings):

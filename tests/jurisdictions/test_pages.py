@@ -37,8 +37,8 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     )
     assert 'class="shape shape-regulated"' in html
     assert 'aria-label="California: Leaf regulated"' in html
-    assert 'aria-label="Florida: Leaf unknown"' in html  # on the map, not in our data yet
-    assert 'aria-label="Legend: Leaf"' in html and "Not verified: check the law yourself." in html
+    assert 'aria-label="Florida: Leaf not verified"' in html  # on the map, not in our data yet
+    assert 'aria-label="Legend: Leaf"' in html and "Nobody has verified this rule here: check the law yourself." in html
     assert "Kratom is a controlled or prohibited substance here." not in html
     assert '<a href="?map=7oh#map-title">7-OH products</a>' in html
     seven_oh = _text(client.get("/?map=7oh"))
@@ -53,7 +53,9 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
 def test_a_jurisdiction_page_shows_the_whole_answer(client, sample):
     html = _text(client.get("/j/US-TX/"))
     assert "Kratom in Texas" in html and "Regulated" in html
-    assert "Kratom is legal here under rules such as an age limit, labelling or testing." in html
+    assert re.search(
+        r'id="answer-sentence">Leaf, extracts and 7-OH products are regulated by the state', html
+    )
     assert "<dt>Minimum age</dt><dd>18</dd>" in html
     assert "capped at 2% of alkaloids" in html
     assert "<dt>Effective</dt><dd>2019</dd>" in html  # a year-only date shows the year only
@@ -62,10 +64,13 @@ def test_a_jurisdiction_page_shows_the_whole_answer(client, sample):
         '<a href="https://law.example.gov/kratom" rel="noopener noreferrer external">Test Code 1-2-3</a>'
         in html
     )
+    # What was verified and what was not, never "last verified" beside a "not verified".
     assert (
-        'Last verified</dt><dd>from the reference data as of <time datetime="2026-11-01">1 Nov 2026</time>'
-        in html
+        '<dt>Verified</dt><dd id="verified-rules">Leaf, extracts and 7-OH products: from the '
+        'reference data as of <time datetime="2026-11-01">1 Nov 2026</time>' in html
     )
+    assert "Synthetic alkaloids: not verified.</dd>" in html
+    assert "Last verified" not in html
     assert "Upcoming change" in html and "1 March 2027" in html
     assert html.count('<li id="v') == 3  # history timeline
     assert "Not legal advice." in html
@@ -185,7 +190,7 @@ def test_the_about_page_explains_statuses_sources_verification_and_alerts(client
         "Where the facts come from",
         "How curators verify",
         "Webhook alerts",
-        "No curator has verified the law here yet",
+        "No verified rule here says whether kratom leaf is legal",
     ]:
         assert phrase in html
 
@@ -193,7 +198,8 @@ def test_the_about_page_explains_statuses_sources_verification_and_alerts(client
 def test_the_badge_is_an_svg_with_the_status_in_text(client, sample):
     response = client.get("/j/US-CA/badge.svg")
     assert response["Content-Type"] == "image/svg+xml"
-    assert ">restricted</text>" in response.content.decode()
+    # The sample's California has no extract rule: the badge says so beside its headline.
+    assert ">! restricted · extracts not verified</text>" in response.content.decode()
     assert "ETag" in response
 
 

@@ -28,10 +28,16 @@ def _rules(leaf, extract, seven_oh, synthetic=U) -> dict:
 @pytest.mark.parametrize(
     ("leaf", "extract", "seven_oh", "synthetic", "expected"),
     [
-        # The leaf unknown: unverified, whatever else is known.
+        # The leaf unknown: a known ban or rule still shows (Ohio, California); unverified
+        # only when nothing among leaf, extracts and 7-OH is known banned or regulated.
         (U, U, U, U, Status.UNVERIFIED),
-        (U, B, B, B, Status.UNVERIFIED),
+        (U, B, B, B, Status.RESTRICTED),  # Ohio: extracts and 7-OH scheduled, leaf unknown
+        (U, U, B, U, Status.RESTRICTED),  # California: 7-OH sale ban, leaf unknown
+        (U, B, U, U, Status.RESTRICTED),
+        (U, R, A, U, Status.REGULATED),
+        (U, U, R, B, Status.REGULATED),
         (U, A, A, A, Status.UNVERIFIED),
+        (U, U, U, B, Status.UNVERIFIED),  # synthetic alkaloids alone never move it
         # The leaf banned: banned.
         (B, B, B, B, Status.BANNED),
         (B, U, U, U, Status.BANNED),
@@ -139,3 +145,27 @@ def test_a_scope_on_an_allowed_rule_never_reaches_the_database_through_the_servi
     assert rule_columns(rules)["scope_leaf"] == ""
     version = record_status(texas, rules=rules)
     assert version.scope_leaf == ""
+
+
+@pytest.mark.django_db
+def test_the_migration_derives_stored_headlines_again_and_keeps_typed_ones():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("jurisdictions.migrations.0010_headline_rederived")
+    ohio, old = make_jurisdiction("US-OH"), make_jurisdiction("US-KY")
+    # As the old derivation stored them: Ohio's known bans hidden behind its unknown leaf,
+    # and a version typed before the rules existed (all four unknown).
+    _insert_version(ohio, status=Status.UNVERIFIED, **rule_columns(_rules(U, B, B, B)))
+    _insert_version(old, status=Status.REGULATED, **rule_columns(unknown_rules()))
+    with connection.schema_editor() as editor:
+        migration.headlines_rederive(apps, editor)
+    assert StatusVersion.objects.filter(jurisdiction=ohio).latest("id").status == (
+        Status.RESTRICTED
+    )
+    assert StatusVersion.objects.filter(jurisdiction=old).latest("id").status == Status.REGULATED
+    # The append-only trigger is back on.
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        StatusVersion.objects.filter(jurisdiction=ohio).update(summary="rewritten")

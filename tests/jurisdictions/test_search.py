@@ -212,10 +212,7 @@ def test_the_search_box_goes_to_the_one_place_or_lists_the_choices(client, publi
     georgia = client.get("/search", {"q": "Georgia"})
     html = _text(georgia)
     assert georgia.status_code == 200 and "2 places match “Georgia”" in html
-    assert (
-        'href="/j/US-GA/">Georgia</a> (State in United States (federal), <code>US-GA</code>)'
-        in html
-    )
+    assert 'href="/j/US-GA/">Georgia</a> (State in United States, <code>US-GA</code>)' in html
     assert 'href="/countries/GE/">Georgia</a> (Country)' in html and "not verified here" in html
     austin = _text(client.get("/search", {"q": "Austin, TX"}))
     assert "Austin has no record of its own here: the state&#x27;s status applies" in austin
@@ -229,7 +226,7 @@ def test_a_place_typed_into_the_zip_box_is_offered_beside_the_zip_format(client,
     response = client.get("/lookup", {"zip": "Texas"})
     html = _text(response)
     assert response.status_code == 400 and "digits 0-9" in html
-    assert 'href="/j/US-TX/">Texas</a> (State in United States (federal))' in html
+    assert 'href="/j/US-TX/">Texas</a> (State in United States)' in html
 
 
 def test_a_country_without_a_page_says_not_verified_and_shows_the_baseline(client, published):

@@ -39,15 +39,29 @@ def test_florida_is_restricted_with_7oh_banned_for_possession_above_its_threshol
 
 def test_texas_and_ohio_answer_per_product(seeded):
     texas = Jurisdiction.objects.with_status().get(code="US-TX")
-    assert texas.status == Status.RESTRICTED
-    assert (
-        texas.current_status.rules[Category.SEVEN_OH].limit == "7-OH cap: 2% of alkaloid fraction"
+    # Texas caps 7-OH: a rule on what may be sold, not a ban of the category.
+    assert texas.status == Status.REGULATED
+    assert texas.current_status.rules[Category.SEVEN_OH] == ProductRule(
+        Category.SEVEN_OH, Rule.REGULATED, min_age=18, limit="7-OH cap: 2% of alkaloid fraction"
     )
     ohio = Jurisdiction.objects.with_status().get(code="US-OH")
-    # Ohio's "natural leaf legal" is an interpretation: the leaf is unknown, so the headline
-    # stays unverified, while its processed-product ban is a fact.
-    assert ohio.status == Status.UNVERIFIED
+    # Ohio's "natural leaf legal" is an interpretation: the leaf is unknown, yet its
+    # processed-product ban is a fact, and the headline shows it.
+    assert ohio.current_status.rules[Category.LEAF].rule == Rule.UNKNOWN
     assert ohio.current_status.rules[Category.EXTRACT].rule == Rule.BANNED
+    assert ohio.status == Status.RESTRICTED
+    california = Jurisdiction.objects.with_status().get(code="US-CA")
+    assert california.current_status.rules[Category.SEVEN_OH].rule == Rule.BANNED
+    assert california.status == Status.RESTRICTED
+
+
+def test_every_seeded_cap_is_a_rule_and_every_threshold_ban_states_its_threshold(seeded):
+    for jurisdiction in Jurisdiction.objects.with_status().exclude(current_status=None):
+        for rule in jurisdiction.current_status.rules.values():
+            if rule.limit.startswith("7-OH cap"):
+                assert rule.rule == Rule.REGULATED, (jurisdiction.code, rule)
+            if rule.rule == Rule.BANNED and rule.limit not in ("", "unknown"):
+                assert " above " in f" {rule.limit}", (jurisdiction.code, rule)
 
 
 def test_every_high_or_medium_rule_is_a_fact_and_every_low_one_a_lead(seeded):
@@ -123,8 +137,9 @@ def test_the_api_answers_which_states_ban_7oh_products(seeded, client):
         "/api/v1/jurisdictions", {"level": "state", "category": "7oh", "rule": "banned"}
     ).json()
     codes = {row["code"] for row in body["results"]}
-    assert {"US-FL", "US-TX", "US-OH", "US-AL"} <= codes
-    assert "US-WA" not in codes and "US-GA" not in codes  # allowed; regulated
+    assert {"US-FL", "US-OH", "US-AL", "US-CA"} <= codes
+    # allowed; regulated; a 7-OH cap is a rule, not a ban
+    assert not {"US-WA", "US-GA", "US-TX", "US-KY"} & codes
     florida = next(row for row in body["results"] if row["code"] == "US-FL")
     assert florida["rules"]["7oh"]["scope"] == "possession"
     # API v1 keeps its headline and its 7-OH text, now derived from the rules.
