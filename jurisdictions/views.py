@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_SOURCES, baseline_paragraphs
@@ -152,12 +153,17 @@ def _baseline_context(jurisdiction) -> dict:
 
 
 def _same_origin(request) -> bool:
-    """The report form is cookie-free (pages stay cacheable), so check where the POST came from."""
-    origin = request.META.get("HTTP_ORIGIN")
-    return origin is None or urlsplit(origin).netloc == request.get_host()
+    """The report form is cookie-free (pages stay cacheable), so check where the POST came from:
+    the browser's `Sec-Fetch-Site`, then `Origin`, or else the `Referer` (a browser that
+    leaves out `Origin` still names the page that sent the form)."""
+    if request.META.get("HTTP_SEC_FETCH_SITE") == "cross-site":
+        return False
+    sender = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    return sender is None or urlsplit(sender).netloc == request.get_host()
 
 
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if request.method != "POST":
