@@ -19,6 +19,7 @@ class Received:
     headers: dict
     body: bytes
     connection: int  # the client's port: one per kept-alive connection, so per sending thread
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

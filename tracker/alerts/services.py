@@ -383,8 +383,10 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
             )
             .values_list("pk", flat=True)
         )
+        # The attempt is not counted here but when its request has been sent (its outcome):
+        # a claim lost with a killed worker is sent again at the same attempt number.
         Delivery.objects.filter(pk__in=claimed).update(
-            next_attempt_at=now + _lease(), attempts=F("attempts") + 1, updated_at=now
+            next_attempt_at=now + _lease(), updated_at=now
         )
     return claimed
 
@@ -491,6 +493,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
     to_disable: dict[int, str] = {}
     soon: dict[float, list[int]] = {}
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        delivery.attempts += 1  # a request was sent, or failed to connect: an attempt
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
         if outcome.succeeded:
@@ -540,6 +543,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
 
 RESULT_FIELDS = (
     "state",
+    "attempts",
     "next_attempt_at",
     "queued_until",
     "last_status_code",
