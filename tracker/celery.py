@@ -1,8 +1,9 @@
 """The Celery app, and the one place where every periodic schedule is declared."""
 
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
 from celery.signals import worker_ready
 
@@ -12,7 +13,45 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 # Kombu's Redis transport with a fix that keeps workers alive through a Redis restart.
 broker.install()
 
-app = Celery("tracker")
+logger = logging.getLogger(__name__)
+
+
+class DatabaseSafeTask(Task):
+    """Every task of a worker starts on a checked database connection, and runs once more on
+    a fresh one when the database fails under it (a terminated backend, a failover).
+
+    Celery's Django fix-up closes connections around a task only every CELERY_DB_REUSE_MAX
+    tasks and never checks them in between, so after a PostgreSQL restart each worker thread
+    failed its next task (beat's sweeper and dispatcher included), minute after minute.
+    Every task may run twice: deliveries and checks are claimed, the rest is idempotent.
+    """
+
+    def __call__(self, *args, **kwargs):
+        if self.request.id is None or self.request.is_eager:
+            return super().__call__(*args, **kwargs)  # called in-process (a shell, a test)
+        from django.db import InterfaceError, OperationalError, close_old_connections
+
+        # Marks each connection for a health check (CONN_HEALTH_CHECKS) at its first use,
+        # and closes those that errored or outlived CONN_MAX_AGE.
+        close_old_connections()
+        try:
+            return super().__call__(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            # Whether the connection still works says little: a failed transaction has
+            # already closed it and the next statement opened a new one.
+            _connections_close()
+            logger.warning("%s: %r; running it again on a new connection", self.name, exc)
+            return super().__call__(*args, **kwargs)
+
+
+def _connections_close() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+
+
+app = Celery("tracker", task_cls=DatabaseSafeTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # tracker itself is not an installed app; its own tasks are imported by name.

@@ -68,6 +68,9 @@ class Receiver:
                 except ConnectionError:
                     pass  # the sender is gone (a killed worker, a timeout): nobody to answer
 
+            # A source page to check: answered as the script says, like a webhook.
+            do_GET = do_POST
+
             def log_message(self, *args):
                 pass
 

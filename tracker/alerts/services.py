@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from tracker.alerts.models import (
     Subscription,
 )
 from tracker.lib import http
+from tracker.lib.db import write_on_a_live_connection
 from tracker.lib.retry_after import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -528,14 +529,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
             for delay, ids in soon.items():
                 _enqueue_on_commit(ids, countdown=delay)
 
-    try:
-        write()
-    except (OperationalError, InterfaceError):
-        # The connection was lost (a terminated backend, a restarted server): write once
-        # more on a new one, or these requests would be sent again after the lease.
-        logger.warning("Recording webhook outcomes failed; retrying on a new connection")
-        connection.close()
-        write()
+    write_on_a_live_connection(write, what="Recording webhook outcomes")
     for subscription_id, reason in to_disable.items():
         if subscription_disable(subscription_id=subscription_id, reason=reason):
             _curators_tell_disabled(subscription_id, reason)
