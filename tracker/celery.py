@@ -1,11 +1,12 @@
 """The Celery app, and the one place where every periodic schedule is declared."""
 
+import datetime
 import logging
 import os
 
-from celery import Celery, Task
+from celery import Celery, Task, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 
 from tracker import broker
 
@@ -51,11 +52,39 @@ def _connections_close() -> None:
         conn.close()
 
 
+class BrokerReconnected(bootsteps.StartStopStep):
+    """The consumer's steps start again each time the worker finds the broker after losing
+    it (a Redis restart): say so in one line, and have the webhook sweeper put back at once
+    what the broker lost, rather than after a whole lease."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.starts = 0
+
+    def start(self, parent):
+        self.starts += 1
+        if self.starts == 1:
+            return
+        lost_before = datetime.datetime.now(datetime.UTC)
+        logger.warning("Reconnected to the broker; re-queueing webhook deliveries it lost")
+        parent.app.send_task(
+            "tracker.alerts.tasks.deliveries_sweep", kwargs={"lost_before": lost_before.isoformat()}
+        )
+
+
 app = Celery("tracker", task_cls=DatabaseSafeTask)
+app.steps["consumer"].add(BrokerReconnected)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # tracker itself is not an installed app; its own tasks are imported by name.
 app.conf.imports = ["tracker.tasks"]
+
+
+@worker_init.connect
+def _reconnection_noise_quiet(**kwargs):
+    broker.reconnection_noise_quiet()
 
 
 @worker_ready.connect

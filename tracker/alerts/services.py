@@ -4,6 +4,7 @@ import base64
 import datetime
 import json
 import logging
+import math
 import queue
 import random
 import secrets
@@ -610,20 +611,40 @@ def _curators_tell_disabled(subscription_id: int, reason: str) -> None:
 # Periodic work ---------------------------------------------------------------------------
 
 
-def deliveries_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Put due deliveries that are not on the broker (or whose message was lost) back on it."""
+def deliveries_sweep(
+    *, now: datetime.datetime | None = None, lost_before: datetime.datetime | None = None
+) -> int:
+    """Put due deliveries that are not on the broker (or whose message was lost) back on it.
+
+    With `lost_before` (a worker reconnected to the broker then, after Redis went away), every
+    message put on the broker before that moment is taken as lost, whatever its queue lease
+    says: deliveries due within a minute go back at once (a retry with what remains of its
+    countdown). A message that was not lost after all only makes a second copy, which finds
+    the delivery claimed and does nothing. Claims are left alone: a request in progress is
+    never sent twice.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .filter(Q(queued_until__isnull=True) | Q(queued_until__lte=now))
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[: settings.WEBHOOK_SWEEP_LIMIT]
+    pending = Delivery.objects.select_for_update(skip_locked=True).filter(
+        state=DeliveryState.PENDING
+    )
+    if lost_before is None:
+        pending = pending.filter(next_attempt_at__lte=now).filter(
+            Q(queued_until__isnull=True) | Q(queued_until__lte=now)
         )
-        Delivery.objects.filter(pk__in=due).update(queued_until=now + _lease())
-        _enqueue_on_commit(due)
-    return len(due)
+    else:  # queued_until is set one lease after the message was put on the broker
+        soon = now + datetime.timedelta(seconds=SWEEP_INTERVAL_SECONDS)
+        pending = pending.filter(next_attempt_at__lte=soon, queued_until__lt=lost_before + _lease())
+    with transaction.atomic():
+        rows = pending.order_by("next_attempt_at").values_list("pk", "next_attempt_at")
+        by_countdown: dict[int, list[int]] = {}
+        for pk, due in rows[: settings.WEBHOOK_SWEEP_LIMIT]:
+            countdown = max(0, math.ceil((due - now).total_seconds()))
+            by_countdown.setdefault(countdown, []).append(pk)
+        for countdown, ids in by_countdown.items():
+            queued_until = now + datetime.timedelta(seconds=countdown) + _lease()
+            Delivery.objects.filter(pk__in=ids).update(queued_until=queued_until)
+            _enqueue_on_commit(ids, countdown=countdown or None)
+    return sum(len(ids) for ids in by_countdown.values())
 
 
 def attempts_purge(*, now: datetime.datetime | None = None) -> int:
