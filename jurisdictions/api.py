@@ -18,12 +18,16 @@ from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.responses import api_error, json_response, public_read
 from jurisdictions.search import Kind, place_search, resolution_data
+from tracker.lib.params import bounded_int
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+# Far past the last page of any listing (a past-the-end page within it is a 404).
+MAX_PAGE = 1_000_000
 CHANGES_LIMIT = 200
 MAX_QUERY = 200
 CHECK_BODY = 'The body must be a JSON object {"items": [{"zip": "92101", "category": "leaf"}, …]}.'
+UNENCODABLE = "The body holds text that is not valid Unicode (a lone surrogate such as \\ud800)."
 log = logging.getLogger(__name__)
 api_read = public_read(api=True, rate_limited=True)
 
@@ -43,15 +47,14 @@ def _choice(request, name: str, choices: list[str]) -> str | None:
     return value
 
 
-def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request, name: str, default: int, maximum: int) -> int:
     raw = request.GET.get(name)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise BadInput(f"invalid_{name}", f"{name} must be a whole number of at least 1.")
-    if maximum is not None and int(raw) > maximum:
-        raise BadInput(f"invalid_{name}", f"{name} must be at most {maximum}.")
-    return int(raw)
+    value = bounded_int(raw, minimum=1, maximum=maximum)
+    if value is None:
+        raise BadInput(f"invalid_{name}", f"{name} must be a whole number from 1 to {maximum}.")
+    return value
 
 
 def _since(request) -> datetime.datetime | None:
@@ -112,7 +115,7 @@ def jurisdictions_list(request):
     status = _choice(request, "status", Status.values)
     category = _choice(request, "category", Category.values)
     rule = _choice(request, "rule", Rule.values)
-    page_number = _positive_int(request, "page", 1)
+    page_number = _positive_int(request, "page", 1, MAX_PAGE)
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     parent = None
     if "parent" in request.GET:
@@ -225,6 +228,17 @@ def export_csv(request):
     )
 
 
+def _encodable(body) -> bool:
+    """False when the parsed JSON holds text UTF-8 cannot encode: a lone surrogate (an escape
+    such as `\\ud800`, or its raw bytes, which json.loads lets through) would otherwise fail
+    only when echoed in the answer."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_items(request) -> list:
     """The items of a batch check's body; BadInput (400, 413) when the body is not one."""
     try:
@@ -233,6 +247,8 @@ def _check_items(request) -> list:
         raise BadInput("body_too_large", "The body is too large.", 413) from None
     except (ValueError, RecursionError):
         raise BadInput("invalid_body", f"The body is not JSON. {CHECK_BODY}") from None
+    if not _encodable(body):
+        raise BadInput("invalid_body", UNENCODABLE)
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list):
         raise BadInput("invalid_body", CHECK_BODY)

@@ -496,7 +496,8 @@ def openapi_document() -> dict:
                         {"type": "string", "enum": Rule.values},
                         "e.g. category=7oh&rule=banned; without category: in any category",
                     ),
-                    _query("page", {"type": "integer", "minimum": 1}),
+                    # The bounds of jurisdictions.api (MAX_PAGE, MAX_PER_PAGE).
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
                 ],
                 errors={

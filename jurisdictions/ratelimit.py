@@ -65,10 +65,14 @@ def same_origin(request) -> bool:
     """Whether a POST came from this site's own page (or says nothing of where it came from).
 
     For the cookie-free public forms (a correction, an API key request), which carry no CSRF
-    token because their pages are shared cached bodies.
+    token because their pages are shared cached bodies. The browser's `Sec-Fetch-Site` first,
+    then `Origin`, or else the `Referer` (a browser that leaves out `Origin` still names the
+    page that sent the form).
     """
-    origin = request.META.get("HTTP_ORIGIN")
-    return origin is None or urlsplit(origin).netloc == request.get_host()
+    if request.META.get("HTTP_SEC_FETCH_SITE") == "cross-site":
+        return False
+    sender = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    return sender is None or urlsplit(sender).netloc == request.get_host()
 
 
 def rate_limit_hit(

@@ -204,7 +204,8 @@ def _check_item(item, snapshot: RulesSnapshot, index: dict[str, ZipRecord]) -> b
     if not isinstance(item, dict):
         raise ItemError(None, None, "invalid_item", 'An item is an object: {"zip": "92101"}.')
     zip_code, category = item.get("zip"), item.get("category")
-    if category is not None and category not in CATEGORIES:
+    # Typed first: a list or an object is unhashable, so `in CATEGORIES` would raise.
+    if category is not None and (not isinstance(category, str) or category not in CATEGORIES):
         message = f"category must be one of: {', '.join(Category.values)} (or left out)."
         raise ItemError(zip_code, category, "invalid_category", message)
     match = ZIP_RE.match(zip_code.strip()) if isinstance(zip_code, str) else None

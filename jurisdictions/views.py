@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from jurisdictions import selectors, services
 from jurisdictions.baseline import BASELINE_SOURCES, baseline_paragraphs
@@ -154,6 +155,7 @@ def _baseline_context(jurisdiction) -> dict:
 
 
 @csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     if request.method != "POST":

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import socket
 import subprocess
@@ -90,6 +91,10 @@ def database_url_of(settings_dict: dict) -> str:
     return f"postgres://{user}{password}@{host}{port}/{settings_dict['NAME']}"
 
 
+# A test's worker talks to nobody but the broker: no gossip, mingle or heartbeat events.
+QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db):
     """A real Celery worker (threads pool) on the tests' Redis and test database.
@@ -104,7 +109,11 @@ def celery_worker_process(transactional_db):
 
     processes = []
 
-    def start(concurrency: int = 4, extra_env: dict | None = None) -> subprocess.Popen:
+    def start(
+        concurrency: int = 4, extra_env: dict | None = None, log=None, options=QUIET_WORKER
+    ) -> subprocess.Popen:
+        """`log`: a file its output is appended to; `options`: the worker's own (gossip,
+        mingle and heartbeat off unless they say otherwise)."""
         name = f"test-{len(processes)}-{os.getpid()}@127.0.0.1"
         env = {
             **os.environ,
@@ -115,9 +124,10 @@ def celery_worker_process(transactional_db):
         command = [
             sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "threads",
             "--concurrency", str(concurrency), "--hostname", name, "--loglevel", "WARNING",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            *options,
         ]  # fmt: skip
-        process = subprocess.Popen(command, env=env)
+        with open(log, "a") if log else contextlib.nullcontext() as output:
+            process = subprocess.Popen(command, env=env, stdout=output, stderr=output)
         process.hostname = name  # for app.control's destination=
         processes.append(process)
         deadline = time.monotonic() + 30

@@ -1,10 +1,12 @@
 """The Celery app, and the one place where every periodic schedule is declared."""
 
+import datetime
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, Task, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 
 from tracker import broker
 
@@ -12,11 +14,77 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 # Kombu's Redis transport with a fix that keeps workers alive through a Redis restart.
 broker.install()
 
-app = Celery("tracker")
+logger = logging.getLogger(__name__)
+
+
+class DatabaseSafeTask(Task):
+    """Every task of a worker starts on a checked database connection, and runs once more on
+    a fresh one when the database fails under it (a terminated backend, a failover).
+
+    Celery's Django fix-up closes connections around a task only every CELERY_DB_REUSE_MAX
+    tasks and never checks them in between, so after a PostgreSQL restart each worker thread
+    failed its next task (beat's sweeper and dispatcher included), minute after minute.
+    Every task may run twice: deliveries and checks are claimed, the rest is idempotent.
+    """
+
+    def __call__(self, *args, **kwargs):
+        if self.request.id is None or self.request.is_eager:
+            return super().__call__(*args, **kwargs)  # called in-process (a shell, a test)
+        from django.db import InterfaceError, OperationalError, close_old_connections
+
+        # Marks each connection for a health check (CONN_HEALTH_CHECKS) at its first use,
+        # and closes those that errored or outlived CONN_MAX_AGE.
+        close_old_connections()
+        try:
+            return super().__call__(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            # Whether the connection still works says little: a failed transaction has
+            # already closed it and the next statement opened a new one.
+            _connections_close()
+            logger.warning("%s: %r; running it again on a new connection", self.name, exc)
+            return super().__call__(*args, **kwargs)
+
+
+def _connections_close() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+
+
+class BrokerReconnected(bootsteps.StartStopStep):
+    """The consumer's steps start again each time the worker finds the broker after losing
+    it (a Redis restart): say so in one line, and have the webhook sweeper put back at once
+    what the broker lost, rather than after a whole lease."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.starts = 0
+
+    def start(self, parent):
+        self.starts += 1
+        if self.starts == 1:
+            return
+        lost_before = datetime.datetime.now(datetime.UTC)
+        logger.warning("Reconnected to the broker; re-queueing webhook deliveries it lost")
+        parent.app.send_task(
+            "tracker.alerts.tasks.deliveries_sweep", kwargs={"lost_before": lost_before.isoformat()}
+        )
+
+
+app = Celery("tracker", task_cls=DatabaseSafeTask)
+app.steps["consumer"].add(BrokerReconnected)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # tracker itself is not an installed app; its own tasks are imported by name.
 app.conf.imports = ["tracker.tasks"]
+
+
+@worker_init.connect
+def _reconnection_noise_quiet(**kwargs):
+    broker.reconnection_noise_quiet()
 
 
 @worker_ready.connect

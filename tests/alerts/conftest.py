@@ -19,6 +19,7 @@ class Received:
     headers: dict
     body: bytes
     connection: int  # the client's port: one per kept-alive connection, so per sending thread
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -66,6 +67,9 @@ class Receiver:
                     self.wfile.write(reply.body)
                 except ConnectionError:
                     pass  # the sender is gone (a killed worker, a timeout): nobody to answer
+
+            # A source page to check: answered as the script says, like a webhook.
+            do_GET = do_POST
 
             def log_message(self, *args):
                 pass

@@ -164,7 +164,9 @@ def test_a_delivery_claimed_by_a_worker_that_died_is_sent_again_after_its_lease(
         assert _send_due() == 1
     assert len(callbacks) == 1
     delivery.refresh_from_db()
-    assert (delivery.state, delivery.attempts) == ("succeeded", 2)
+    # A claim is not an attempt: the one request sent is attempt 1.
+    assert (delivery.state, delivery.attempts) == ("succeeded", 1)
+    assert list(delivery.log.values_list("number", flat=True)) == [1]
 
 
 def test_seeding_with_no_subscription_writes_and_enqueues_nothing(
@@ -260,3 +262,31 @@ def test_a_response_with_nul_bytes_is_logged_readably(receiver, florida):
     _send_due()
     assert Attempt.objects.get().response_excerpt == "ok\ufffd\ufffdend"
     assert Delivery.objects.get().state == "succeeded"
+
+
+def test_after_a_broker_restart_the_sweeper_puts_back_at_once_what_was_queued_before_it(
+    receiver, florida, settings, django_capture_on_commit_callbacks
+):
+    for path in ("/queued", "/claimed", "/retry"):
+        subscribe(receiver.url(path), "US-FL")
+    record_status(florida[0], "banned")  # on the broker, for a lease
+    queued, claimed, retry = (
+        Delivery.objects.get(subscription__url__endswith=path)
+        for path in ("/queued", "/claimed", "/retry")
+    )
+    services._claim([claimed.pk], timezone.now())  # a live worker is sending it
+    soon = timezone.now() + datetime.timedelta(seconds=10)
+    Delivery.objects.filter(pk=retry.pk).update(next_attempt_at=soon)  # a retry's countdown
+    assert services.deliveries_sweep() == 0  # all within their queue lease
+
+    reconnected = timezone.now()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.deliveries_sweep(lost_before=reconnected) == 2
+    assert len(callbacks) == 2  # the queued one now, the retry with what remains of its wait
+    lease = datetime.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    queued.refresh_from_db(), retry.refresh_from_db(), claimed.refresh_from_db()
+    assert queued.queued_until >= reconnected + lease
+    assert retry.queued_until >= soon + lease
+    assert claimed.queued_until < reconnected + lease  # left to the worker sending it
+    # Queued again after the reconnection: a second sweep for it puts back nothing.
+    assert services.deliveries_sweep(lost_before=reconnected) == 0

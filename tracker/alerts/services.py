@@ -4,6 +4,7 @@ import base64
 import datetime
 import json
 import logging
+import math
 import queue
 import random
 import secrets
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from tracker.alerts.models import (
     Subscription,
 )
 from tracker.lib import http
+from tracker.lib.db import write_on_a_live_connection
 from tracker.lib.retry_after import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -383,8 +385,10 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
             )
             .values_list("pk", flat=True)
         )
+        # The attempt is not counted here but when its request has been sent (its outcome):
+        # a claim lost with a killed worker is sent again at the same attempt number.
         Delivery.objects.filter(pk__in=claimed).update(
-            next_attempt_at=now + _lease(), attempts=F("attempts") + 1, updated_at=now
+            next_attempt_at=now + _lease(), updated_at=now
         )
     return claimed
 
@@ -491,6 +495,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
     to_disable: dict[int, str] = {}
     soon: dict[float, list[int]] = {}
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        delivery.attempts += 1  # a request was sent, or failed to connect: an attempt
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
         if outcome.succeeded:
@@ -525,14 +530,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
             for delay, ids in soon.items():
                 _enqueue_on_commit(ids, countdown=delay)
 
-    try:
-        write()
-    except (OperationalError, InterfaceError):
-        # The connection was lost (a terminated backend, a restarted server): write once
-        # more on a new one, or these requests would be sent again after the lease.
-        logger.warning("Recording webhook outcomes failed; retrying on a new connection")
-        connection.close()
-        write()
+    write_on_a_live_connection(write, what="Recording webhook outcomes")
     for subscription_id, reason in to_disable.items():
         if subscription_disable(subscription_id=subscription_id, reason=reason):
             _curators_tell_disabled(subscription_id, reason)
@@ -540,6 +538,7 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
 
 RESULT_FIELDS = (
     "state",
+    "attempts",
     "next_attempt_at",
     "queued_until",
     "last_status_code",
@@ -612,20 +611,40 @@ def _curators_tell_disabled(subscription_id: int, reason: str) -> None:
 # Periodic work ---------------------------------------------------------------------------
 
 
-def deliveries_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Put due deliveries that are not on the broker (or whose message was lost) back on it."""
+def deliveries_sweep(
+    *, now: datetime.datetime | None = None, lost_before: datetime.datetime | None = None
+) -> int:
+    """Put due deliveries that are not on the broker (or whose message was lost) back on it.
+
+    With `lost_before` (a worker reconnected to the broker then, after Redis went away), every
+    message put on the broker before that moment is taken as lost, whatever its queue lease
+    says: deliveries due within a minute go back at once (a retry with what remains of its
+    countdown). A message that was not lost after all only makes a second copy, which finds
+    the delivery claimed and does nothing. Claims are left alone: a request in progress is
+    never sent twice.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .filter(Q(queued_until__isnull=True) | Q(queued_until__lte=now))
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[: settings.WEBHOOK_SWEEP_LIMIT]
+    pending = Delivery.objects.select_for_update(skip_locked=True).filter(
+        state=DeliveryState.PENDING
+    )
+    if lost_before is None:
+        pending = pending.filter(next_attempt_at__lte=now).filter(
+            Q(queued_until__isnull=True) | Q(queued_until__lte=now)
         )
-        Delivery.objects.filter(pk__in=due).update(queued_until=now + _lease())
-        _enqueue_on_commit(due)
-    return len(due)
+    else:  # queued_until is set one lease after the message was put on the broker
+        soon = now + datetime.timedelta(seconds=SWEEP_INTERVAL_SECONDS)
+        pending = pending.filter(next_attempt_at__lte=soon, queued_until__lt=lost_before + _lease())
+    with transaction.atomic():
+        rows = pending.order_by("next_attempt_at").values_list("pk", "next_attempt_at")
+        by_countdown: dict[int, list[int]] = {}
+        for pk, due in rows[: settings.WEBHOOK_SWEEP_LIMIT]:
+            countdown = max(0, math.ceil((due - now).total_seconds()))
+            by_countdown.setdefault(countdown, []).append(pk)
+        for countdown, ids in by_countdown.items():
+            queued_until = now + datetime.timedelta(seconds=countdown) + _lease()
+            Delivery.objects.filter(pk__in=ids).update(queued_until=queued_until)
+            _enqueue_on_commit(ids, countdown=countdown or None)
+    return sum(len(ids) for ids in by_countdown.values())
 
 
 def attempts_purge(*, now: datetime.datetime | None = None) -> int:

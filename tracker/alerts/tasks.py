@@ -1,5 +1,7 @@
 """Thin Celery tasks: they take ids and call one service each."""
 
+import datetime
+
 from celery import shared_task
 
 from tracker.alerts import services
@@ -11,8 +13,10 @@ def deliveries_send(delivery_ids: list[int]) -> int:
 
 
 @shared_task(ignore_result=True)
-def deliveries_sweep() -> int:
-    return services.deliveries_sweep()
+def deliveries_sweep(lost_before: str | None = None) -> int:
+    """lost_before (ISO 8601): when a worker found the broker again after losing it."""
+    moment = datetime.datetime.fromisoformat(lost_before) if lost_before else None
+    return services.deliveries_sweep(lost_before=moment)
 
 
 @shared_task(ignore_result=True)

@@ -3,7 +3,7 @@ everything needed to decide. Either decision lands the curator on the next item.
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +18,11 @@ from jurisdictions.admin_review import (
     status_record_decision,
 )
 from jurisdictions.models import Jurisdiction
+from tracker.lib.params import bounded_int
 from tracker.monitoring import worklist as selectors
+
+# Far more than the jurisdictions the list can hold.
+MAX_POSITION = 100_000
 
 
 def worklist_view(request):
@@ -34,8 +38,12 @@ def worklist_view(request):
 
 
 def _position(request) -> int:
+    """Where the curator is in the list (the next item is found after it)."""
     raw = request.POST.get("position") or request.GET.get("at") or "0"
-    return int(raw) if raw.isdigit() else 0
+    position = bounded_int(raw, minimum=0, maximum=MAX_POSITION)
+    if position is None:
+        raise BadRequest(f"at must be a whole number from 0 to {MAX_POSITION}.")
+    return position
 
 
 def _next_item_redirect(jurisdiction: Jurisdiction, position: int):

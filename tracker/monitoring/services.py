@@ -28,6 +28,7 @@ from jurisdictions.services import (
     decision_log,
     status_decide,
 )
+from tracker.lib.db import write_on_a_live_connection
 from tracker.monitoring import checks, extract, politeness, relevance, selectors
 from tracker.monitoring.models import (
     ChangeProposal,
@@ -89,9 +90,17 @@ def _check_claimed(source: Source) -> CheckResult:
         raise
     except Exception as exc:
         # Recorded as a failure of this source (never silently lost), then raised for the log.
-        _record(source, checks.Observation(error=f"internal error: {exc!r}"), started_at)
+        failure = checks.Observation(error=f"internal error: {exc!r}")
+        _record_on_a_live_connection(source, failure, started_at)
         raise
-    return _record(source, observation, started_at)
+    return _record_on_a_live_connection(source, observation, started_at)
+
+
+def _record_on_a_live_connection(source: Source, observation, started_at) -> CheckResult:
+    # The page was fetched: a connection lost meanwhile (a failover) must not lose the check.
+    return write_on_a_live_connection(
+        partial(_record, source, observation, started_at), what=f"Recording a check of {source}"
+    )
 
 
 def _record(source: Source, observation, started_at: datetime.datetime) -> CheckResult:
