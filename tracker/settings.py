@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "jurisdictions",
     "tracker.monitoring",
+    "tracker.measures",
     "tracker.alerts",
     "tracker.apikeys",
 ]
