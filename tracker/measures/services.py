@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jurisdictions.models import Category
+from jurisdictions.services import curator_require
 from tracker.measures.models import (
     CLOSED_STAGES,
     Measure,
@@ -194,3 +195,35 @@ def _actions_add(measure: Measure, actions: list[ActionFacts]) -> int:
     ]
     MeasureAction.objects.bulk_create(new)
     return len(new)
+
+
+@transaction.atomic
+def measure_review(*, actor, measure_id: int, review: str, changes: dict[str, str]) -> Measure:
+    """A curator's word on a measure: about kratom or not, and what it would change per
+    product. Either way it leaves "Verify next" until its next stage change."""
+    curator_require(user=actor)
+    measure = Measure.objects.select_for_update().get(pk=measure_id)
+    now = timezone.now()
+    measure.review = review
+    for category, change in changes.items():
+        setattr(measure, change_field_name(category), change)
+    measure.changes_confirmed_by, measure.changes_confirmed_at = actor, now
+    measure.reviewed_by, measure.reviewed_at = actor, now
+    measure.attention_since, measure.attention_reason = None, ""
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_recorded(*, actor, measure_id: int) -> Measure:
+    """A status version (or a confirmation waiting for a second curator) was recorded from
+    the measure: the curator has dealt with it."""
+    curator_require(user=actor)
+    measure = Measure.objects.select_for_update().get(pk=measure_id)
+    measure.reviewed_by, measure.reviewed_at = actor, timezone.now()
+    measure.attention_since, measure.attention_reason = None, ""
+    measure.save(
+        update_fields=["reviewed_by", "reviewed_at", "attention_since", "attention_reason"]
+    )
+    return measure
