@@ -12,6 +12,8 @@ from tracker.measures.models import (
     ProviderRun,
     ProviderState,
 )
+from tracker.measures.providers import PROVIDERS
+from tracker.measures.selectors import providers_overview
 
 # LegiScan's data is CC BY 4.0: wherever it appears, it says where it came from.
 LEGISCAN_ATTRIBUTION = "Data from LegiScan (legiscan.com), licensed CC BY 4.0."
@@ -103,12 +105,31 @@ class ProviderRunAdmin(CuratorOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ProviderState)
 class ProviderStateAdmin(CuratorOnlyMixin, admin.ModelAdmin):
+    """Which providers run, when each last succeeded, and whether its budget is spent."""
+
     list_display = [
         "provider",
+        "runs",
         "last_success_at",
         "last_run_at",
         "paused_until",
-        "requests_today",
+        "budget",
         "last_error",
     ]
     ordering = ["provider"]
+
+    @admin.display(boolean=True, description="runs (has its key)")
+    def runs(self, obj):
+        return PROVIDERS[obj.provider].enabled()
+
+    @admin.display(description="requests today")
+    def budget(self, obj):
+        overview = {o.code: o for o in providers_overview()}[obj.provider]
+        if overview.daily_budget is None:
+            return f"{overview.requests_today} (no daily limit)"
+        spent = (
+            " — spent, paused until tomorrow"
+            if overview.requests_today >= overview.daily_budget
+            else ""
+        )
+        return f"{overview.requests_today} of {overview.daily_budget}{spent}"

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Prefetch, Q
+from django.utils import timezone
 
 from jurisdictions.models import Category, Rule, Scope
 from jurisdictions.rules import ProductRule, current_rules, rule_columns
@@ -14,7 +15,9 @@ from tracker.measures.models import (
     Measure,
     MeasureAction,
     NextDateKind,
+    ProviderState,
 )
+from tracker.measures.providers import PROVIDERS
 
 
 def measures_waiting(*, today: datetime.date, soon_days: int) -> list[dict]:
@@ -103,3 +106,47 @@ def measure_status_initial(*, jurisdiction, measure: Measure) -> dict:
         "citations": citations,
         "reason": f"Recorded from {measure.identifier} ({measure.get_stage_display().lower()}).",
     }
+
+
+@dataclass
+class ProviderOverview:
+    code: str
+    label: str
+    enabled: bool
+    last_run_at: datetime.datetime | None
+    last_success_at: datetime.datetime | None
+    paused_until: datetime.datetime | None
+    requests_today: int
+    daily_budget: int | None
+    last_error: str
+
+    def as_json(self) -> dict:
+        return {
+            "enabled": self.enabled,
+            "last_run_at": self.last_run_at.isoformat() if self.last_run_at else None,
+            "last_success_at": self.last_success_at.isoformat() if self.last_success_at else None,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+        }
+
+
+def providers_overview(*, today: datetime.date | None = None) -> list[ProviderOverview]:
+    """Each provider: on or off, its last run and success, pause, and today's budget."""
+    today = today or timezone.localdate()
+    states = {state.provider: state for state in ProviderState.objects.all()}
+    overview = []
+    for code, cls in PROVIDERS.items():
+        state = states.get(code) or ProviderState(provider=code)
+        overview.append(
+            ProviderOverview(
+                code=code,
+                label=state.get_provider_display(),
+                enabled=cls.enabled(),
+                last_run_at=state.last_run_at,
+                last_success_at=state.last_success_at,
+                paused_until=state.paused_until,
+                requests_today=state.requests_today if state.budget_day == today else 0,
+                daily_budget=cls.daily_budget(),
+                last_error=state.last_error,
+            )
+        )
+    return overview
