@@ -72,3 +72,14 @@ def test_a_reseed_keeps_a_curators_would_change_and_review(seeded_db):
     call_command("seed", verbosity=0)
     measure.refresh_from_db()
     assert (measure.change_leaf, measure.review) == ("allowed", Review.RELEVANT)
+
+
+def test_curators_see_the_seeded_measures_in_the_admin_and_in_verify_next(seeded_db, client):
+    client.force_login(make_user("curator-admin", is_superuser=True, is_staff=True))
+    listing = client.get("/admin/measures/measure/?q=HB+968").content.decode()
+    assert "HB 968" in listing and "In committee" in listing
+    measure = Measure.objects.get(jurisdiction__code="US-KS", identifier="HB 2365")
+    page = client.get(f"/admin/measures/measure/{measure.pk}/change/").content.decode()
+    assert "Enacted (reference data as of 2026-06-07)" in page
+    worklist = client.get("/admin/monitoring/worklist/").content.decode()
+    assert "measure(s) to review" in worklist

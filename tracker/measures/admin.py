@@ -2,6 +2,7 @@
 "Verify next"), their actions, and the providers' run and request log."""
 
 from django.contrib import admin
+from django.db import models
 
 from jurisdictions.admin_review import CuratorOnlyMixin
 from tracker.measures.models import (
@@ -50,6 +51,8 @@ class MeasureAdmin(CuratorOnlyMixin, admin.ModelAdmin):
     ordering = ["jurisdiction__code", "-stage_date"]
     inlines = [MeasureActionInline]
     readonly_fields = ["attribution"]
+    # The view-only page still builds a form: say the URL scheme now (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(boolean=True, description="waits in Verify next")
     def needs_review(self, obj):
