@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 
 from jurisdictions.admin_review import CuratorOnlyMixin
 from tracker.measures.models import (
@@ -14,7 +15,7 @@ from tracker.measures.models import (
     ProviderState,
 )
 from tracker.measures.providers import PROVIDERS
-from tracker.measures.selectors import providers_overview
+from tracker.measures.selectors import provider_overview
 
 # LegiScan's data is CC BY 4.0: wherever it appears, it says where it came from.
 LEGISCAN_ATTRIBUTION = "Data from LegiScan (legiscan.com), licensed CC BY 4.0."
@@ -127,7 +128,7 @@ class ProviderStateAdmin(CuratorOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description="requests today")
     def budget(self, obj):
-        overview = {o.code: o for o in providers_overview()}[obj.provider]
+        overview = provider_overview(obj, today=timezone.localdate())
         if overview.daily_budget is None:
             return f"{overview.requests_today} (no daily limit)"
         spent = (

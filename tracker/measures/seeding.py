@@ -82,8 +82,12 @@ def measures_seed(*, report, path: Path = MEASURES_CSV) -> list[str]:
             provider_key=seed_key(row),
             facts=row_facts(row, places[row["jurisdiction_code"]]),
         )
-        bucket = report.created if result.created else report.updated
-        (bucket if result.created or result.updated else report.unchanged).append(name)
+        if result.created:
+            report.created.append(name)
+        elif result.updated or result.actions_created:
+            report.updated.append(name)
+        else:
+            report.unchanged.append(name)
         kind = "lead" if result.measure.review == Review.LEAD else "measure"
         loaded[(kind, row["stage"], row["confidence"])] += 1
     return _summary(loaded)

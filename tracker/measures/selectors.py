@@ -129,24 +129,26 @@ class ProviderOverview:
         }
 
 
+def provider_overview(state: ProviderState, *, today: datetime.date) -> ProviderOverview:
+    cls = PROVIDERS[state.provider]
+    return ProviderOverview(
+        code=state.provider,
+        label=state.get_provider_display(),
+        enabled=cls.enabled(),
+        last_run_at=state.last_run_at,
+        last_success_at=state.last_success_at,
+        paused_until=state.paused_until,
+        requests_today=state.requests_today if state.budget_day == today else 0,
+        daily_budget=cls.daily_budget(),
+        last_error=state.last_error,
+    )
+
+
 def providers_overview(*, today: datetime.date | None = None) -> list[ProviderOverview]:
     """Each provider: on or off, its last run and success, pause, and today's budget."""
     today = today or timezone.localdate()
     states = {state.provider: state for state in ProviderState.objects.all()}
-    overview = []
-    for code, cls in PROVIDERS.items():
-        state = states.get(code) or ProviderState(provider=code)
-        overview.append(
-            ProviderOverview(
-                code=code,
-                label=state.get_provider_display(),
-                enabled=cls.enabled(),
-                last_run_at=state.last_run_at,
-                last_success_at=state.last_success_at,
-                paused_until=state.paused_until,
-                requests_today=state.requests_today if state.budget_day == today else 0,
-                daily_budget=cls.daily_budget(),
-                last_error=state.last_error,
-            )
-        )
-    return overview
+    return [
+        provider_overview(states.get(code) or ProviderState(provider=code), today=today)
+        for code in PROVIDERS
+    ]

@@ -4,6 +4,8 @@ kratom vocabulary here, and reads the detail and actions of a match only when it
 updateDate moved. The api.data.gov key goes in the X-Api-Key header (5,000 requests an hour).
 """
 
+import datetime
+
 from django.conf import settings
 
 from tracker.measures.models import Kind, Measure, Provider, Stage
@@ -51,7 +53,7 @@ class Congress(MeasureProvider):
     def _list_params(self, offset: int) -> list[tuple]:
         return [
             ("fromDateTime", f"{self.since('US').isoformat()}T00:00:00Z"),
-            ("sort", "updateDate+desc"),
+            ("sort", "updateDate desc"),  # sent as updateDate+desc, as the API documents
             ("limit", LIMIT),
             ("offset", offset),
         ]
@@ -63,11 +65,14 @@ class Congress(MeasureProvider):
         return self.measure_of({**detail, "actions": actions})
 
     def measure_of(self, record: dict):
+        place = self.places.by_code.get("US")
+        if place is None:
+            return None
         actions = [ActionFacts(day_of(a["actionDate"]), a["text"]) for a in record["actions"]]
         stage, stage_date = _stage(record)
         score = score_of(record["title"], (record.get("policyArea") or {}).get("name", ""))
         return _key(record), MeasureFacts(
-            jurisdiction_id=self.places.by_code["US"],
+            jurisdiction_id=place,
             kind=Kind.BILL,
             identifier=f"{record['type']} {record['number']}",
             session=f"{record['congress']}th Congress",
@@ -78,7 +83,8 @@ class Congress(MeasureProvider):
             sponsors=[s["fullName"] for s in record.get("sponsors", [])],
             relevance_score=score,
             relevant=is_relevant(score),
-            actions=sorted(actions, key=lambda a: a.date or day_of("0001-01-01")),
+            # The API lists actions newest first; the timeline reads oldest first.
+            actions=sorted(actions, key=lambda a: a.date or datetime.date.min),
         )
 
 
