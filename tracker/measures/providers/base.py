@@ -135,17 +135,14 @@ class Client:
         self._last_sent = time.monotonic()
 
     def _budget_spend(self) -> None:
-        """Count the request against today's budget (one UPDATE, so a killed run's requests
-        still count) and renew the run's lease; refuse the request when the budget is spent."""
-        state = ProviderState.objects.filter(provider=self.run.provider)
-        if self.daily_budget is None:
-            state.update(lease_until=lease_end())
-            return
+        """Count the request for today (one UPDATE, so a killed run's requests still count)
+        and renew the run's lease; refuse the request when today's budget is spent."""
         today = timezone.now().date()
+        state = ProviderState.objects.filter(provider=self.run.provider)
         state.exclude(budget_day=today).update(budget_day=today, requests_today=0)
-        spent = state.filter(requests_today__lt=self.daily_budget).update(
-            requests_today=F("requests_today") + 1, lease_until=lease_end()
-        )
+        if self.daily_budget is not None:
+            state = state.filter(requests_today__lt=self.daily_budget)
+        spent = state.update(requests_today=F("requests_today") + 1, lease_until=lease_end())
         if not spent:
             tomorrow = datetime.datetime.combine(
                 today + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
