@@ -163,3 +163,13 @@ def test_a_failed_request_is_recorded_and_changes_nothing(openstates, settings, 
 def test_without_a_key_the_provider_is_off(openstates, settings):
     settings.OPENSTATES_API_KEY = ""
     assert _run() is None and openstates.requests == []
+
+
+def test_a_record_that_breaks_a_rule_fails_the_run_recorded(openstates):
+    nameless = openstates_bill(0)
+    nameless["identifier"] = ""
+    _serve(openstates, [[nameless]])
+    run = _run()
+    assert run.outcome == RunOutcome.FAILED and run.error.startswith("record refused:")
+    assert Measure.objects.count() == 0
+    assert ProviderState.objects.get(provider=Provider.OPENSTATES).lease_until is None

@@ -164,7 +164,10 @@ def measure_upsert(*, provider: str, provider_key: str, facts: MeasureFacts) -> 
             result.created = True
         except IntegrityError:
             # Another run created it meanwhile (the unique record constraint): update that.
+            # Any other violation is the facts' own fault, and raised.
             measure = _measure_locked(provider, provider_key)
+            if measure is None:
+                raise
     if not result.created:
         old_stage = measure.stage
         if _facts_apply(measure, facts):

@@ -7,6 +7,8 @@ it had not finished (the upsert and the action keys make that free of duplicates
 
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,6 +61,10 @@ def provider_run(
         _finish(run, state, RunOutcome.PAUSED, str(exc), paused_until=exc.until)
     except ProviderError as exc:
         _finish(run, state, RunOutcome.FAILED, str(exc))
+    except (ValidationError, IntegrityError) as exc:
+        # A record whose facts break a rule of ours (no identifier, a date without its
+        # kind): the provider's payload is at fault; the run fails there, recorded.
+        _finish(run, state, RunOutcome.FAILED, f"record refused: {exc}"[:2000])
     else:
         _finish(run, state, RunOutcome.OK, "")
     return run
