@@ -61,7 +61,8 @@ class OpenStates(MeasureProvider):
         )
 
     def changes(self, *, jurisdiction):
-        for code in [jurisdiction] if jurisdiction else self.covered():
+        covered = self.covered()
+        for code in [c for c in covered if c == jurisdiction] if jurisdiction else covered:
             yield from self._search(code)
             self.moved(code)
 
