@@ -134,4 +134,22 @@ app.conf.beat_schedule = {
         "task": "tracker.alerts.tasks.attempts_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Measures: each provider reads what changed since its last run, once a day, at its own
+    # time. Daily fits the tightest limit (Open States' default key: 250 requests a day; a
+    # run over the 52 jurisdictions costs about 55) and bills move in days, not hours. A
+    # provider without its key returns at once; a run claims its provider, so a late or
+    # duplicate tick never overlaps a running one.
+    **{
+        f"measures-sync-{provider}": {
+            "task": "tracker.measures.tasks.measures_sync",
+            "schedule": crontab(hour=4, minute=minute),
+            "args": (provider,),
+        }
+        for provider, minute in [
+            ("federal_register", 5),
+            ("congress", 20),
+            ("openstates", 35),
+            ("legiscan", 50),
+        ]
+    },
 }

@@ -1,4 +1,5 @@
-"""What /healthz reports: database, Redis, beat's last tick, and the queue's length."""
+"""What /healthz reports: database, Redis, beat's last tick, and the queue's length; and,
+for information (never unhealthy), which measure providers run and when each last succeeded."""
 
 import logging
 import time
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tracker.lib.redis import redis_client
+from tracker.measures.selectors import providers_overview
 
 logger = logging.getLogger(__name__)
 BEAT_KEY = "tracker:beat:last-tick"
@@ -51,4 +53,13 @@ def health_report() -> dict:
     database = _database_check()
     redis_status, beat, queue = _redis_checks()
     checks = {"database": database, "redis": redis_status, "beat": beat, "queue": queue}
-    return {"healthy": all(check["ok"] for check in checks.values()), "checks": checks}
+    return {
+        "healthy": all(check["ok"] for check in checks.values()),
+        "checks": checks,
+        "measure_providers": _providers() if database["ok"] else None,
+    }
+
+
+def _providers() -> dict:
+    # A provider that is off or behind is the curators' business, not a reason to restart.
+    return {overview.code: overview.as_json() for overview in providers_overview()}

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "jurisdictions",
     "tracker.monitoring",
+    "tracker.measures",
     "tracker.alerts",
     "tracker.apikeys",
 ]
@@ -229,6 +230,31 @@ MONITORING_CHECK_LEASE_SECONDS = env_int("MONITORING_CHECK_LEASE_SECONDS", 600, 
 MONITORING_CHECK_RETENTION_DAYS = env_int("MONITORING_CHECK_RETENTION_DAYS", 90, minimum=1)
 # Weighted kratom-term hits in the changed lines at which a proposal is "high" relevance.
 MONITORING_RELEVANCE_HIGH = env_int("MONITORING_RELEVANCE_HIGH", 3, minimum=1)
+
+# Measures (tracker/measures): the legislation and rulemaking providers. A provider without
+# its key is off (the Federal Register needs none: an empty URL turns it off); the URLs
+# default to the providers' own and may point at a mirror.
+OPENSTATES_API_KEY = env_str("OPENSTATES_API_KEY", "")
+OPENSTATES_API_URL = env_str("OPENSTATES_API_URL", "https://v3.openstates.org")
+# The default Open States key allows 10 requests a minute and 250 a day.
+OPENSTATES_REQUESTS_PER_MINUTE = env_int("OPENSTATES_REQUESTS_PER_MINUTE", 10, minimum=1)
+OPENSTATES_REQUESTS_PER_DAY = env_int("OPENSTATES_REQUESTS_PER_DAY", 250, minimum=1)
+LEGISCAN_API_KEY = env_str("LEGISCAN_API_KEY", "")
+LEGISCAN_API_URL = env_str("LEGISCAN_API_URL", "https://api.legiscan.com/")
+# LegiScan's public API allows 30,000 queries a month: 1,000 a day.
+LEGISCAN_REQUESTS_PER_DAY = env_int("LEGISCAN_REQUESTS_PER_DAY", 1000, minimum=1)
+FEDERAL_REGISTER_API_URL = env_str(
+    "FEDERAL_REGISTER_API_URL", "https://www.federalregister.gov/api/v1"
+)
+CONGRESS_API_KEY = env_str("CONGRESS_API_KEY", "")
+CONGRESS_API_URL = env_str("CONGRESS_API_URL", "https://api.congress.gov/v3")
+# api.data.gov allows 5,000 requests an hour per key.
+CONGRESS_REQUESTS_PER_DAY = env_int("CONGRESS_REQUESTS_PER_DAY", 5000, minimum=1)
+# A provider run holds its provider this long past its last request (renewed by each one):
+# a run killed with its worker frees the provider when it ends.
+MEASURES_RUN_LEASE_SECONDS = env_int("MEASURES_RUN_LEASE_SECONDS", 300, minimum=5)
+# A first run (no cursor yet) looks back this many days.
+MEASURES_FIRST_RUN_DAYS = env_int("MEASURES_FIRST_RUN_DAYS", 365, minimum=1)
 
 # Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
 CURATORS_GROUP = "Curators"

@@ -50,9 +50,10 @@ def test_the_order_is_due_dates_leads_proposals_flags_then_stale_states_oldest_f
     assert items[0].jurisdiction.code == "US-TX" and reasons[0] == Reason.UPCOMING
     assert items[_first(items, "US-OH")].first_reason == Reason.LEAD
     # Kentucky's coming ban is a review lead newer than its last verification: near the top,
-    # before the places that have only the reference data's own low-confidence leads.
+    # before the places that have only the reference data's own low-confidence leads (its
+    # measure, HB 757, effective 2027-01-01, may put it higher still).
     kentucky = _first(items, "US-KY")
-    assert items[kentucky].first_reason == Reason.LEAD and kentucky < 20
+    assert Reason.LEAD in items[kentucky].reasons and kentucky < 20
     seed_only = [i for i, item in enumerate(items) if item.lead_rank[0] == 2]
     assert seed_only and kentucky < min(seed_only)
     assert items[_first(items, "US-OH")].lead_rank[0] == 0  # a visitor's report leads the block

@@ -19,6 +19,7 @@ from jurisdictions.admin_review import (
 )
 from jurisdictions.models import Jurisdiction
 from tracker.lib.params import bounded_int
+from tracker.measures import admin_review as measures_review
 from tracker.monitoring import worklist as selectors
 
 # Far more than the jurisdictions the list can hold.
@@ -54,6 +55,15 @@ def _next_item_redirect(jurisdiction: Jurisdiction, position: int):
     return redirect(f"{url}?at={position}")
 
 
+def _still_listed_redirect(jurisdiction: Jurisdiction, position: int):
+    """Back to the same item while the place is still on the list (another measure, a lead),
+    otherwise on to the next."""
+    if _reasons_of(jurisdiction):
+        url = reverse("monitoring-worklist-item", args=[jurisdiction.pk])
+        return redirect(f"{url}?at={position}")
+    return _next_item_redirect(jurisdiction, position)
+
+
 def worklist_item_view(request, pk):
     curator_check(request)
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
@@ -61,10 +71,25 @@ def worklist_item_view(request, pk):
     panel = status_panel_context(jurisdiction)
     action = request.POST.get("action") if request.method == "POST" else None
     reverify_form = ReverifyForm(request.POST if action == "reverify" else None, prefix="reverify")
-    initial = status_form_initial(
-        jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
+    # "Record the status it brings" of an enacted measure fills the record form from it.
+    measure = (
+        None
+        if action == "measure_review"
+        else measures_review.measure_to_record(request, jurisdiction)
+    )
+    initial = measures_review.record_initial(
+        panel["jurisdiction"],
+        measure,
+        status_form_initial(
+            jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
+        ),
     )
     record_form = StatusFactsForm(request.POST if action == "record" else None, initial=initial)
+    bound_review = None
+    if action == "measure_review":
+        done, bound_review = measures_review.measure_review_run(request, jurisdiction)
+        if done:
+            return _still_listed_redirect(jurisdiction, position)
 
     if action == "reverify" and reverify_form.is_valid():
         try:
@@ -81,6 +106,7 @@ def worklist_item_view(request, pk):
 
     record = status_record_decision(request, jurisdiction)
     if action == "record" and decision_run(request, record_form, record):
+        measures_review.measure_recorded(request, measure)
         return _next_item_redirect(jurisdiction, position)
     current = panel["jurisdiction"].current_status
     sources = selectors.jurisdiction_sources(jurisdiction=jurisdiction)
@@ -97,7 +123,9 @@ def worklist_item_view(request, pk):
         "proposals": selectors.jurisdiction_pending_proposals(jurisdiction=jurisdiction),
         "reverify_form": reverify_form,
         "form": record_form,
-        "record_open": action == "record",
+        "record_open": action == "record" or measure is not None,
+        "measures": measures_review.measure_panels(request, jurisdiction, bound=bound_review),
+        "record_measure": measure,
     }
     return TemplateResponse(request, "monitoring/admin/worklist_item.html", context)
 

@@ -1,18 +1,8 @@
 """The diff a curator reads, and how much it is about kratom."""
 
 import difflib
-import re
 
-# Weighted terms; the score is the sum of the weights of every hit in the changed lines.
-TERMS = [
-    (re.compile(r"kratom\s+consumer\s+protection", re.IGNORECASE), 5),
-    (re.compile(r"\b7-?hydroxy-?mitragynine\b", re.IGNORECASE), 4),
-    (re.compile(r"\bmitragyna\s+speciosa\b", re.IGNORECASE), 4),
-    (re.compile(r"\bmitragynine(?:\s+pseudoindoxyl)?\b", re.IGNORECASE), 3),
-    (re.compile(r"\bkratom\b", re.IGNORECASE), 3),
-    (re.compile(r"\b7-?OH\b"), 2),
-    (re.compile(r"\b(?:MGM-1[56]|speciociliatine|paynantheine|corynantheidine)\b"), 2),
-]
+from tracker.lib.vocabulary import kratom_score
 
 
 def diff_text(*, old: str, new: str) -> str:
@@ -33,5 +23,4 @@ def changed_lines(diff: str) -> list[str]:
 
 def relevance_score(diff: str) -> int:
     """Weighted kratom-term hits in the added and removed lines of a diff."""
-    text = "\n".join(changed_lines(diff))
-    return sum(weight * len(pattern.findall(text)) for pattern, weight in TERMS)
+    return kratom_score("\n".join(changed_lines(diff)))

@@ -12,7 +12,7 @@ from itertools import zip_longest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from tracker.monitoring.relevance import TERMS
+from tracker.lib.vocabulary import TERMS
 
 CONTEXT_LINES = 3
 # The work a proposal page may do to match two texts, in line visits (every line of a

@@ -1,8 +1,10 @@
 """The curators' "Verify next" worklist: which jurisdiction most needs a human, and why.
 
-Order: an upcoming effective date within WORKLIST_UPCOMING_DAYS (or passed); an open lead
-newer than the last verification; a proposal pending on one of its sources; a flagged
-source; then stale statuses; then places whose monitor watches no kratom-specific page.
+Order: an upcoming effective date within WORKLIST_UPCOMING_DAYS (or passed); a measure to
+review with a date (hearing, comment deadline, effective, expiry) within as many days; an
+open lead newer than the last verification; a proposal pending on one of its sources; a
+flagged source; a measure to review (new, or a stage change); then stale statuses; then
+places whose monitor watches no kratom-specific page.
 Within a reason: states before counties and cities, the oldest verification first; leads
 go visitors' reports first, then newer public findings, then the reference data's own,
 each newest claim first.
@@ -17,15 +19,18 @@ from django.utils import timezone
 
 from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead, Level
 from jurisdictions.selectors import jurisdictions_stale
+from tracker.measures.selectors import measures_waiting
 from tracker.monitoring.models import ChangeProposal, Source
 from tracker.monitoring.selectors import proposals_pending
 
 
 class Reason:
     UPCOMING = "upcoming"
+    MEASURE_SOON = "measure_soon"
     LEAD = "lead"
     PROPOSAL = "proposal"
     FLAGGED = "flagged"
+    MEASURE = "measure"
     STALE = "stale"
     NO_KRATOM_SOURCE = "no_kratom_source"
 
@@ -33,9 +38,11 @@ class Reason:
 # The worklist's order: the first reason an item has decides its place.
 REASON_ORDER = [
     Reason.UPCOMING,
+    Reason.MEASURE_SOON,
     Reason.LEAD,
     Reason.PROPOSAL,
     Reason.FLAGGED,
+    Reason.MEASURE,
     Reason.STALE,
     Reason.NO_KRATOM_SOURCE,
 ]
@@ -51,6 +58,8 @@ class WorkItem:
     # Within the lead block: visitors' reports, then newer findings, then leads of the
     # reference data itself; and the newest claim first (days since year 1, negated).
     lead_rank: tuple = (0, 0)
+    # Within the measures with a date soon: the soonest first.
+    measure_soonest: datetime.date = datetime.date.min
 
     @property
     def first_reason(self) -> str:
@@ -62,6 +71,7 @@ class WorkItem:
             REASON_ORDER.index(self.first_reason),
             # New findings first: a place with only old reference-data leads waits.
             self.lead_rank if self.first_reason == Reason.LEAD else (0, 0),
+            self.measure_soonest if self.first_reason == Reason.MEASURE_SOON else datetime.date.min,
             LEVEL_RANK[j.level] >= LEVEL_RANK[Level.COUNTY],  # states before counties, cities
             j.last_verified_on or datetime.date.min,  # never verified counts as oldest
             j.code,
@@ -90,6 +100,13 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
         add(row["jurisdiction_id"], Reason.LEAD, f"{row['n']} new lead(s)")
         newest = -row["newest"].toordinal() if row["newest"] else 0
         items[row["jurisdiction_id"]].lead_rank = (row["first"], newest)
+    for row in measures_waiting(today=today, soon_days=settings.WORKLIST_UPCOMING_DAYS):
+        text = f"{row['n']} measure(s) to review"
+        if row["soonest"]:
+            add(row["jurisdiction_id"], Reason.MEASURE_SOON, f"{text}, a date on {row['soonest']}")
+            items[row["jurisdiction_id"]].measure_soonest = row["soonest"]
+        else:
+            add(row["jurisdiction_id"], Reason.MEASURE, text)
     pending = proposals_pending()
     for row in pending.values("source__jurisdiction_id").annotate(n=Count("id")):
         add(row["source__jurisdiction_id"], Reason.PROPOSAL, f"{row['n']} pending proposal(s)")

@@ -1,0 +1,75 @@
+"""The measures' part of a "Verify next" item: each measure's panel and review form, and the
+form's decision. Monitoring's worklist page calls these; they call the services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tracker.measures import selectors, services
+from tracker.measures.forms import MeasureReviewForm
+from tracker.measures.models import Measure, change_field_name
+
+REVIEW_ACTION = "measure_review"
+
+
+def _measure_id(request, name: str = "measure") -> int | None:
+    raw = request.POST.get(name) or request.GET.get(name) or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def measure_panels(request, jurisdiction, *, bound: MeasureReviewForm | None = None) -> list:
+    """The place's measures, each with its review form (`bound` in place of a fresh one for
+    the measure it belongs to) and rows pairing the rule in force with the form's field."""
+    views = selectors.jurisdiction_measures(jurisdiction=jurisdiction)
+    for view in views:
+        form = bound if bound and bound.measure_id == view.measure.pk else None
+        view.form = form or MeasureReviewForm(measure=view.measure)
+        view.rows = [
+            (label, now, view.form[change_field_name(category)])
+            for category, label, now in view.comparison
+        ]
+    return views
+
+
+def measure_review_run(request, jurisdiction) -> tuple[bool, MeasureReviewForm | None]:
+    """Handle a posted measure review: (done, the bound form to show again when not done)."""
+    measure = Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
+    if measure is None:
+        return False, None
+    form = MeasureReviewForm(request.POST, measure=measure)
+    if not form.is_valid():
+        return False, form
+    try:
+        services.measure_review(
+            actor=request.user,
+            measure_id=measure.pk,
+            review=form.cleaned_data["review"],
+            changes=form.changes(),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        return False, form
+    messages.success(request, f"{measure.identifier}: review saved.")
+    return True, None
+
+
+def measure_to_record(request, jurisdiction) -> Measure | None:
+    """The measure a record form is filled from (?measure= or the posted field), if it
+    belongs to the place and brings a dated change."""
+    measure = Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
+    if measure is None or selectors.measure_effective_date(measure) is None:
+        return None
+    return measure
+
+
+def record_initial(jurisdiction, measure: Measure | None, initial: dict) -> dict:
+    if measure is None:
+        return initial
+    return {
+        **initial,
+        **selectors.measure_status_initial(jurisdiction=jurisdiction, measure=measure),
+    }
+
+
+def measure_recorded(request, measure: Measure | None) -> None:
+    if measure is not None:
+        services.measure_recorded(actor=request.user, measure_id=measure.pk)
