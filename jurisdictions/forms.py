@@ -33,6 +33,14 @@ class CorrectionForm(forms.Form):
             raise forms.ValidationError("The link must start with http:// or https://.")
         return url
 
+    def full_clean(self):
+        super().full_clean()
+        # The page that comes back puts the focus on the first field to fix: a keyboard or
+        # screen-reader user starts there, and hears its error (aria-describedby, from Django).
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None:
+            self.fields[first].widget.attrs["autofocus"] = True
+
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -120,3 +120,95 @@ def test_a_curators_page_has_no_serious_wcag_violation(
     site, tabs, curator_paths, tally, name, width
 ):
     _check(tabs[width], site.url + curator_paths[name], tally, f"{name} at {width}")
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> list[str]:
+    """Press Tab until `selector` has the focus; the data-code of each map state passed on the way."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return passed
+        code = page.evaluate("document.activeElement.dataset.code")
+        if code:
+            passed.append(code)
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
+
+
+def test_the_keyboard_alone_reaches_florida_on_the_7oh_map_and_reads_its_7oh_answer(site, tabs):
+    page = tabs[1280]
+    page.goto(site.url + "/")
+    _tab_to(page, "nav.map-views a[href='?map=7oh#map-title']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?map=7oh#map-title")
+    # Tab goes on from the heading the link jumped to: the states, in the order of their names.
+    passed = _tab_to(page, '.map a[data-code="US-FL"]')
+    names = [Jurisdiction.objects.get(code=code).name for code in passed]
+    assert names[0] == "Alabama" and names == sorted(names) and len(names) == 9
+    florida = page.locator('.map a[data-code="US-FL"]')
+    # Its name starts with what it shows ("FL ✕*") and says its rule for 7-OH products.
+    assert florida.locator("text").text_content().startswith("FL")
+    name = florida.get_attribute("aria-label")
+    assert name.startswith("FL, Florida: 7-OH products banned") and "may be out of date" in name
+    # The focused state is outlined in the focus colour, thicker than its neighbours.
+    outline = florida.locator("path").evaluate(
+        "p => [getComputedStyle(p).stroke, getComputedStyle(p).strokeWidth]"
+    )
+    assert outline == ["rgb(27, 27, 27)", "3px"]
+
+    page.keyboard.press("Enter")
+    page.wait_for_url(site.url + "/j/US-FL/")
+    answers = page.get_by_role("table", name="The answer for each kind of product")
+    row = answers.get_by_role("row").filter(has=page.get_by_role("rowheader", name="7-OH products"))
+    # What a screen reader reads: the symbol is hidden from it, the words are not.
+    assert row.get_by_role("cell").first.inner_text().endswith("Banned (possession)")
+
+
+def test_a_report_with_errors_focuses_the_first_and_says_what_is_wrong(site, tabs):
+    page = tabs[1280]
+    page.goto(site.url + "/j/US-FL/report/")
+    # The honeypot is in the page for bots, not in the accessibility tree.
+    assert page.locator("#id_website").count() == 1
+    assert page.get_by_role("textbox", name="Leave this field empty").count() == 0
+    page.get_by_role("textbox", name="Link to the official text").fill("not a link")
+    page.get_by_role("button", name="Send to the curators").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").first.inner_text() == "Please fix the fields marked below."
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "id_summary"
+    summary = page.get_by_role("textbox", name="What has changed?")
+    assert summary.get_attribute("aria-invalid") == "true"
+    described = summary.get_attribute("aria-describedby").split()
+    assert described == ["id_summary_helptext", "id_summary_error"]
+    assert page.locator("#id_summary_error").inner_text() == "This field is required."
+    assert "Enter a valid URL." in page.locator("#id_source_url_error").inner_text()
+    violations = blocking_violations(page)
+    assert violations == [], violations_report(violations)
+
+
+@pytest.mark.parametrize(("motion", "behaviour"), [("reduce", "auto"), ("no-preference", "smooth")])
+def test_in_page_jumps_glide_only_without_a_reduced_motion_preference(
+    site, browser, motion, behaviour
+):
+    context = browser.new_context(reduced_motion=motion)
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/")
+        style = "getComputedStyle(document.documentElement).scrollBehavior"
+        assert page.evaluate(style) == behaviour
+    finally:
+        context.close()
+
+
+def test_at_200_percent_zoom_no_page_scrolls_sideways(site, browser):
+    # A 1,280-px window zoomed to 200% lays pages out 640 CSS px wide, text twice the size.
+    context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        for path in PUBLIC_PAGES.values():
+            page.goto(site.url + path)
+            assert page.evaluate("document.documentElement.lang") == "en"
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= 640, f"{path} scrolls sideways at 200% ({scroll_width} px)"
+    finally:
+        context.close()
