@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import time_machine
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import Jurisdiction, Lead
 from tests.e2e.axe import blocking_violations, nodes_per_rule, violations_report
 from tests.factories import make_curator, make_proposal
 
@@ -41,7 +41,14 @@ PUBLIC_PAGES = {
     "report thanks": "/j/US-FL/report/thanks/",
     "not found": "/no-such-page/",
 }
-CURATOR_PAGES = ["verify next", "worklist item", "proposal review", "record a status"]
+CURATOR_PAGES = [
+    "curators' home",
+    "verify next",
+    "worklist item",
+    "proposal review",
+    "record a status",
+    "lead review",
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -61,11 +68,14 @@ def curator_paths(site, django_db_blocker) -> dict[str, str]:
             old_text="Kratom products may be sold to adults.",
             new_text="Products with 7-hydroxymitragynine above 1 mg/g are prohibited.",
         )
+        lead = Lead.objects.filter(state=Lead.State.OPEN).order_by("pk").first()
     return {
+        "curators' home": "/admin/",
         "verify next": "/admin/monitoring/worklist/",
         "worklist item": f"/admin/monitoring/worklist/{florida.pk}/?at=0",
         "proposal review": f"/admin/monitoring/changeproposal/{proposal.pk}/change/",
         "record a status": f"/admin/jurisdictions/jurisdiction/{florida.pk}/record-status/",
+        "lead review": f"/admin/jurisdictions/lead/{lead.pk}/change/",
     }
 
 
@@ -120,6 +130,26 @@ def test_a_curators_page_has_no_serious_wcag_violation(
     site, tabs, curator_paths, tally, name, width
 ):
     _check(tabs[width], site.url + curator_paths[name], tally, f"{name} at {width}")
+
+
+def test_the_pages_checked_show_the_stale_and_the_unverified_states(site, tabs):
+    # The palette is checked in every state a page can be in: "may be out of date" and
+    # "unverified" too, not only the current, verified answer.
+    page = tabs[1280]
+    page.goto(site.url + PUBLIC_PAGES["state"])
+    assert page.locator(".stale-notice").is_visible()
+    page.goto(site.url + PUBLIC_PAGES["unverified state"])
+    assert page.locator("#status-title .status-unverified").is_visible()
+
+
+def test_a_curators_form_with_errors_has_no_serious_wcag_violation(site, tabs, curator_paths):
+    page = tabs[1280]
+    page.goto(site.url + curator_paths["record a status"])
+    page.select_option("#record-form select[name=rule_leaf]", "banned")
+    page.click("#record-form input[type=submit]")
+    page.wait_for_selector("#record-form .errorlist")
+    violations = blocking_violations(page)
+    assert violations == [], violations_report(violations)
 
 
 def _tab_to(page, selector: str, limit: int = 80) -> list[str]:
