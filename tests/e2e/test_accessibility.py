@@ -142,12 +142,19 @@ def test_the_pages_checked_show_the_stale_and_the_unverified_states(site, tabs):
     assert page.locator("#status-title .status-unverified").is_visible()
 
 
-def test_a_curators_form_with_errors_has_no_serious_wcag_violation(site, tabs, curator_paths):
+def test_a_curators_form_with_errors_focuses_the_first_and_passes_axe(site, tabs, curator_paths):
     page = tabs[1280]
     page.goto(site.url + curator_paths["record a status"])
     page.select_option("#record-form select[name=rule_leaf]", "banned")
     page.click("#record-form input[type=submit]")
     page.wait_for_selector("#record-form .errorlist")
+    # The focus is on the first field marked invalid, which names its error.
+    first_invalid = page.locator("#record-form [aria-invalid=true]").first
+    assert first_invalid.evaluate("field => field === document.activeElement")
+    error_id = first_invalid.get_attribute("aria-describedby").split()[-1]
+    error = page.locator(f"#{error_id}")
+    assert "errorlist" in error.get_attribute("class") and error.inner_text().strip()
+    assert first_invalid.get_attribute("name") == "scope_leaf"  # a ban needs its scope
     violations = blocking_violations(page)
     assert violations == [], violations_report(violations)
 
