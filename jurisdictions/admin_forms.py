@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from jurisdictions.forms import FirstErrorFocus
 from jurisdictions.models import MIN_AGE_RANGE, Category, DatePrecision, StatusVersion
 from jurisdictions.rules import RULE_COLUMN_PARTS, ProductRule, rules_errors
 from jurisdictions.services import StatusFacts
@@ -66,7 +67,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StatusFactsForm(forms.Form):
+class StatusFactsForm(FirstErrorFocus, forms.Form):
     """The facts of a status version: the four product rules as one grid, then the rest.
     The headline status is derived from the rules, never typed."""
 
@@ -91,7 +92,8 @@ class StatusFactsForm(forms.Form):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.fields.update(rule_form_fields())
+        # The grid first, as the page shows it: the first field in error is the first on the page.
+        self.fields = {**rule_form_fields(), **self.fields}
         self.fields["as_of"].initial = timezone.localdate()
         # The citations: a small inline editor, one row each.
         self.citation_forms = CitationFormSet(
@@ -155,11 +157,11 @@ class StatusFactsForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(FirstErrorFocus, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 100}))
 
 
-class ReverifyForm(forms.Form):
+class ReverifyForm(FirstErrorFocus, forms.Form):
     reason = forms.CharField(
         label="What you checked",
         required=False,

@@ -3,7 +3,19 @@ from urllib.parse import urlsplit
 from django import forms
 
 
-class CorrectionForm(forms.Form):
+class FirstErrorFocus:
+    """A form whose page, sent back with errors, puts the focus on the first field to fix: a
+    keyboard or screen-reader user starts there and hears its error, which Django links to it
+    (aria-describedby, aria-invalid). `autofocus` from the server, so no script is needed."""
+
+    def full_clean(self):
+        super().full_clean()
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None:
+            self.fields[first].widget.attrs["autofocus"] = True
+
+
+class CorrectionForm(FirstErrorFocus, forms.Form):
     """A visitor's correction: what changed, where the official text is, optional email."""
 
     summary = forms.CharField(

@@ -60,7 +60,8 @@ def _map_states(states, category: str) -> list[dict]:
     shapes = _map_shapes()["states"]
     by_code = {state.code: state for state in states}
     drawn = []
-    for code, shape in shapes.items():
+    # Drawn, and so reached by Tab, in the order of the names, as the table below lists them.
+    for code, shape in sorted(shapes.items(), key=lambda item: item[1]["name"]):
         state = by_code.get(code)
         rule = current_rules(state)[category] if state else ProductRule(category)
         verification = verification_of(state) if state else None

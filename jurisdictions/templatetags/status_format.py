@@ -1,7 +1,7 @@
 from django import template
 
 from jurisdictions import selectors
-from jurisdictions.models import STATUS_MEANINGS, Rule, Status
+from jurisdictions.models import STATUS_MEANINGS, Level, Rule, Status
 from jurisdictions.rules import (
     RULE_STATUS,
     RULE_SYMBOLS,
@@ -84,3 +84,17 @@ def version_rules(version) -> list:
 def change_words(version) -> list[str]:
     """What a version changed, in words (needs previous_rules from the selector)."""
     return version_changes(version)
+
+
+@register.filter
+def layer_name(layer) -> str:
+    """A higher level as its column is headed: "Florida (state)"; a country by its name alone."""
+    if layer.level == Level.COUNTRY:
+        return layer.name
+    return f"{layer.name} ({layer.get_level_display().lower()})"
+
+
+@register.filter
+def beside(layer_rules: list, layers: list) -> list[tuple[str, object]]:
+    """Each higher level's rule with its column's name, which labels the cell on a phone card."""
+    return [(layer_name(layer), rule) for layer, rule in zip(layers, layer_rules, strict=True)]

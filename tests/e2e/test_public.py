@@ -24,6 +24,39 @@ CLIPPED_TABLE_PARTS = """() => {
   return bad;
 }"""
 
+# Every element a phone lays out must fit the screen: none starts left of it or ends right of
+# it. Elements moved wholly off-screen on purpose (the skip link until focused, a stacked
+# table's header row, the honeypot) are left out: they end left of the screen.
+OVERFLOWING_ELEMENTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const bad = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= 0) continue;
+    if (box.left < -0.5 || box.right > width + 0.5) bad.push(el.tagName + '.' + el.className + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
+  }
+  return bad;
+}"""
+# Each cell of the per-product table as a phone shows it: the column it belongs to (its
+# label), its text, and whether all of it is on the screen and uncut.
+ANSWER_CELLS = """() => {
+  const width = document.documentElement.clientWidth;
+  const headers = [...document.querySelectorAll('#rules thead th')].map(th => th.innerText.trim());
+  return [...document.querySelectorAll('#rules tbody tr')].map(row => ({
+    display: getComputedStyle(row).display,
+    product: row.querySelector('th').innerText.trim(),
+    cells: [...row.querySelectorAll('td')].map((td, i) => {
+      const box = td.getBoundingClientRect();
+      return {
+        column: headers[i + 1],
+        label: getComputedStyle(td, '::before').content,
+        text: td.innerText.trim(),
+        shown: td.checkVisibility() && box.left >= 0 && box.right <= width && td.scrollWidth <= td.clientWidth + 1,
+      };
+    }),
+  }));
+}"""
+
 
 def test_typing_texas_reaches_its_page(site, page):
     page.goto(site.url + "/")
@@ -53,12 +86,12 @@ def test_the_7oh_map_view_shows_florida_banned(site, page):
     page.goto(site.url + "/")
     florida = page.locator('.map a[data-code="US-FL"]')
     # The seed verified Florida on 2026-06-25: more than 90 days ago, so it is marked stale.
-    assert florida.get_attribute("aria-label").startswith("Florida: Leaf regulated")
+    assert florida.get_attribute("aria-label").startswith("FL, Florida: Leaf regulated")
     # A plain link switches the view: the page is rendered again by the server.
     page.get_by_role("link", name="7-OH products").click()
     page.wait_for_url("**/?map=7oh#map-title")
     label = florida.get_attribute("aria-label")
-    assert label.startswith("Florida: 7-OH products banned (possession)")
+    assert label.startswith("FL, Florida: 7-OH products banned (possession)")
     assert "shape-banned" in florida.locator("path").get_attribute("class")
     assert "✕" in florida.text_content()
     assert "Legend: 7-OH products" == page.locator("ul.legend").get_attribute("aria-label")
@@ -124,3 +157,39 @@ def test_the_map_states_are_links_for_assistive_technology(site, page):
     page.goto(site.url + "/")
     link = page.get_by_role("link", name="Texas: Leaf regulated")
     assert link.get_attribute("href") == "/j/US-TX/"
+
+
+@pytest.mark.parametrize(
+    ("path", "columns", "shot"),
+    [
+        ("/j/US-FL/", ["Answer", "Minimum age", "Limit", "United States (federal)"], None),
+        (
+            "/lookup?zip=92101",
+            ["Answer", "Decided by", "Minimum age", "Limit"],
+            "zip-lookup-mobile.png",
+        ),
+    ],
+)
+def test_a_phone_sees_the_whole_answer_one_card_per_product(site, browser, path, columns, shot):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(site.url + path)
+        overflowing = page.evaluate(OVERFLOWING_ELEMENTS)
+        assert overflowing == [], "\n".join(overflowing)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        rows = page.evaluate(ANSWER_CELLS)
+        products = [row["product"] for row in rows]
+        assert products == ["Leaf", "Extracts", "7-OH products", "Synthetic alkaloids"]
+        for row in rows:
+            assert row["display"] == "block", f"{row['product']} is not a card"
+            assert [cell["column"] for cell in row["cells"]] == columns
+            for cell in row["cells"]:
+                # Each cell names its column and shows all of its content on the screen.
+                assert cell["label"] == f'"{cell["column"]}: "', cell
+                assert cell["text"] and cell["shown"], (row["product"], cell)
+        if shot:
+            page.locator("#answer-title").scroll_into_view_if_needed()
+            screenshot(page, shot)
+    finally:
+        context.close()

@@ -32,18 +32,18 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     # rule for the map's product: the leaf unless a view link chose another.
     assert re.search(
         r'<a href="/j/US-TX/" class="state" data-code="US-TX" data-rule="regulated" '
-        r'aria-label="Texas: Leaf regulated">',
+        r'aria-label="TX, Texas: Leaf regulated">',
         html,
     )
     assert 'class="shape shape-regulated"' in html
-    assert 'aria-label="California: Leaf regulated"' in html
-    assert 'aria-label="Florida: Leaf not verified"' in html  # on the map, not in our data yet
+    assert 'aria-label="CA, California: Leaf regulated"' in html
+    assert 'aria-label="FL, Florida: Leaf not verified"' in html  # on the map, not in our data yet
     assert 'aria-label="Legend: Leaf"' in html and "Nobody has verified this rule here: check the law yourself." in html
     assert "Kratom is a controlled or prohibited substance here." not in html
     assert '<a href="?map=7oh#map-title">7-OH products</a>' in html
     seven_oh = _text(client.get("/?map=7oh"))
-    assert 'aria-label="California: 7-OH products banned (sale)"' in seven_oh
-    assert 'aria-label="Texas: 7-OH products regulated"' in seven_oh
+    assert 'aria-label="CA, California: 7-OH products banned (sale)"' in seven_oh
+    assert 'aria-label="TX, Texas: 7-OH products regulated"' in seven_oh
     assert '<strong aria-current="page">7-OH products</strong>' in seven_oh
     assert "<caption>US states, DC and territories</caption>" in html
     assert '<a href="/j/TH/">Thailand</a>' in html
