@@ -179,16 +179,17 @@ def gunicorn(transactional_db, settings):
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Its first answer waits for Django to start: seconds, more on a busy machine.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/about/", timeout=10)
+            requests.get(f"{base}/about/", timeout=60)
             break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:
+            time.sleep(0.2)
     else:
         process.kill()
-        raise AssertionError("gunicorn did not answer within 30 s")
+        raise AssertionError("gunicorn did not answer within 120 s")
     yield base
     process.terminate()
     process.wait(timeout=15)
