@@ -52,7 +52,7 @@ HYPOTHESIS = settings(
 )
 
 # A query string is tried on every public path: fewer of them.
-QUERY_HYPOTHESIS = settings(HYPOTHESIS, max_examples=25)
+QUERY_HYPOTHESIS = settings(HYPOTHESIS, max_examples=15)
 # Any text, lone surrogates included (hypothesis leaves them out by default).
 any_text = st.text(st.characters(exclude_categories=()), max_size=30)
 any_json = st.recursive(
