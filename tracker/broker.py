@@ -71,11 +71,18 @@ class ReconnectionNoise(logging.Filter):
         if (
             record.levelno > logging.WARNING
             and record.msg in self.formats
-            and any(isinstance(arg, CONNECTION_ERRORS) for arg in args)
+            and (_restarting(args) or any(isinstance(arg, CONNECTION_ERRORS) for arg in args))
         ):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info = record.exc_text = None
         return True
+
+
+def _restarting(args: tuple) -> bool:
+    """A consumer step failing to restart ("Error on restarting Gossip: AttributeError(…)"):
+    it happens only while the worker reconnects, on the connection just lost, and the step
+    starts again with the consumer."""
+    return bool(args) and args[0] == "restarting"
 
 
 def install() -> None:

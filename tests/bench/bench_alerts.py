@@ -17,12 +17,22 @@ requests in flight), SIGKILLed once 400 subscriptions have the event; a second w
 the sweeper (every 0.5 s, lease 20 s) finish the job. It prints the duplicates against the
 requests that were in flight, the repeated POSTs to 410 endpoints, the lost deliveries and
 the time from the kill until every subscription had the event.
+
+    … bench_alerts.py --restarts
+
+Ten Redis restarts during a fan-out to 1,000 subscriptions: the benchmark runs a
+redis-server of its own (REDIS_URL's server is left alone), a worker as docker-compose.yml
+starts it with production's lease (300 s), the receiver answering after 5 s while Redis is
+restarted every few seconds (down 1 s each time, nothing persisted), then at once; the
+sweeper runs every 60 s, as beat runs it. It prints the seconds from the last restart until
+every subscription had the event, the duplicates and the lost deliveries.
 """
 
 import itertools
 import json
 import multiprocessing
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +45,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from tests.redis_server import redis_start  # noqa: E402 (needs ROOT on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 # The receiver is on loopback over plain HTTP: allow exactly that, as the tests do.
@@ -63,6 +75,12 @@ KILL_WORKER_ARGS = ["--pool", "threads", "--concurrency", "16"]
 if KILL:
     os.environ.update(KILL_SETTINGS)  # the sweeper in this process uses the same lease
 
+# The fault run (--restarts): ten Redis restarts of a private redis-server mid fan-out.
+RESTARTS = 10 if "--restarts" in sys.argv else 0
+RESTART_RECEIVER_DELAY = 5.0
+RESTART_EVERY = 3.0  # seconds between restarts (Redis down for 1 s of them)
+SWEEP_EVERY = 60.0  # beat's schedule for the sweeper
+
 
 # The receiver (its own process, so it does not share a GIL with either sender) ------------
 
@@ -71,6 +89,7 @@ def _receiver(port_queue, delay_value):
     seen = defaultdict(set)
     totals = defaultdict(int)
     gone_totals = defaultdict(int)  # POSTs to the paths that answer 410 Gone
+    last_new = defaultdict(float)  # when a path first got the event (time.time())
     open_requests = [0]
     lock = threading.Lock()
 
@@ -85,6 +104,8 @@ def _receiver(port_queue, delay_value):
             webhook_id = self.headers.get("webhook-id", "")
             gone = self.path.startswith("/gone/")
             with lock:
+                if self.path not in seen[webhook_id]:
+                    last_new[webhook_id] = time.time()
                 seen[webhook_id].add(self.path)
                 totals[webhook_id] += 1
                 gone_totals[webhook_id] += gone
@@ -110,6 +131,7 @@ def _receiver(port_queue, delay_value):
                     "gone_distinct": sum(1 for path in paths if path.startswith("/gone/")),
                     "gone_total": gone_totals[webhook_id],
                     "open": open_requests[0],
+                    "last_new": last_new[webhook_id],
                 }
             self._reply(json.dumps(stats).encode())
 
@@ -237,6 +259,57 @@ def run_kill(port, jurisdiction, database_url) -> None:
     )
 
 
+def run_restarts(port, jurisdiction, database_url, delay, redis, redis_port) -> None:
+    from django.db import transaction
+
+    from tests.factories import record_status
+    from tracker.alerts import services
+    from tracker.alerts.models import Delivery, Event
+
+    worker = _start_worker(database_url, WORKER_ENV, KILL_WORKER_ARGS)
+    print(f"{SUBSCRIPTIONS} subscriptions answered after {RESTART_RECEIVER_DELAY:.0f} s during "
+          f"{RESTARTS} Redis restarts ({RESTART_EVERY:.0f} s apart, 1 s down), then at once; "
+          f"worker: celery {' '.join(KILL_WORKER_ARGS)} "
+          f"{' '.join(f'{k}={v}' for k, v in WORKER_ENV.items())}, lease 300 s; sweeper every "
+          f"{SWEEP_EVERY:.0f} s; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    try:
+        with transaction.atomic():
+            record_status(jurisdiction, "legal")
+        event = Event.objects.order_by("-created_at").first()
+        swept = time.monotonic()
+        for _ in range(RESTARTS):
+            time.sleep(RESTART_EVERY - 1)
+            redis.kill()  # every queued and unacknowledged message goes with it
+            redis.wait()
+            time.sleep(1)
+            redis = redis_start(redis_port)
+        last_restart = time.time()
+        at_last_restart = _stats(port, event.webhook_id)["distinct"]
+        delay.value = 0.0
+        while _stats(port, event.webhook_id)["distinct"] < SUBSCRIPTIONS:
+            if time.monotonic() - swept >= SWEEP_EVERY:
+                services.deliveries_sweep()
+                swept = time.monotonic()
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker exited with {worker.returncode}")
+            time.sleep(0.1)
+        while Delivery.objects.filter(event=event, state="pending").exists():
+            time.sleep(0.5)
+        time.sleep(1)  # anything still on its way
+        end = _stats(port, event.webhook_id)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        redis.kill()
+        redis.wait()
+    print(
+        f"at the last restart {at_last_restart} subscriptions had the event; every one had it "
+        f"{end['last_new'] - last_restart:.1f} s after the last restart (goal: within 60 s); "
+        f"duplicates {end['total'] - end['distinct']} (goal: at most the requests in flight, "
+        f"<= 64); lost {SUBSCRIPTIONS - end['distinct']}"
+    )
+
+
 def _print_rounds(label: str, celery: list[dict], plain: list[dict]) -> None:
     def spread(rates):
         return f"{statistics.median(rates):.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)})"
@@ -282,9 +355,19 @@ def _start_worker(database_url: str, worker_env=WORKER_ENV, worker_args=WORKER_A
     return worker
 
 
+def _private_redis():
+    """A redis-server of the benchmark's own (it is restarted), as REDIS_URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        redis_port = sock.getsockname()[1]
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    return redis_start(redis_port), redis_port
+
+
 def main():
     import django
 
+    redis, redis_port = _private_redis() if RESTARTS else (None, None)
     django.setup()
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
@@ -311,6 +394,11 @@ def main():
         if KILL:
             delay.value = KILL_RECEIVER_DELAY
             run_kill(port, place, database_url_of(connection.settings_dict))
+            return
+        if RESTARTS:
+            delay.value = RESTART_RECEIVER_DELAY
+            database_url = database_url_of(connection.settings_dict)
+            run_restarts(port, place, database_url, delay, redis, redis_port)
             return
         worker = _start_worker(database_url_of(connection.settings_dict))
         body = b'{"type":"status.changed","timestamp":"2026-11-21T00:00:00+00:00","data":{}}'

@@ -624,18 +624,8 @@ def deliveries_sweep(
     never sent twice.
     """
     now = now or timezone.now()
-    pending = Delivery.objects.select_for_update(skip_locked=True).filter(
-        state=DeliveryState.PENDING
-    )
-    if lost_before is None:
-        pending = pending.filter(next_attempt_at__lte=now).filter(
-            Q(queued_until__isnull=True) | Q(queued_until__lte=now)
-        )
-    else:  # queued_until is set one lease after the message was put on the broker
-        soon = now + datetime.timedelta(seconds=SWEEP_INTERVAL_SECONDS)
-        pending = pending.filter(next_attempt_at__lte=soon, queued_until__lt=lost_before + _lease())
     with transaction.atomic():
-        rows = pending.order_by("next_attempt_at").values_list("pk", "next_attempt_at")
+        rows = _sweepable(now, lost_before).values_list("pk", "next_attempt_at")
         by_countdown: dict[int, list[int]] = {}
         for pk, due in rows[: settings.WEBHOOK_SWEEP_LIMIT]:
             countdown = max(0, math.ceil((due - now).total_seconds()))
@@ -645,6 +635,20 @@ def deliveries_sweep(
             Delivery.objects.filter(pk__in=ids).update(queued_until=queued_until)
             _enqueue_on_commit(ids, countdown=countdown or None)
     return sum(len(ids) for ids in by_countdown.values())
+
+
+def _sweepable(now: datetime.datetime, lost_before: datetime.datetime | None):
+    pending = Delivery.objects.select_for_update(skip_locked=True).filter(
+        state=DeliveryState.PENDING
+    )
+    if lost_before is None:  # due, and not on the broker (or past its queue lease)
+        pending = pending.filter(next_attempt_at__lte=now).filter(
+            Q(queued_until__isnull=True) | Q(queued_until__lte=now)
+        )
+    else:  # due soon, put on the broker before lost_before (queued_until is one lease later)
+        soon = now + datetime.timedelta(seconds=SWEEP_INTERVAL_SECONDS)
+        pending = pending.filter(next_attempt_at__lte=soon, queued_until__lt=lost_before + _lease())
+    return pending.order_by("next_attempt_at")
 
 
 def attempts_purge(*, now: datetime.datetime | None = None) -> int:
