@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from jurisdictions import selectors, services
-from jurisdictions.baseline import BASELINE_SOURCES, baseline_paragraphs
+from jurisdictions.baseline import BASELINE_TITLES, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import (
     CATEGORY_COVERS,
@@ -219,7 +219,7 @@ def about(request):
         "rule_legend": _rule_legend(),
         "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
-        "baseline_sources": BASELINE_SOURCES,
+        "baseline_titles": BASELINE_TITLES,
     }
     return render(request, "jurisdictions/about.html", context)
 
