@@ -56,8 +56,10 @@ def test_check_sources_sync_checks_here_and_prints_a_summary(httpserver, make_so
     make_source("https://law.example.gov/elsewhere", code="US-OK")
     output = run("check_sources", "us-tx", "--sync")
     assert "2/2" in output
+    # A source's first check records its first text: it is not "unchanged".
     assert output.strip().endswith(
-        "checked 2, not modified 0, unchanged 1, awaiting confirmation 0, changed 0, failed 1"
+        "checked 2, first text 1, not modified 0, unchanged 0, back to a recent text 0, "
+        "awaiting confirmation 0, changed 0, failed 1"
     )
     assert sorted(Check.objects.values_list("outcome", flat=True)) == [
         Outcome.BASELINE,
