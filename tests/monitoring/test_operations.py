@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,6 +38,14 @@ def test_seed_creates_a_source_per_official_url_once():
     # First looks are spread over the first hour, not all due at once.
     spread = Source.objects.order_by("next_check_at").values_list("next_check_at", flat=True)
     assert spread.last() - spread.first() > datetime.timedelta(minutes=30)
+
+
+def test_the_seeded_sources_evidence_names_no_internal_lookup_identifiers():
+    # The reference data's wording: where a URL was seen, not the lookups that found it.
+    internal = re.compile(r"GitHub index|corpus|\bid \d{6,}")
+    rows = [row for row, _wanted in source_rows()]
+    assert len(rows) == 127 + 24
+    assert [row["url"] for row in rows if internal.search(row["evidence"])] == []
 
 
 def test_seed_leaves_a_curators_changes_alone():
