@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
@@ -13,6 +14,9 @@ class JurisdictionsConfig(AppConfig):
     def ready(self):
         checks.register(four_eyes_rules_check, checks.Tags.compatibility)
         post_migrate.connect(curators_group_after_migrate, dispatch_uid="curators_group")
+        from jurisdictions.passwords import one_time_password_on_login
+
+        user_logged_in.connect(one_time_password_on_login, dispatch_uid="one_time_password")
 
 
 def curators_group_after_migrate(app_config, using=DEFAULT_DB_ALIAS, **kwargs):

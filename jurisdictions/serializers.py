@@ -43,16 +43,21 @@ def date_display(day: datetime.date | None, precision: str) -> str:
 
 
 def version_changes(version) -> list[str]:
-    """What a version changed from the one before it, in words: rules, ages and limits
-    (rules_changes), and the effective date. Needs previous_rules and previous_effective
-    from the selectors; [] for a first version."""
-    changes = rules_changes(version.previous_rules, version.rules)
-    previous = getattr(version, "previous_effective", None)
-    if previous is not None:
-        before = date_display(*previous) or "not recorded"
-        after = date_display(version.effective_date, version.effective_date_precision)
-        if before != (after or "not recorded"):
-            changes.append(f"effective date {before} → {after or 'not recorded'}")
+    """What a version changed from the one before it (previous_rules and previous_effective
+    from the selectors); [] for a first version."""
+    previous_effective = getattr(version, "previous_effective", None)
+    return _changes(version.previous_rules, previous_effective, version)
+
+
+def _changes(previous_rules, previous_effective: tuple | None, new) -> list[str]:
+    """In words: rules, ages and limits (rules_changes), and the effective date, given as
+    (date, precision). The feed, the API and webhooks all say it this way."""
+    changes = rules_changes(previous_rules, new.rules)
+    if previous_effective is not None:
+        before = date_display(*previous_effective) or "not recorded"
+        after = date_display(new.effective_date, new.effective_date_precision) or "not recorded"
+        if before != after:
+            changes.append(f"effective date {before} → {after}")
     return changes
 
 
@@ -183,7 +188,11 @@ def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
         },
         "previous": version_data(previous),
         "new": version_data(new),
-        "changes": rules_changes(previous.rules if previous else None, new.rules),
+        "changes": _changes(
+            previous.rules if previous else None,
+            (previous.effective_date, previous.effective_date_precision) if previous else None,
+            new,
+        ),
         "url": page_url(jurisdiction),
     }
 

@@ -25,6 +25,7 @@ from jurisdictions.models import (
     DecisionAction,
     Jurisdiction,
     Lead,
+    OneTimePassword,
     Origin,
     Status,
     StatusApproval,
@@ -606,11 +607,13 @@ def curator_create(
     *, username: str, email: str, password: str | None, operator: bool = False
 ) -> tuple:
     """A staff user in the Curators group (and the Operators group when `operator`).
-    Without a password, one is generated and returned."""
+    Without a password, one is generated and returned; the user must change it at first
+    login (OneTimePassword)."""
     User = get_user_model()
     if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
         raise ValidationError(f"A user named {username!r} already exists.")
     validate_email(email)
+    generated = not password
     password = password or secrets.token_urlsafe(15)
     user = User(**{User.USERNAME_FIELD: username}, email=email, is_staff=True)
     validate_password(password, user)
@@ -620,7 +623,14 @@ def curator_create(
     user.groups.add(curators_group_sync())
     if operator:
         user.groups.add(operators_group_sync())
+    if generated:
+        OneTimePassword.objects.create(user=user, password_hash=user.password)
     return user, password
+
+
+def one_time_password_forget(*, user) -> None:
+    """The user chose their own password: their one-time one is no longer asked about."""
+    OneTimePassword.objects.filter(user=user).delete()
 
 
 def curators_group_sync() -> Group:

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from jurisdictions import selectors, services
-from jurisdictions.baseline import BASELINE_SOURCES, baseline_paragraphs
+from jurisdictions.baseline import BASELINE_TITLES, baseline_paragraphs
 from jurisdictions.forms import CorrectionForm
 from jurisdictions.models import (
     CATEGORY_COVERS,
@@ -76,9 +76,11 @@ def _map_states(states, category: str) -> list[dict]:
 def home(request):
     states = selectors.states_with_status()
     # One map view per product category, chosen by a plain link (no JavaScript); leaf first.
-    category = request.GET.get("map")
-    category = category if category in Category.values else Category.LEAF
+    # A map that does not exist is an error the page names (400), over the leaf map.
+    asked = request.GET.get("map") or Category.LEAF
+    category = asked if asked in Category.values else Category.LEAF
     context = {
+        "unknown_map": None if asked == category else asked[:40],
         "states": states,
         "map_category": Category(category),
         "map_categories": list(Category),
@@ -91,7 +93,8 @@ def home(request):
         "categories": list(Category),
         "stale_days": settings.VERIFICATION_STALE_DAYS,
     }
-    return render(request, "jurisdictions/home.html", context)
+    status = 400 if context["unknown_map"] else 200
+    return render(request, "jurisdictions/home.html", context, status=status)
 
 
 @public_read()  # cached per query like any page, and under the pages' per-client limit
@@ -220,7 +223,7 @@ def about(request):
         "rule_legend": _rule_legend(),
         "categories": [{"label": c.label, "covers": CATEGORY_COVERS[c]} for c in Category],
         "baseline": baseline_paragraphs(),
-        "baseline_sources": BASELINE_SOURCES,
+        "baseline_titles": BASELINE_TITLES,
         "contact_email": settings.CONTACT_EMAIL,
     }
     return render(request, "jurisdictions/about.html", context)

@@ -1,6 +1,9 @@
+import time
+
 import pytest
 from django.test import override_settings
 
+from tracker import health
 from tracker.health import beat_tick_record
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +19,32 @@ def test_healthz_is_200_with_database_redis_and_a_recent_beat(client):
     assert isinstance(body["checks"]["queue"]["length"], int)
 
 
-def test_healthz_without_a_beat_tick_is_unhealthy(client, private_redis):
+def test_a_fresh_start_is_healthy_at_once_and_says_beat_is_pending(
+    client, private_redis, monkeypatch
+):
+    _, url = private_redis  # an empty Redis: beat has never ticked
+    monkeypatch.setattr(health, "WEB_STARTED", time.time())  # the web process just started
+    with override_settings(REDIS_URL=url):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["healthy"] is True
+    assert body["checks"]["web"]["ok"] is True
+    assert body["checks"]["beat"] == {"ok": True, "pending": True, "last_tick_age_seconds": None}
+    assert body["pending"][0].startswith("beat has not ticked yet")
+
+
+def test_healthz_without_a_beat_tick_long_after_the_start_is_unhealthy(
+    client, private_redis, monkeypatch
+):
     _, url = private_redis
+    monkeypatch.setattr(health, "WEB_STARTED", time.time() - 181)  # the default limit: 180 s
     with override_settings(REDIS_URL=url):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["beat"] == {"ok": False, "last_tick_age_seconds": None}
+    body = response.json()
+    assert body["checks"]["beat"] == {"ok": False, "last_tick_age_seconds": None}
+    assert body["checks"]["web"]["ok"] is True and body["pending"] == []
 
 
 def test_healthz_reports_a_stopped_redis_as_unhealthy(client, private_redis):

@@ -86,3 +86,10 @@ def test_the_settings_pass_database_url_options_to_the_driver():
     result = _start(code, DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
     assert "'sslmode': 'require'" in result.stdout
+
+
+def test_a_log_line_is_written_once_in_debug_as_under_make_run():
+    code = CHECK + "; import logging; logging.getLogger('django.request').warning('Not Found: /x')"
+    result = _start(code, DEBUG="1", DATABASE_URL="sqlite:///var/test-settings.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Not Found: /x") == 1

@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A curator still on a one-time password is sent to change it first.
+    "jurisdictions.passwords.OneTimePasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -127,11 +129,15 @@ STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise serves from here (after collectstatic) and warns when it is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own console handler on "django" (DEBUG only) printed every line it logs a
+    # second time beside the root's, under `make run`: its records go to the root only.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Security. HSTS and secure cookies only when not in DEBUG (local HTTP would break).

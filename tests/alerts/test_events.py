@@ -108,3 +108,18 @@ def test_a_huge_citation_list_keeps_the_body_under_20_kb(florida, receiver):
     event = Event.objects.get()
     assert len(event_body(event=event)) < 20 * 1024
     assert event.data["new"]["citations_omitted"] is True
+
+
+def test_an_effective_date_change_is_in_the_events_changes_as_in_the_feed_and_api(
+    florida, receiver, client
+):
+    state, _county = florida
+    subscribe(receiver.url(), "US-FL")
+    record_status(state, effective_date=datetime.date(2026, 7, 1), today=TODAY)
+    record_status(state, user=make_user(), effective_date=datetime.date(2026, 8, 1), today=TODAY)
+    event = Event.objects.order_by("created_at").last()
+    assert event.data["changes"] == ["effective date 1 July 2026 → 1 August 2026"]
+    api = client.get("/api/v1/changes").json()["results"][0]
+    assert api["changes"] == event.data["changes"]
+    feed = client.get("/feeds/changes.atom").content.decode()
+    assert "Florida: effective date 1 July 2026 → 1 August 2026" in feed

@@ -51,6 +51,9 @@ def test_a_curator_reviews_a_change_and_a_ban_takes_a_second_curator(live_server
     assert "7-hydroxymitragynine" in marks and "7-OH" in marks
     assert "under 21 years" in page.inner_text("#diff tr.replace td.new")
     assert "under 18 years" in page.inner_text("#diff tr.replace td.old")
+    # The changed words are marked, not the whole line.
+    assert page.locator("#diff tr.replace td.old del").first.inner_text() == "18"
+    assert page.locator("#diff tr.replace td.new ins").first.inner_text() == "21"
     assert "You are working on this proposal" in page.inner_text("#claim")
     screenshot(page, "proposal.png", full_page=True)
 

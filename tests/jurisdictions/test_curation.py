@@ -18,6 +18,7 @@ from jurisdictions.models import (
     Category,
     Decision,
     Lead,
+    OneTimePassword,
     Rule,
     Scope,
     StatusApproval,
@@ -449,6 +450,44 @@ def test_createcurator_makes_a_staff_member_of_the_curators_group_with_a_one_tim
     assert user is not None and user.is_staff and not user.is_superuser
     assert selectors.user_is_curator(user)
     assert out.getvalue().count(password) == 1
+
+
+def _log_in(client, username: str, password: str):
+    return client.post("/admin/login/", {"username": username, "password": password})
+
+
+def test_a_one_time_password_must_be_changed_before_anything_else_in_the_admin(client):
+    out = io.StringIO()
+    call_command(
+        "createcurator", "hana", "--email", "h@example.org", "--one-time-password", stdout=out
+    )
+    one_time = out.getvalue().split(": ")[-1].strip()
+    assert _log_in(client, "hana", one_time).status_code == 302
+    for path in ("/admin/", "/admin/monitoring/changeproposal/"):
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, "/admin/password_change/")
+    assert "Choose your own password" in client.get("/admin/password_change/").content.decode()
+
+    chosen = "a-long-passphrase-of-hanas-own"
+    changed = client.post(
+        "/admin/password_change/",
+        {"old_password": one_time, "new_password1": chosen, "new_password2": chosen},
+    )
+    assert (changed.status_code, changed["Location"]) == (302, "/admin/password_change/done/")
+    assert client.get("/admin/password_change/done/").status_code == 200
+    assert client.get("/admin/").status_code == 200
+    assert not OneTimePassword.objects.exists()
+    client.logout()
+    assert _log_in(client, "hana", chosen).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_password_chosen_at_creation_is_not_asked_to_change(client, monkeypatch):
+    answers = iter(["a-long-passphrase-for-tests"] * 2)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))  # no terminal here
+    call_command("createcurator", "ines", "--email", "i@example.org", stdout=io.StringIO())
+    assert _log_in(client, "ines", "a-long-passphrase-for-tests").status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_createcurator_refuses_a_bad_email_and_an_existing_user():

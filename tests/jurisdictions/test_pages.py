@@ -45,9 +45,20 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     assert 'aria-label="CA, California: 7-OH products banned (sale)"' in seven_oh
     assert 'aria-label="TX, Texas: 7-OH products regulated"' in seven_oh
     assert '<strong aria-current="page">7-OH products</strong>' in seven_oh
+    assert 'id="unknown-map"' not in html + seven_oh
     assert "<caption>US states, DC and territories</caption>" in html
     assert '<a href="/j/TH/">Thailand</a>' in html
     assert "Recent confirmed changes" in html and "Legal → " in html
+
+
+def test_a_map_that_does_not_exist_is_a_400_that_names_the_maps(client, sample):
+    response = client.get("/", {"map": "bogus"})
+    assert response.status_code == 400
+    html = _text(response)
+    assert "There is no map called “bogus”" in html
+    assert "<code>?map=7oh</code> (7-OH products)" in html
+    assert "Showing the Leaf map." in html
+    assert '<strong aria-current="page">Leaf</strong>' in html
 
 
 def test_a_jurisdiction_page_shows_the_whole_answer(client, sample):
@@ -90,11 +101,11 @@ def test_an_unverified_page_shows_the_baseline_with_its_provenance(client, sampl
     assert "We have not verified the law here yet" in html
     assert "as we last verified it" not in html
     assert "four consumer articles about kratom" in html and 'href="/about/#sources"' in html
+    # About credits the articles by title (or subject), never by internal file name.
     about = _text(client.get("/about/"))
-    assert (
-        "“Kratom Benefits For Depression Management” (<code>003_6ded7134fb013221.txt</code>)"
-        in about
-    )
+    assert "“Kratom Benefits For Depression Management”" in about
+    assert "an untitled article on kratom and anxiety;" in about
+    assert ".txt" not in about
 
 
 def test_a_state_page_lists_its_local_exceptions(client, sample):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -39,6 +40,14 @@ def test_seed_creates_a_source_per_official_url_once():
     assert spread.last() - spread.first() > datetime.timedelta(minutes=30)
 
 
+def test_the_seeded_sources_evidence_names_no_internal_lookup_identifiers():
+    # The reference data's wording: where a URL was seen, not the lookups that found it.
+    internal = re.compile(r"GitHub index|corpus|\bid \d{6,}")
+    rows = [row for row, _wanted in source_rows()]
+    assert len(rows) == 127 + 24
+    assert [row["url"] for row in rows if internal.search(row["evidence"])] == []
+
+
 def test_seed_leaves_a_curators_changes_alone():
     run("seed")
     source = Source.objects.filter(kind="html").first()
@@ -56,8 +65,10 @@ def test_check_sources_sync_checks_here_and_prints_a_summary(httpserver, make_so
     make_source("https://law.example.gov/elsewhere", code="US-OK")
     output = run("check_sources", "us-tx", "--sync")
     assert "2/2" in output
+    # A source's first check records its first text: it is not "unchanged".
     assert output.strip().endswith(
-        "checked 2, not modified 0, unchanged 1, awaiting confirmation 0, changed 0, failed 1"
+        "checked 2, first text 1, not modified 0, unchanged 0, back to a recent text 0, "
+        "awaiting confirmation 0, changed 0, failed 1"
     )
     assert sorted(Check.objects.values_list("outcome", flat=True)) == [
         Outcome.BASELINE,

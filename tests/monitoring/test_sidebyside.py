@@ -43,3 +43,28 @@ def test_when_the_comparison_budget_runs_out_the_rest_shows_as_replaced(monkeypa
     assert not diff.compared_in_full and diff.too_large
     assert {kind for kind, _old, _new in changed_rows(diff)} == {"replace"}
     assert diff.changed == 300 - 5  # all but the common last five lines (295 to 299)
+
+
+def test_a_replaced_line_marks_the_changed_words_not_the_whole_line():
+    old = "A person may not sell kratom to a person under 18."
+    new = "A person may not sell kratom to a person under 21."
+    (row,) = side_by_side(old, new).rows
+    assert row.kind == "replace"
+    assert row.old_html == (
+        'A person may not sell <mark class="term">kratom</mark> to a person under <del>18</del>.'
+    )
+    assert row.new_html == (
+        'A person may not sell <mark class="term">kratom</mark> to a person under <ins>21</ins>.'
+    )
+
+
+def test_changed_words_and_kratom_terms_nest_and_stay_escaped():
+    (row,) = side_by_side("Leaf <b> allowed.", "Leaf <b> kratom banned.").rows
+    assert row.old_html == "Leaf &lt;b&gt; <del>allowed</del>."
+    assert row.new_html == 'Leaf &lt;b&gt; <ins><mark class="term">kratom</mark> banned</ins>.'
+
+
+def test_a_very_long_replaced_line_is_marked_whole(monkeypatch):
+    monkeypatch.setattr(sidebyside, "MAX_WORDS_COMPARED", 4)
+    (row,) = side_by_side("one two three", "one two four").rows
+    assert (row.old_html, row.new_html) == ("<del>one two three</del>", "<ins>one two four</ins>")

@@ -6,8 +6,9 @@ format_html (which escapes it); nothing from a source is ever marked safe as it 
 
 import bisect
 import difflib
+import re
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import groupby, pairwise, zip_longest
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -21,6 +22,13 @@ MAX_LINES_COMPARED = 100_000
 MAX_CHANGED_ROWS = 500
 # Ranges with no unique line are matched by difflib only up to this many line pairs.
 SMALL_RANGE_AREA = 1_600
+# A replaced line is compared with its counterpart word by word (words, runs of spaces and
+# single punctuation marks); a line of more units than this is marked whole instead, as
+# difflib's time grows with the square of the units.
+MAX_WORDS_COMPARED = 1_000
+WORD = re.compile(r"\w+|\s+|[^\w\s]")
+# How the changed words of a replaced line are marked, on each side.
+CHANGED_OLD, CHANGED_NEW = "<del>{}</del>", "<ins>{}</ins>"
 
 
 @dataclass(frozen=True)
@@ -44,27 +52,71 @@ def _term_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def highlight(line: str) -> SafeString:
-    """The line escaped, with each kratom term wrapped in <mark>."""
-    pieces: list = []
-    last = 0
-    for start, end in _term_spans(line):
-        pieces.append(line[last:start])
-        pieces.append(format_html('<mark class="term">{}</mark>', line[start:end]))
-        last = end
-    pieces.append(line[last:])
-    return format_html_join("", "{}", ((piece,) for piece in pieces))
+def changed_spans(old: str, new: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Where two versions of a line differ, word by word: (start, end) spans in each."""
+    old_words = [match.span() for match in WORD.finditer(old)]
+    new_words = [match.span() for match in WORD.finditer(new)]
+    if max(len(old_words), len(new_words)) > MAX_WORDS_COMPARED:
+        return [(0, len(old))], [(0, len(new))]
+    matcher = difflib.SequenceMatcher(
+        None, [old[i:j] for i, j in old_words], [new[i:j] for i, j in new_words], autojunk=False
+    )
+    old_spans, new_spans = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal" and i1 < i2:
+            old_spans.append((old_words[i1][0], old_words[i2 - 1][1]))
+        if tag != "equal" and j1 < j2:
+            new_spans.append((new_words[j1][0], new_words[j2 - 1][1]))
+    return old_spans, new_spans
+
+
+def _covered(starts: list[int], spans: list[tuple[int, int]]) -> list[bool]:
+    """For each piece starting at `starts` (ascending, cut at every span edge), whether one
+    of the sorted, disjoint `spans` covers it."""
+    flags, index = [], 0
+    for start in starts:
+        while index < len(spans) and spans[index][1] <= start:
+            index += 1
+        flags.append(index < len(spans) and spans[index][0] <= start)
+    return flags
+
+
+def highlight(line: str, changed: list[tuple[int, int]], wrap: str) -> SafeString:
+    """The line escaped, each kratom term wrapped in <mark>, and the `changed` spans in
+    `wrap` (CHANGED_OLD or CHANGED_NEW)."""
+    terms = _term_spans(line)
+    cuts = sorted({0, len(line), *(edge for span in (*terms, *changed) for edge in span)})
+    starts = cuts[:-1]
+    pieces = zip(pairwise(cuts), _covered(starts, terms), _covered(starts, changed), strict=True)
+    parts = []
+    for is_changed, run in groupby(pieces, key=lambda piece: piece[2]):
+        marked = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html('<mark class="term">{}</mark>', line[i:j]) if term else line[i:j],)
+                for (i, j), term, _ in run
+            ),
+        )
+        parts.append(format_html(wrap, marked) if is_changed else marked)
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _rows_of(tag, old_lines, new_lines, i1, i2, j1, j2):
     pairs = zip_longest(range(i1, i2), range(j1, j2))
     for old_index, new_index in pairs:
+        old = old_lines[old_index] if old_index is not None else ""
+        new = new_lines[new_index] if new_index is not None else ""
+        # A line replaced by another shows the words that changed; one only deleted or
+        # inserted is changed as a whole (its row says so).
+        both = tag == "replace" and old_index is not None and new_index is not None
+        old_changed, new_changed = changed_spans(old, new) if both else ([], [])
         yield DiffRow(
             kind=tag,
             old_number=None if old_index is None else old_index + 1,
-            old_html=highlight(old_lines[old_index]) if old_index is not None else SafeString(),
+            old_html=highlight(old, old_changed, CHANGED_OLD),
             new_number=None if new_index is None else new_index + 1,
-            new_html=highlight(new_lines[new_index]) if new_index is not None else SafeString(),
+            new_html=highlight(new, new_changed, CHANGED_NEW),
         )
 
 

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{role} {user.get_username()} created.")
         if one_time_password:
             self.stdout.write(
-                f"One-time password (shown only now; change it after logging in): {password_used}"
+                f"One-time password (shown only now; it must be changed at first login): {password_used}"
             )
 
     def _password_prompt(self) -> str:

@@ -5,8 +5,10 @@ from tracker.monitoring import services
 from tracker.monitoring.models import Outcome, Source
 
 SUMMARY = [
+    ("first text", {Outcome.BASELINE}),  # a source's first check: nothing to compare with
     ("not modified", {Outcome.NOT_MODIFIED}),
-    ("unchanged", {Outcome.UNCHANGED, Outcome.BASELINE, Outcome.REVERTED}),
+    ("unchanged", {Outcome.UNCHANGED}),
+    ("back to a recent text", {Outcome.REVERTED}),
     ("awaiting confirmation", {Outcome.UNCONFIRMED}),
     ("changed", {Outcome.CHANGED}),
     ("failed", {Outcome.FAILED}),
