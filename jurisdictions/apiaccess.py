@@ -27,8 +27,13 @@ def api_caller(request) -> Caller:
     """The caller of an API request; raises InvalidApiKey for a bad Authorization header."""
     key = apikey_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
     if key is None:
-        return Caller("api", client_address(request), settings.API_RATE_LIMIT)
+        return anonymous_caller(request)
     return Caller("apikey", str(key.pk), settings.API_KEY_RATE_LIMIT, key.pk)
+
+
+def anonymous_caller(request) -> Caller:
+    """A caller without a key: the client's address under the public limit."""
+    return Caller("api", client_address(request), settings.API_RATE_LIMIT)
 
 
 def invalid_key_response(error: InvalidApiKey):

@@ -1,5 +1,8 @@
 """The WSGI application: public reads through a short middleware stack, the rest through all.
 
+In front of the short stack, jurisdictions.fastpath answers a cached public read again
+with the bytes and headers Django sent for it, without going through Django.
+
 A cached public GET spent more time in sessions, CSRF, logins, messages and WhiteNoise than
 in its view, and uses none of them. Requests under /admin and STATIC_URL go through
 settings.MIDDLEWARE; every other path through settings.PUBLIC_MIDDLEWARE, which keeps the
@@ -15,6 +18,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 full_application = get_wsgi_application()  # also sets Django up
 
+from jurisdictions.fastpath import FastPublicReads  # noqa: E402 (needs Django set up)
+
 
 class PublicHandler(WSGIHandler):
     """Django's WSGI handler with settings.PUBLIC_MIDDLEWARE instead of MIDDLEWARE."""
@@ -29,7 +34,7 @@ class PublicHandler(WSGIHandler):
             settings.MIDDLEWARE = full
 
 
-public_application = PublicHandler()
+public_application = FastPublicReads(PublicHandler())
 FULL_STACK_PREFIXES = ("/admin", "/" + settings.STATIC_URL.lstrip("/"))
 
 

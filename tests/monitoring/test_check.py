@@ -313,4 +313,6 @@ def test_the_check_path_reads_a_source_exactly_as_the_orm_does(make_source):
     read = sources_for_check(source_ids=[source.pk, other.pk, other.pk + 1000])
     assert set(read) == {source.pk, other.pk}  # a deleted source is simply absent
     for field in Source._meta.concrete_fields:
-        assert getattr(read[source.pk], field.attname) == getattr(expected, field.attname), field.name
+        assert getattr(read[source.pk], field.attname) == getattr(expected, field.attname), (
+            field.name
+        )
