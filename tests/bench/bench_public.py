@@ -73,7 +73,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def fetch(url: str) -> tuple[bytes, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    # A worker's first answer waits for it to start (its lookup tables: seconds when loaded).
+    with urllib.request.urlopen(url, timeout=120) as response:
         return response.read(), response.headers.get("ETag", "")
 
 
@@ -106,8 +107,8 @@ def best(results: list[dict]) -> dict:
     return max(results, key=lambda result: result["rps"])
 
 
-def main() -> None:
-    env = server_env()
+def database_prepare(env: dict) -> None:
+    """Migrate and seed the benchmark's database."""
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )
@@ -115,33 +116,40 @@ def main() -> None:
         [PYTHON, "manage.py", "seed"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
 
+
+def main() -> None:
+    env = server_env()
+    database_prepare(env)
+
     app, app_base = start_gunicorn("tracker.wsgi", env)
+    bare, bare_base = start_gunicorn("tests.bench.bare_wsgi:application", server_env())
     try:
         api_body, etag = fetch(app_base + "/api/v1/jurisdictions/US-TX")
         page_body, _ = fetch(app_base + "/j/US-TX/")
-    except Exception:
-        stop(app)
-        raise
-    bare, bare_base = start_gunicorn("tests.bench.bare_wsgi:application", server_env())
-    bare_api, bare_page = f"{bare_base}/bare/{len(api_body)}", f"{bare_base}/bare/{len(page_body)}"
-    if (len(fetch(bare_api)[0]), len(fetch(bare_page)[0])) != (len(api_body), len(page_body)):
-        sys.exit("the bare view's bodies are not the size of the answers")
-    api_bare = f"bare Django view, {len(api_body):,} B"
-    page_bare = f"bare Django view, {len(page_body):,} B"
-    # name: (url, headers, the bare scenario it is compared with)
-    scenarios = {
-        api_bare: (bare_api, [], api_bare),
-        page_bare: (bare_page, [], page_bare),
-        "API /api/v1/jurisdictions/US-TX": (app_base + "/api/v1/jurisdictions/US-TX", [], api_bare),
-        "page /j/US-TX/": (app_base + "/j/US-TX/", [], page_bare),
-        "API 304 (If-None-Match)": (
-            app_base + "/api/v1/jurisdictions/US-TX",
-            [f"If-None-Match: {etag}"],
-            api_bare,
-        ),
-    }
-    results = {name: [] for name in scenarios}
-    try:
+        bare_api = f"{bare_base}/bare/{len(api_body)}"
+        bare_page = f"{bare_base}/bare/{len(page_body)}"
+        sizes = (len(fetch(bare_api)[0]), len(fetch(bare_page)[0]))
+        if sizes != (len(api_body), len(page_body)):
+            sys.exit("the bare view's bodies are not the size of the answers")
+        api_bare = f"bare Django view, {len(api_body):,} B"
+        page_bare = f"bare Django view, {len(page_body):,} B"
+        # name: (url, headers, the bare scenario it is compared with)
+        scenarios = {
+            api_bare: (bare_api, [], api_bare),
+            page_bare: (bare_page, [], page_bare),
+            "API /api/v1/jurisdictions/US-TX": (
+                app_base + "/api/v1/jurisdictions/US-TX",
+                [],
+                api_bare,
+            ),
+            "page /j/US-TX/": (app_base + "/j/US-TX/", [], page_bare),
+            "API 304 (If-None-Match)": (
+                app_base + "/api/v1/jurisdictions/US-TX",
+                [f"If-None-Match: {etag}"],
+                api_bare,
+            ),
+        }
+        results = {name: [] for name in scenarios}
         for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
             for name, (url, headers, _bare) in scenarios.items():
                 results[name].append(wrk(url, headers))
