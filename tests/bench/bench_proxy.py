@@ -98,6 +98,7 @@ def main() -> None:
     )
     app, app_base = start_gunicorn("tracker.wsgi", env)
     directory = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+    directory.chmod(0o755)  # nginx's workers (not root) write its cache and temporary files
     port = free_port()
     proxy = start_nginx(nginx_config(directory, upstream=app_base.split("//")[1], port=port), port)
     base = f"http://127.0.0.1:{port}"

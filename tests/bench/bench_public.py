@@ -69,7 +69,11 @@ def start_gunicorn(app: str, env: dict, workers: int = 2) -> tuple[subprocess.Po
 
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=15)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:  # a worker still starting does not stop at once
+        process.kill()
+        process.wait()
 
 
 def fetch(url: str) -> tuple[bytes, str]:
