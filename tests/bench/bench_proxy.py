@@ -83,7 +83,8 @@ def start_nginx(main: Path, port: int) -> subprocess.Popen:
 
 
 def get(url: str) -> tuple[bytes, dict]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    # The first answer waits for a worker to start (its lookup tables: seconds when loaded).
+    with urllib.request.urlopen(url, timeout=120) as response:
         return response.read(), dict(response.headers)
 
 
