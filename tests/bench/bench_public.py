@@ -6,13 +6,16 @@ Migrates and seeds the database it is given, starts gunicorn on a free loopback 
 the app and then for tests/bench/bare_wsgi.py (same settings, DEBUG off), and runs wrk
 against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match) and the bare
 view serving a body of the same size as each answer. Prints requests/s, p50/p99 latency
-and each ratio to the bare view of its size (the 304's to the API's). The rate limits stay
-on (every body response still counts), set high enough not to trip.
+and each ratio to the bare view of its size (the 304's to the API's), and the CPU time
+gunicorn spent per request (median over the rounds) with the bare view's divided by it
+(above 1: cheaper than the bare view), which a loaded machine moves least. The rate
+limits stay on (every body response still counts), set high enough not to trip.
 """
 
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -86,10 +89,12 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, headers: list[str] = (), script: str | None = None, connections=None) -> dict:
+def wrk(
+    url: str, headers: list[str] = (), script: str | None = None, connections=None, duration=None
+) -> dict:
     connections = connections or CONNECTIONS
     threads = str(min(int(THREADS), int(connections)))
-    command = ["wrk", "-t", threads, "-c", connections, "-d", DURATION, "--latency"]
+    command = ["wrk", "-t", threads, "-c", connections, "-d", duration or DURATION, "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
@@ -100,11 +105,23 @@ def wrk(url: str, headers: list[str] = (), script: str | None = None, connection
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": rps,
         "p50": to_ms(*p50.groups()),
         "p99": to_ms(*p99.groups()),
         "non_2xx_3xx": int(errors.group(1)) if errors else 0,
     }
+
+
+def server_cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU time (user + system) gunicorn's workers have used so far: per request, the
+    figure a loaded machine moves least."""
+    total = 0.0
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for pid in [str(master.pid), *children]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def best(results: list[dict]) -> dict:
@@ -154,21 +171,32 @@ def main() -> None:
             ),
         }
         results = {name: [] for name in scenarios}
+        servers = {name: bare if name in (api_bare, page_bare) else app for name in scenarios}
+        for url, headers, _bare in scenarios.values():  # every worker started and warm
+            wrk(url, headers, duration="2s")
         for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
             for name, (url, headers, _bare) in scenarios.items():
-                results[name].append(wrk(url, headers))
+                cpu = server_cpu_seconds(servers[name])
+                result = wrk(url, headers)
+                cpu = server_cpu_seconds(servers[name]) - cpu
+                results[name].append({**result, "cpu_us": cpu * 1e6 / result["requests"]})
     finally:
         stop(app)
         stop(bare)
 
     print(f"gunicorn 2 workers (sync), wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS}; "
           f"API body {len(api_body)} B, page body {len(page_body)} B")  # fmt: skip
-    print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} {'errors':>7}")
+    print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
+          f"{'CPU us/req':>10} {'x bare':>7} {'errors':>7}")  # fmt: skip
     for name, (_url, _headers, compared_with) in scenarios.items():
         result = best(results[name])
-        baseline = best(results[compared_with])["rps"]
+        baseline = best(results[compared_with])
+        # CPU per request: the median over the rounds (the best rate's round may be an outlier).
+        cpu = statistics.median(r["cpu_us"] for r in results[name])
+        bare_cpu = statistics.median(r["cpu_us"] for r in results[compared_with])
         print(f"{name:36} {result['rps']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-              f"{result['rps'] / baseline:7.2f} {result['non_2xx_3xx']:7d}")  # fmt: skip
+              f"{result['rps'] / baseline['rps']:7.2f} {cpu:10.0f} {bare_cpu / cpu:7.2f} "
+              f"{result['non_2xx_3xx']:7d}")  # fmt: skip
 
 
 if __name__ == "__main__":
