@@ -5,11 +5,11 @@ import time
 
 
 def post_worker_init(worker):
-    """Build the ZIP index and the search tables before the worker takes a request: left to
-    the first ZIP lookup, they made it seconds slower than the next (tests/bench/
-    bench_cold_start.py measures it)."""
-    from jurisdictions.search import lookup_tables_warm
+    """Build the ZIP index and search tables, import the views, compile the public templates
+    and connect, before the worker takes a request: left to the first ZIP lookup, they made
+    it seconds slower than the next (tests/bench/bench_cold_start.py measures it)."""
+    from tracker.wsgi import web_process_warm
 
     started = time.monotonic()
-    lookup_tables_warm()
-    worker.log.info("lookup tables built in %.2f s", time.monotonic() - started)
+    web_process_warm()
+    worker.log.info("warmed in %.2f s", time.monotonic() - started)

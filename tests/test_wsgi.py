@@ -38,3 +38,24 @@ def test_the_admin_keeps_sessions_and_csrf():
     assert "csrftoken=" in response.get("Set-Cookie", "")
     assert b"csrfmiddlewaretoken" in response.content
     assert SECURITY_HEADERS <= response.headers.keys()
+
+
+def test_a_web_worker_builds_its_lookup_tables_before_its_first_request(monkeypatch):
+    from jurisdictions import search, zipdata
+    from tracker.wsgi import web_process_warm
+
+    monkeypatch.setattr(zipdata, "_index", None)
+    search._zip_data_places.cache_clear()
+    web_process_warm()
+    assert zipdata._index and "20001" in zipdata._index
+    assert search._zip_data_places.cache_info().currsize == 1
+
+
+def test_a_worker_starts_even_when_redis_is_down(dead_redis, caplog, monkeypatch):
+    from jurisdictions.public_cache import public_cache_forget_local
+    from tracker import wsgi
+
+    monkeypatch.setattr(wsgi, "lookup_tables_warm", lambda: None)  # the test above builds them
+    public_cache_forget_local()
+    wsgi.web_process_warm()  # no exception: the first request will report Redis
+    assert "could not connect before the first request" in caplog.text
