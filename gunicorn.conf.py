@@ -11,5 +11,9 @@ def post_worker_init(worker):
     from tracker.wsgi import web_process_warm
 
     started = time.monotonic()
-    web_process_warm()
+    try:
+        web_process_warm()
+    except Exception:  # only an optimisation: a worker that could not warm still serves
+        worker.log.exception("warming failed: the first requests will do it")
+        return
     worker.log.info("warmed in %.2f s", time.monotonic() - started)

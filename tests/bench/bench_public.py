@@ -53,10 +53,13 @@ def server_env(**extra) -> dict:
     }
 
 
-def start_gunicorn(app: str, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    app: str, env: dict, workers: int = 2, config: str = "gunicorn.conf.py"
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn for app; config: the project's (the default) or another, e.g. os.devnull."""
     port = free_port()
     command = [PYTHON, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning"]  # fmt: skip
+               "--config", config, "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -143,7 +146,10 @@ def main() -> None:
     database_prepare(env)
 
     app, app_base = start_gunicorn("tracker.wsgi", env)
-    bare, bare_base = start_gunicorn("tests.bench.bare_wsgi:application", server_env())
+    # The baseline is a plain one-view app: none of the project's start-up work.
+    bare, bare_base = start_gunicorn(
+        "tests.bench.bare_wsgi:application", server_env(), config=os.devnull
+    )
     try:
         api_body, etag = fetch(app_base + "/api/v1/jurisdictions/US-TX")
         page_body, _ = fetch(app_base + "/j/US-TX/")
