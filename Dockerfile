@@ -6,7 +6,7 @@ COPY pyproject.toml ./
 COPY tracker ./tracker
 COPY jurisdictions ./jurisdictions
 COPY seeds ./seeds
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && useradd --create-home app && mkdir -p var && chown app var
 USER app
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input

@@ -41,6 +41,11 @@ def api_caller(request, *, batch: bool = False) -> Caller:
     if batch:
         limit, window = settings.API_CHECK_ANONYMOUS_LIMIT, settings.API_CHECK_ANONYMOUS_WINDOW
         return Caller("check", client_address(request), limit, window)
+    return anonymous_caller(request)
+
+
+def anonymous_caller(request) -> Caller:
+    """A caller without a key: the client's address under the public limit."""
     return Caller(
         "api", client_address(request), settings.API_RATE_LIMIT, settings.API_RATE_LIMIT_WINDOW
     )

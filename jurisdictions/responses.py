@@ -2,14 +2,15 @@
 
 import json
 import logging
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotModified, QueryDict
 from django.utils.cache import patch_vary_headers
 
-from jurisdictions.public_cache import cached_response_get, cached_response_put
+from jurisdictions.public_cache import CachedResponse, cached_response_get, cached_response_put
 from jurisdictions.ratelimit import client_address, rate_limit_hit
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,15 @@ QUERY_PARAMETERS = frozenset(
 )
 
 
-def _cache_key(request) -> str:
-    """The path and the parameters a view reads, in a canonical order."""
-    if not request.META.get("QUERY_STRING"):
-        return request.path
-    known = sorted(
-        (name, values) for name, values in request.GET.lists() if name in QUERY_PARAMETERS
-    )
-    # `/j/US-TX/?cb=1` is `/j/US-TX/`, not a key of its own.
-    return f"{request.path}?{urlencode(known, doseq=True)}" if known else request.path
+def cache_key(path: str, query_string: str) -> str:
+    """The path and the parameters a view reads, in a canonical order (`/j/US-TX/?cb=1` is
+    `/j/US-TX/`, not a key of its own). query_string as WSGI gives it; parsed as Django
+    parses request.GET, so a flood of fields raises TooManyFieldsSent here too."""
+    if not query_string:
+        return path
+    fields = QueryDict(query_string.encode("iso-8859-1")).lists()
+    known = sorted((name, values) for name, values in fields if name in QUERY_PARAMETERS)
+    return f"{path}?{urlencode(known, doseq=True)}" if known else path
 
 
 def _page_rate_limited(request) -> int | None:
@@ -87,6 +88,20 @@ def _page_rate_limited(request) -> int | None:
     )
 
 
+def limit_refusal(request, *, api: bool, rate_limited: bool, caller=None):
+    """The 429 a read gets when its client is over their limit, else None (the read is then
+    counted). caller: the API caller already known (an anonymous one when None)."""
+    from jurisdictions.apiaccess import anonymous_caller, api_limit_refusal
+
+    if rate_limited:
+        return api_limit_refusal(caller or anonymous_caller(request))
+    if not api:
+        wait = _page_rate_limited(request)
+        if wait is not None:
+            return _page_too_many_requests(wait)
+    return None
+
+
 def _page_too_many_requests(wait: int):
     return HttpResponse(
         f"Too many requests from your address: try again in {wait} seconds.\n",
@@ -96,11 +111,11 @@ def _page_too_many_requests(wait: int):
     )
 
 
-def _etag_matches(request, etag: str) -> bool:
-    header = request.META.get("HTTP_IF_NONE_MATCH", "")
-    if not header:
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names etag (or *)."""
+    if not if_none_match:
         return False
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return etag in tags or "*" in tags
 
 
@@ -161,6 +176,26 @@ def _render(view, request, args, kwargs, *, api: bool):
         return api_error(500, "internal_error", "Something went wrong on our side.")
 
 
+@dataclass(frozen=True)
+class Served:
+    """What public_read answered a GET with, for the WSGI fast path to learn from
+    (jurisdictions.fastpath): left in request.META under SERVED."""
+
+    key: str
+    entry: CachedResponse
+    api: bool
+    rate_limited: bool
+
+
+SERVED = "jurisdictions.public_read.served"
+
+
+def _served(request, key, entry, api: bool, rate_limited: bool, response, etag: str):
+    if request.method == "GET":
+        request.META[SERVED] = Served(key, entry, api, rate_limited)
+    return _finish(response, etag=etag, cors=api)
+
+
 def public_read(*, api: bool = False, rate_limited: bool = False):
     """Serve a read from the generation-keyed cache, answering 304 when the ETag matches.
 
@@ -170,12 +205,7 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
     """
 
     # Here, not at the top: apiaccess answers with this module's api_error.
-    from jurisdictions.apiaccess import (
-        InvalidApiKey,
-        api_caller,
-        api_limit_refusal,
-        invalid_key_response,
-    )
+    from jurisdictions.apiaccess import InvalidApiKey, api_caller, invalid_key_response
 
     def decorator(view):
         @wraps(view)
@@ -190,24 +220,21 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                 response = api_error(405, "method_not_allowed", "Only GET is supported.")
                 response["Allow"] = "GET, HEAD, OPTIONS"
                 return _finish(response, etag=None, cors=True)
+            caller = None
             if rate_limited:
                 try:
                     caller = api_caller(request)
                 except InvalidApiKey as error:
                     return _finish(invalid_key_response(error), etag=None, cors=api)
-            key = _cache_key(request)
+            key = cache_key(request.path, request.META.get("QUERY_STRING", ""))
+            if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
             entry = cached_response_get(key)
-            if entry is not None and _etag_matches(request, entry.etag):
+            if entry is not None and etag_matches(if_none_match, entry.etag):
                 response, etag = _entry_response(request, entry, HttpResponseNotModified())
-                return _finish(response, etag=etag, cors=api)
-            if rate_limited:
-                refusal = api_limit_refusal(caller)
-                if refusal is not None:
-                    return _finish(refusal, etag=None, cors=api)
-            elif not api:
-                wait = _page_rate_limited(request)
-                if wait is not None:
-                    return _page_too_many_requests(wait)
+                return _served(request, key, entry, api, rate_limited, response, etag)
+            refusal = limit_refusal(request, api=api, rate_limited=rate_limited, caller=caller)
+            if refusal is not None:
+                return _finish(refusal, etag=None, cors=api)
             if entry is None:
                 response = _render(view, request, args, kwargs, api=api)
                 if response.status_code != 200:
@@ -218,11 +245,11 @@ def public_read(*, api: bool = False, rate_limited: bool = False):
                     content_type=response["Content-Type"],
                     disposition=response.get("Content-Disposition", ""),
                 )
-                if _etag_matches(request, entry.etag):
+                if etag_matches(if_none_match, entry.etag):
                     response, etag = _entry_response(request, entry, HttpResponseNotModified())
-                    return _finish(response, etag=etag, cors=api)
+                    return _served(request, key, entry, api, rate_limited, response, etag)
             response, etag = _entry_response(request, entry)
-            return _finish(response, etag=etag, cors=api)
+            return _served(request, key, entry, api, rate_limited, response, etag)
 
         # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.
         wrapper.csrf_exempt = api

@@ -223,6 +223,13 @@ def _zip_data_places() -> dict[str, set[str]]:
     return dict(places)
 
 
+def lookup_tables_warm() -> None:
+    """Build the ZIP index and the name tables now (a web process calls this before its first
+    request: built on first use, they cost that request seconds)."""
+    _country_keys()
+    _zip_data_places()  # reads the ZIP index, building it
+
+
 class Index:
     """The places a query can reach, built from our jurisdictions and ISO 3166."""
 

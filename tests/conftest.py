@@ -82,6 +82,23 @@ def private_redis():
     process.wait()
 
 
+@pytest.fixture
+def dead_redis(settings, private_redis):
+    """The cache, rate limits and politeness pointed at a Redis that has just been stopped
+    (short socket timeouts, so each attempt fails fast)."""
+    process, url = private_redis
+    process.kill()
+    process.wait()
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+
 def database_url_of(settings_dict: dict) -> str:
     """A DATABASE_URL for the database the tests are using (the test database)."""
     user = settings_dict["USER"] or ""

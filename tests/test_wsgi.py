@@ -1,14 +1,10 @@
 """Public reads go through the short middleware stack with every security header; the admin
 keeps sessions and CSRF."""
 
-import io
-
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from tests.jurisdictions.public_data import publish_sample
-from tracker.wsgi import application
+from tests.wsgi_client import WsgiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -21,51 +17,45 @@ SECURITY_HEADERS = {
 }
 
 
-def wsgi_get(path: str, *, scheme: str = "http") -> tuple[str, dict, bytes]:
-    path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "443" if scheme == "https" else "80",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": scheme,
-    }
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = status, headers
-
-    # As Django's test client does: the request must not close the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(application(environ, start_response))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return seen["status"], dict(seen["headers"]), body
-
-
 @pytest.mark.parametrize(
     "path", ["/", "/j/US-TX/", "/api/v1/jurisdictions/US-TX", "/feeds/changes.atom", "/nowhere"]
 )
 def test_public_reads_carry_every_security_header_and_no_cookie(path, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     publish_sample()
-    status, headers, _ = wsgi_get(path, scheme="https")
-    assert status.split()[0] in {"200", "404"}
-    assert SECURITY_HEADERS <= headers.keys()
-    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    assert "Set-Cookie" not in headers and "Cookie" not in headers.get("Vary", "")
+    client = WsgiClient()
+    # The second answer of a cached read comes from the fast path in front of Django.
+    for response in (client.get(path, secure=True), client.get(path, secure=True)):
+        assert response.status_code in {200, 404}
+        assert SECURITY_HEADERS <= response.headers.keys()
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "Set-Cookie" not in response and "Cookie" not in response.get("Vary", "")
 
 
 def test_the_admin_keeps_sessions_and_csrf():
-    status, headers, body = wsgi_get("/admin/login/")
-    assert status.startswith("200")
-    assert "csrftoken=" in headers.get("Set-Cookie", "")
-    assert b"csrfmiddlewaretoken" in body
-    assert SECURITY_HEADERS <= headers.keys()
+    response = WsgiClient().get("/admin/login/")
+    assert response.status_code == 200
+    assert "csrftoken=" in response.get("Set-Cookie", "")
+    assert b"csrfmiddlewaretoken" in response.content
+    assert SECURITY_HEADERS <= response.headers.keys()
+
+
+def test_a_web_worker_builds_its_lookup_tables_before_its_first_request(monkeypatch):
+    from jurisdictions import search, zipdata
+    from tracker.wsgi import web_process_warm
+
+    monkeypatch.setattr(zipdata, "_index", None)
+    search._zip_data_places.cache_clear()
+    web_process_warm()
+    assert zipdata._index and "20001" in zipdata._index
+    assert search._zip_data_places.cache_info().currsize == 1
+
+
+def test_a_worker_starts_even_when_redis_is_down(dead_redis, caplog, monkeypatch):
+    from jurisdictions.public_cache import public_cache_forget_local
+    from tracker import wsgi
+
+    monkeypatch.setattr(wsgi, "lookup_tables_warm", lambda: None)  # the test above builds them
+    public_cache_forget_local()
+    wsgi.web_process_warm()  # no exception: the first request will report Redis
+    assert "could not connect before the first request" in caplog.text

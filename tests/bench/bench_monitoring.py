@@ -133,6 +133,18 @@ def table_writes() -> dict:
         return {name: (ins, upd, dele) for name, ins, upd, dele in cursor.fetchall()}
 
 
+def commits() -> int:
+    """Transactions committed in this database so far (each autocommit statement is one)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
 def run_pass(label: str, concurrency: int) -> dict:
     """Dispatch every source to a fresh worker and wait until every check is recorded."""
     from django.utils import timezone
@@ -143,7 +155,7 @@ def run_pass(label: str, concurrency: int) -> dict:
     sources = Source.objects.filter(jurisdiction__code=CODE)
     sources.update(next_check_at=timezone.now() - timezone.timedelta(minutes=1))
     worker = start_worker(concurrency, name=f"bench-{os.getpid()}@127.0.0.1")
-    before_writes = table_writes()
+    before_writes, before_commits = table_writes(), commits()
     since = timezone.now()
     cpu_before = cpu_seconds(worker.pid)
     started = time.monotonic()
@@ -156,7 +168,7 @@ def run_pass(label: str, concurrency: int) -> dict:
     cpu = cpu_seconds(worker.pid) - cpu_before
     stop_worker(worker)  # its database sessions end, so their statistics are flushed
     time.sleep(1)
-    after_writes = table_writes()
+    after_writes, after_commits = table_writes(), commits()
     outcomes = dict(
         checks.values_list("outcome").annotate(n=__import__("django").db.models.Count("id"))
     )
@@ -176,6 +188,7 @@ def run_pass(label: str, concurrency: int) -> dict:
         "cpu_ms": cpu * 1000 / len(dispatched),
         "outcomes": outcomes,
         "writes": writes,
+        "commits": after_commits - before_commits,
     }
 
 
@@ -225,6 +238,8 @@ def report(result: dict, baseline: float) -> None:
     print(f"  worker CPU per check: {result['cpu_ms']:.1f} ms; peak RSS: {result['rss']:.0f} MB")
     print(f"  rows written per check: {inserted / result['checks']:.2f} inserted, "
           f"{updated / result['checks']:.2f} updated; snapshot rows inserted: {snapshots}")  # fmt: skip
+    print(f"  database transactions per check (this benchmark's own reads included): "
+          f"{result['commits'] / result['checks']:.2f}")  # fmt: skip
     print(f"  by table (ins, upd, del): {writes}")
 
 

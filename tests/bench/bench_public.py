@@ -5,13 +5,17 @@
 Migrates and seeds the database it is given, starts gunicorn on a free loopback port for
 the app and then for tests/bench/bare_wsgi.py (same settings, DEBUG off), and runs wrk
 against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match) and the bare
-view. Prints requests/s, p50/p99 latency and the ratios to the bare view. The API rate
-limit stays on (every body response still counts in Redis), set high enough not to trip.
+view serving a body of the same size as each answer. Prints requests/s, p50/p99 latency
+and each ratio to the bare view of its size (the 304's to the API's), and the CPU time
+gunicorn spent per request (median over the rounds) with the bare view's divided by it
+(above 1: cheaper than the bare view), which a loaded machine moves least. The rate
+limits stay on (every body response still counts), set high enough not to trip.
 """
 
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -49,10 +53,13 @@ def server_env(**extra) -> dict:
     }
 
 
-def start_gunicorn(app: str, env: dict, workers: int = 2) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    app: str, env: dict, workers: int = 2, config: str = "gunicorn.conf.py"
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn for app; config: the project's (the default) or another, e.g. os.devnull."""
     port = free_port()
     command = [PYTHON, "-m", "gunicorn", app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning"]  # fmt: skip
+               "--config", config, "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -68,11 +75,16 @@ def start_gunicorn(app: str, env: dict, workers: int = 2) -> tuple[subprocess.Po
 
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=15)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:  # a worker still starting does not stop at once
+        process.kill()
+        process.wait()
 
 
 def fetch(url: str) -> tuple[bytes, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    # A worker's first answer waits for it to start (its lookup tables: seconds when loaded).
+    with urllib.request.urlopen(url, timeout=120) as response:
         return response.read(), response.headers.get("ETag", "")
 
 
@@ -80,10 +92,12 @@ def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, headers: list[str] = (), script: str | None = None, connections=None) -> dict:
+def wrk(
+    url: str, headers: list[str] = (), script: str | None = None, connections=None, duration=None
+) -> dict:
     connections = connections or CONNECTIONS
     threads = str(min(int(THREADS), int(connections)))
-    command = ["wrk", "-t", threads, "-c", connections, "-d", DURATION, "--latency"]
+    command = ["wrk", "-t", threads, "-c", connections, "-d", duration or DURATION, "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
@@ -94,6 +108,7 @@ def wrk(url: str, headers: list[str] = (), script: str | None = None, connection
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": rps,
         "p50": to_ms(*p50.groups()),
         "p99": to_ms(*p99.groups()),
@@ -101,12 +116,23 @@ def wrk(url: str, headers: list[str] = (), script: str | None = None, connection
     }
 
 
+def server_cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU time (user + system) gunicorn's workers have used so far: per request, the
+    figure a loaded machine moves least."""
+    total = 0.0
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    for pid in [str(master.pid), *children]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def best(results: list[dict]) -> dict:
     return max(results, key=lambda result: result["rps"])
 
 
-def main() -> None:
-    env = server_env()
+def database_prepare(env: dict) -> None:
+    """Migrate and seed the benchmark's database."""
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )
@@ -114,43 +140,69 @@ def main() -> None:
         [PYTHON, "manage.py", "seed"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
 
+
+def main() -> None:
+    env = server_env()
+    database_prepare(env)
+
     app, app_base = start_gunicorn("tracker.wsgi", env)
+    # The baseline is a plain one-view app: none of the project's start-up work.
+    bare, bare_base = start_gunicorn(
+        "tests.bench.bare_wsgi:application", server_env(), config=os.devnull
+    )
     try:
         api_body, etag = fetch(app_base + "/api/v1/jurisdictions/US-TX")
-        fetch(app_base + "/j/US-TX/")
-    except Exception:
-        stop(app)
-        raise
-    bare, bare_base = start_gunicorn(
-        "tests.bench.bare_wsgi:application", server_env(BARE_BODY_BYTES=str(len(api_body)))
-    )
-    bare_body, _ = fetch(bare_base + "/bare")
-    scenarios = {
-        "bare Django view (JSON)": (bare_base + "/bare", []),
-        "API /api/v1/jurisdictions/US-TX": (app_base + "/api/v1/jurisdictions/US-TX", []),
-        "page /j/US-TX/": (app_base + "/j/US-TX/", []),
-        "API 304 (If-None-Match)": (
-            app_base + "/api/v1/jurisdictions/US-TX",
-            [f"If-None-Match: {etag}"],
-        ),
-    }
-    results = {name: [] for name in scenarios}
-    try:
+        page_body, _ = fetch(app_base + "/j/US-TX/")
+        bare_api = f"{bare_base}/bare/{len(api_body)}"
+        bare_page = f"{bare_base}/bare/{len(page_body)}"
+        sizes = (len(fetch(bare_api)[0]), len(fetch(bare_page)[0]))
+        if sizes != (len(api_body), len(page_body)):
+            sys.exit("the bare view's bodies are not the size of the answers")
+        api_bare = f"bare Django view, {len(api_body):,} B"
+        page_bare = f"bare Django view, {len(page_body):,} B"
+        # name: (url, headers, the bare scenario it is compared with)
+        scenarios = {
+            api_bare: (bare_api, [], api_bare),
+            page_bare: (bare_page, [], page_bare),
+            "API /api/v1/jurisdictions/US-TX": (
+                app_base + "/api/v1/jurisdictions/US-TX",
+                [],
+                api_bare,
+            ),
+            "page /j/US-TX/": (app_base + "/j/US-TX/", [], page_bare),
+            "API 304 (If-None-Match)": (
+                app_base + "/api/v1/jurisdictions/US-TX",
+                [f"If-None-Match: {etag}"],
+                api_bare,
+            ),
+        }
+        results = {name: [] for name in scenarios}
+        servers = {name: bare if name in (api_bare, page_bare) else app for name in scenarios}
+        for url, headers, _bare in scenarios.values():  # every worker started and warm
+            wrk(url, headers, duration="2s")
         for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
-            for name, (url, headers) in scenarios.items():
-                results[name].append(wrk(url, headers))
+            for name, (url, headers, _bare) in scenarios.items():
+                cpu = server_cpu_seconds(servers[name])
+                result = wrk(url, headers)
+                cpu = server_cpu_seconds(servers[name]) - cpu
+                results[name].append({**result, "cpu_us": cpu * 1e6 / result["requests"]})
     finally:
         stop(app)
         stop(bare)
 
-    baseline = best(results["bare Django view (JSON)"])["rps"]
     print(f"gunicorn 2 workers (sync), wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS}; "
-          f"API body {len(api_body)} B, bare body {len(bare_body)} B")  # fmt: skip
-    print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} {'errors':>7}")
-    for name in scenarios:
+          f"API body {len(api_body)} B, page body {len(page_body)} B")  # fmt: skip
+    print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
+          f"{'CPU us/req':>10} {'x bare':>7} {'errors':>7}")  # fmt: skip
+    for name, (_url, _headers, compared_with) in scenarios.items():
         result = best(results[name])
+        baseline = best(results[compared_with])
+        # CPU per request: the median over the rounds (the best rate's round may be an outlier).
+        cpu = statistics.median(r["cpu_us"] for r in results[name])
+        bare_cpu = statistics.median(r["cpu_us"] for r in results[compared_with])
         print(f"{name:36} {result['rps']:9.0f} {result['p50']:8.2f} {result['p99']:8.2f} "
-              f"{result['rps'] / baseline:7.2f} {result['non_2xx_3xx']:7d}")  # fmt: skip
+              f"{result['rps'] / baseline['rps']:7.2f} {cpu:10.0f} {bare_cpu / cpu:7.2f} "
+              f"{result['non_2xx_3xx']:7d}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,8 +8,16 @@ from jurisdictions.models import Jurisdiction, Level
 from jurisdictions.public_cache import public_generation_bump
 from tests.factories import make_jurisdiction, record_status
 from tests.jurisdictions.public_data import TODAY, publish_sample
+from tests.wsgi_client import WsgiClient
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """Every request through the WSGI application, as gunicorn sends it: cached public reads
+    are answered by the fast path in front of Django (jurisdictions/fastpath.py)."""
+    return WsgiClient()
 
 
 @pytest.fixture

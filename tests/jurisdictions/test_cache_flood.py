@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.test import Client
 
 from jurisdictions.public_cache import public_cache_forget_local
 from jurisdictions.responses import QUERY_PARAMETERS
 from tests.jurisdictions.public_data import publish_sample
+from tests.wsgi_client import WsgiClient as Client
 
 pytestmark = pytest.mark.django_db
 

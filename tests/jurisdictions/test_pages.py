@@ -9,8 +9,17 @@ from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.selectors import zip_answer
 from tests.factories import make_jurisdiction, make_user, record_status
 from tests.jurisdictions.public_data import TODAY, publish_sample
+from tests.wsgi_client import WsgiClient
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """Every request through the WSGI application, as gunicorn sends it: cached public reads
+    are answered by the fast path in front of Django (jurisdictions/fastpath.py)."""
+    return WsgiClient()
+
 
 PAGES = ["/", "/j/US-TX/", "/j/US-GU/", "/lookup?zip=92101", "/about/", "/search?q=san"]
 

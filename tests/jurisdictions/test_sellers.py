@@ -16,10 +16,19 @@ from jurisdictions.models import Category, Level, Rule, Scope
 from jurisdictions.rules import ProductRule
 from tests.factories import make_curator, make_user, record_status, rules_for
 from tests.jurisdictions.public_data import TODAY, publish_sample
+from tests.wsgi_client import WsgiClient
 from tracker.apikeys.models import ApiKeyUsage
 from tracker.apikeys.services import apikey_create, apikey_revoke
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    """Every request through the WSGI application, as gunicorn sends it: cached public reads
+    are answered by the fast path in front of Django (jurisdictions/fastpath.py)."""
+    return WsgiClient()
+
 
 SAN_DIEGO_ZIP = "92101"
 

@@ -302,15 +302,17 @@ def test_a_new_ignore_pattern_applies_to_bytes_already_seen(httpserver, make_sou
 
 
 def test_the_check_path_reads_a_source_exactly_as_the_orm_does(make_source):
-    from tracker.monitoring.selectors import source_for_check
+    from tracker.monitoring.selectors import sources_for_check
 
     source = make_source("https://law.example.gov/kratom", selector="#law")
+    other = make_source("https://law.example.gov/other")
     Source.objects.filter(pk=source.pk).update(
         etag='"abc"', last_checked_at=timezone.now(), check_interval=datetime.timedelta(hours=6)
     )
     expected = Source.objects.get(pk=source.pk)
-    read = source_for_check(source_id=source.pk)
+    read = sources_for_check(source_ids=[source.pk, other.pk, other.pk + 1000])
+    assert set(read) == {source.pk, other.pk}  # a deleted source is simply absent
     for field in Source._meta.concrete_fields:
-        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
-    with pytest.raises(Source.DoesNotExist):
-        source_for_check(source_id=source.pk + 1000)
+        assert getattr(read[source.pk], field.attname) == getattr(expected, field.attname), (
+            field.name
+        )

@@ -5,8 +5,8 @@ cannot hold it), and at least MONITORING_HOST_SPACING_SECONDS between the end of
 and the start of the next (a key that lives that long after each release).
 
 Claims: one check of a source at a time, whoever queued it (the dispatcher, "check now",
-the command): redis-py's Lock, in Redis rather than a row update, so a check writes one
-row less.
+the command): a key per source set only if absent, in Redis rather than a row update, so a
+check writes one row less; a task claims its whole chunk of sources in one round trip.
 """
 
 import contextlib
@@ -68,26 +68,52 @@ def host_slot(host: str, *, hold_seconds: float):
             client.eval(_RELEASE, 2, lock_key, spacing_key, token, spacing_ms)
 
 
-@contextlib.contextmanager
-def source_claim(source_id: int, *, hold_seconds: float):
-    """Yield True while this check holds the source, False if another check holds it.
+# Give back the claims this run still holds (one may have expired and be another's by now).
+_CLAIMS_RELEASE = """
+for _, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then redis.call('del', key) end
+end
+return 1
+"""
 
-    The claim expires after hold_seconds, so a worker that dies cannot keep it.
+
+class SourceClaims:
+    """The sources one run of checks holds (`held`), each until released or hold_seconds."""
+
+    def __init__(self, client, token: str, held: set[int]):
+        self._client, self._token, self.held = client, token, held
+
+    def release(self, source_ids: list[int] | None = None) -> None:
+        """Give back these claims (all when None), in one round trip."""
+        ids = self.held if source_ids is None else self.held.intersection(source_ids)
+        if not ids:
+            return
+        self.held = self.held - ids
+        with contextlib.suppress(redis.RedisError):  # the claims expire on their own
+            self._client.eval(_CLAIMS_RELEASE, len(ids), *map(_claim_key, ids), self._token)
+
+
+def _claim_key(source_id: int) -> str:
+    return f"monitoring:source:{source_id}:claim"
+
+
+def sources_claim(source_ids: list[int], *, hold_seconds: float) -> SourceClaims:
+    """Claim each source that no other check holds, all in one round trip.
+
+    A claim expires after hold_seconds, so a worker that dies cannot keep it. Raises
+    LocksUnavailable when Redis cannot be reached.
     """
-    claim = redis_client().lock(
-        f"monitoring:source:{source_id}:claim", timeout=hold_seconds, blocking=False
-    )
+    client = redis_client()
+    token = uuid.uuid4().hex
     try:
-        claimed = claim.acquire()
+        with client.pipeline(transaction=False) as pipe:
+            for source_id in source_ids:
+                pipe.set(_claim_key(source_id), token, nx=True, px=int(hold_seconds * 1000))
+            answers = pipe.execute()
     except redis.RedisError as exc:
         raise LocksUnavailable(f"Redis unavailable: {exc.__class__.__name__}: {exc}") from None
-    try:
-        yield claimed
-    finally:
-        if claimed:
-            # LockError (a RedisError): it expired, and may be another check's by now.
-            with contextlib.suppress(redis.RedisError):
-                claim.release()
+    held = {source_id for source_id, ok in zip(source_ids, answers, strict=True) if ok}
+    return SourceClaims(client, token, held)
 
 
 def _acquire(client, lock_key: str, spacing_key: str, token: str, hold_seconds: float) -> None:

@@ -24,37 +24,40 @@ from tracker.monitoring.models import (
 DIGEST_LISTED = 20
 
 
-def source_for_check(*, source_id: int) -> Source:
-    """Source.objects.get(pk=source_id), for the check path. Raises Source.DoesNotExist.
+def sources_for_check(*, source_ids) -> dict[int, Source]:
+    """The sources of these ids that exist, by id, for the check path (one query).
 
-    Every check reads its source once, and building that SELECT of two dozen columns through
-    the ORM cost more worker CPU than running it. On PostgreSQL the statement is written
-    once and each call only runs it; the driver already returns every Source column as its
+    Every check reads its source, and building that SELECT of two dozen columns through the
+    ORM cost more worker CPU than running it. On PostgreSQL the statement is written once
+    and each call only runs it; the driver already returns every Source column as its
     Python type (a test compares the result with the ORM's, field by field).
     """
+    source_ids = list(source_ids)
     if connection.vendor != "postgresql":
-        return Source.objects.get(pk=source_id)
-    sql, attnames, json_attnames = _source_by_pk_sql()
+        return Source.objects.in_bulk(source_ids)
+    sql, attnames, json_attnames = _sources_by_pk_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [source_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Source.DoesNotExist("Source matching query does not exist.")
-    values = dict(zip(attnames, row, strict=True))
-    for name in json_attnames:  # Django reads jsonb as text and decodes it itself
-        if isinstance(values[name], str):
-            values[name] = json.loads(values[name])
-    return Source(**values)
+        cursor.execute(sql, [source_ids])
+        rows = cursor.fetchall()
+    sources = {}
+    for row in rows:
+        values = dict(zip(attnames, row, strict=True))
+        for name in json_attnames:  # Django reads jsonb as text and decodes it itself
+            if isinstance(values[name], str):
+                values[name] = json.loads(values[name])
+        source = Source(**values)
+        sources[source.pk] = source
+    return sources
 
 
 @cache
-def _source_by_pk_sql() -> tuple[str, list[str], list[str]]:
+def _sources_by_pk_sql() -> tuple[str, list[str], list[str]]:
     fields = [f for f in Source._meta.get_fields() if f.concrete and not f.many_to_many]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     sql = (
         f"SELECT {columns} FROM {quote(Source._meta.db_table)} "
-        f"WHERE {quote(Source._meta.pk.column)} = %s"
+        f"WHERE {quote(Source._meta.pk.column)} = ANY(%s)"
     )
     json_fields = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
     return sql, [field.attname for field in fields], json_fields

@@ -1,13 +1,15 @@
 """Writes of source monitoring: checking a source, dispatching due checks, purging old checks.
 
-A check never holds a database transaction open while it fetches: it claims the source in
-Redis (so two workers never check one source at once), fetches, then records everything the
-fetch meant in one short transaction.
+A check never holds a database transaction open while it fetches: a run of checks claims its
+sources in Redis (so two workers never check one source at once), reads them, fetches each,
+and records what a fetch meant: a failure or a new text at once (a new text in one short
+transaction), an unchanged check together with the run's other unchanged checks.
 """
 
 import contextlib
 import datetime
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -43,6 +45,9 @@ from tracker.monitoring.models import (
 
 logger = logging.getLogger(__name__)
 
+# An unchanged check's outcome waits at most this long to be written with others.
+UNCHANGED_WRITE_DELAY_SECONDS = 2.0
+
 
 @dataclass
 class CheckResult:
@@ -66,23 +71,74 @@ def _lease_end(now: datetime.datetime) -> datetime.datetime:
 
 def source_check(*, source_id: int) -> CheckResult:
     """Check one source now and record what came of it. Raises Source.DoesNotExist."""
+    return _sources_run([source_id], budget_seconds=math.inf, missing_ok=False)[0]
+
+
+def sources_check(*, source_ids: list[int], budget_seconds: float) -> list[CheckResult]:
+    """Check sources one after another; what the time budget does not reach is queued again."""
+    return _sources_run(source_ids, budget_seconds=budget_seconds, missing_ok=True)
+
+
+def _sources_run(
+    source_ids: list[int], *, budget_seconds: float, missing_ok: bool
+) -> list[CheckResult]:
+    """Claim the sources and read them (one round trip each for all of them), check them one
+    after another, and write the unchanged outcomes together (_UnchangedBatch)."""
+    source_ids = list(dict.fromkeys(source_ids))
+    started = time.monotonic()
     hold = settings.MONITORING_CHECK_LEASE_SECONDS
     try:
-        with politeness.source_claim(source_id, hold_seconds=hold) as claimed:
-            if not claimed:
-                return CheckResult(
-                    source_id, None, skipped="another check of this source is running"
-                )
-            # Read only once claimed, so the state compared with is not one a check just replaced.
-            source = selectors.source_for_check(source_id=source_id)
-            return _check_claimed(source)
+        claims = politeness.sources_claim(source_ids, hold_seconds=hold)
     except politeness.NotNow as exc:
-        retry_at = timezone.now() + datetime.timedelta(seconds=random.uniform(10, 60))
-        Source.objects.filter(pk=source_id).update(next_check_at=retry_at)
-        return CheckResult(source_id, None, skipped=str(exc))
+        return _retry_later(source_ids, exc)
+    batch, results = _UnchangedBatch(), []
+    try:
+        # Read only once claimed, so the state compared with is not one a check just replaced.
+        sources = selectors.sources_for_check(source_ids=claims.held)
+        for position, source_id in enumerate(source_ids):
+            # At least one check per run, so a chunk handed back always gets shorter.
+            if position and time.monotonic() - started > budget_seconds:
+                rest = source_ids[position:]
+                batch.write()
+                claims.release(rest)  # before they are queued: their next run must claim them
+                sources_enqueue(source_ids=rest)
+                break
+            result = _source_run(source_id, claims.held, sources, batch, missing_ok=missing_ok)
+            results += [result] if result else []
+            batch.write_if_due()
+    finally:
+        try:
+            batch.write()
+        finally:
+            claims.release()
+    return results
 
 
-def _check_claimed(source: Source) -> CheckResult:
+def _source_run(
+    source_id: int, held: set[int], sources: dict, batch: "_UnchangedBatch", *, missing_ok: bool
+) -> CheckResult | None:
+    """Check one source of a run; None for a source deleted since it was queued."""
+    if source_id not in held:
+        return CheckResult(source_id, None, skipped="another check of this source is running")
+    if source_id not in sources:
+        if not missing_ok:
+            raise Source.DoesNotExist("Source matching query does not exist.")
+        logger.warning("source %s was deleted before its check ran", source_id)
+        return None
+    try:
+        return _check_claimed(sources[source_id], batch)
+    except politeness.NotNow as exc:
+        return _retry_later([source_id], exc)[0]
+
+
+def _retry_later(source_ids: list[int], exc: politeness.NotNow) -> list[CheckResult]:
+    """Not the sources' fault (a busy host, Redis away): try again in a minute or so."""
+    retry_at = timezone.now() + datetime.timedelta(seconds=random.uniform(10, 60))
+    Source.objects.filter(pk__in=source_ids).update(next_check_at=retry_at)
+    return [CheckResult(source_id, None, skipped=str(exc)) for source_id in source_ids]
+
+
+def _check_claimed(source: Source, batch: "_UnchangedBatch") -> CheckResult:
     started_at = timezone.now()
     try:
         observation = checks.source_observe(source, now=started_at)
@@ -93,7 +149,9 @@ def _check_claimed(source: Source) -> CheckResult:
         failure = checks.Observation(error=f"internal error: {exc!r}")
         _record_on_a_live_connection(source, failure, started_at)
         raise
-    return _record_on_a_live_connection(source, observation, started_at)
+    if observation.error or _new_text(source, observation):
+        return _record_on_a_live_connection(source, observation, started_at)
+    return batch.add(source, observation, started_at)
 
 
 def _record_on_a_live_connection(source: Source, observation, started_at) -> CheckResult:
@@ -103,11 +161,15 @@ def _record_on_a_live_connection(source: Source, observation, started_at) -> Che
     )
 
 
+def _new_text(source: Source, observation) -> bool:
+    return bool(observation.content_hash) and observation.content_hash != source.current_hash
+
+
 def _record(source: Source, observation, started_at: datetime.datetime) -> CheckResult:
-    new_text = bool(observation.content_hash) and not observation.error
-    new_text = new_text and observation.content_hash != source.current_hash
-    # A new text may write a snapshot, a proposal and the source: all or nothing. Otherwise
-    # (304, same text, failure) it is one check row and one source row, each complete alone.
+    """Write a failed check, or one with a new text, at once."""
+    new_text = not observation.error and _new_text(source, observation)
+    # A new text may write a snapshot, a proposal and the source: all or nothing. A failure
+    # is one check row and one source row, written by one statement.
     with transaction.atomic() if new_text else contextlib.nullcontext():
         now = timezone.now()
         if new_text:
@@ -123,59 +185,130 @@ def _record(source: Source, observation, started_at: datetime.datetime) -> Check
             fields = _failure_fields(source, observation, now)
         else:
             outcome, proposal, fields = _success(source, observation, now)
-        check = Check(
-            source=source,
-            started_at=started_at,
-            http_status=observation.http_status,
-            outcome=outcome,
-            duration_ms=observation.duration_ms,
-            bytes_received=observation.bytes_received,
-            content_hash=observation.content_hash,
-            error=observation.error,
-        )
-        _check_write(check, source_fields={"last_checked_at": now, **fields})
+        check = _check_row(source, observation, started_at, outcome)
+        _checks_write([(check, {"last_checked_at": now, **fields})])
     return CheckResult(source.pk, outcome, check_id=check.pk, proposal_id=proposal and proposal.pk)
 
 
-def _check_write(check: Check, *, source_fields: dict) -> None:
-    """Insert the check row (setting check.pk) and update its source row with source_fields.
+def _check_row(source: Source, observation, started_at: datetime.datetime, outcome: str) -> Check:
+    return Check(
+        source=source,
+        started_at=started_at,
+        http_status=observation.http_status,
+        outcome=outcome,
+        duration_ms=observation.duration_ms,
+        bytes_received=observation.bytes_received,
+        content_hash=observation.content_hash,
+        error=observation.error,
+    )
 
-    On PostgreSQL one statement does both (the UPDATE in a WITH clause): every check writes
-    these two rows, and building an INSERT and an UPDATE through the ORM, then waiting for two
-    round trips, cost the worker more CPU than the fetch itself. The values are prepared by
-    the fields (pre_save, get_db_prep_save) as the ORM's would be. Elsewhere: the plain ORM.
+
+class _UnchangedBatch:
+    """Unchanged checks (304, or the same text) of one run, written together.
+
+    Most checks change nothing, and one statement for all of a chunk's costs the worker far
+    less than one each. An outcome waits at most UNCHANGED_WRITE_DELAY_SECONDS (a chunk of
+    slow hosts does not hold it), and always less than the source's claim: every write
+    happens before the run gives its claims back. A worker killed in between loses these
+    check rows only; their sources are checked again when the dispatcher's lease runs out.
+    """
+
+    def __init__(self):
+        self._rows: list[tuple[Check, dict, CheckResult]] = []
+        self._since = 0.0
+
+    def add(self, source: Source, observation, started_at: datetime.datetime) -> CheckResult:
+        now = timezone.now()
+        outcome, _proposal, fields = _success(source, observation, now)
+        result = CheckResult(source.pk, outcome)
+        check = _check_row(source, observation, started_at, outcome)
+        if not self._rows:
+            self._since = time.monotonic()
+        self._rows.append((check, {"last_checked_at": now, **fields}, result))
+        return result
+
+    def write_if_due(self) -> None:
+        if self._rows and time.monotonic() - self._since >= UNCHANGED_WRITE_DELAY_SECONDS:
+            self.write()
+
+    def write(self) -> None:
+        rows, self._rows = self._rows, []
+        if rows:
+            # Written after the fetches: a connection lost meanwhile must not lose the checks.
+            write_on_a_live_connection(
+                partial(_checks_write, [(check, fields) for check, fields, _result in rows]),
+                what=f"Recording {len(rows)} unchanged checks",
+            )
+        for check, _fields, result in rows:
+            result.check_id = check.pk
+
+
+def _checks_write(rows: list[tuple[Check, dict]]) -> None:
+    """Insert the check rows (setting each check's pk) and update each one's source row with
+    its fields: on PostgreSQL one statement for all of them, whatever their number.
+
+    Each source appears once. A field a row does not give keeps the source's value (the
+    fields that may be NULL must be given by every row). Building INSERTs and UPDATEs through
+    the ORM cost the worker more CPU than the fetch; the values are prepared by the fields
+    (pre_save, get_db_prep_save) as the ORM's would be. Elsewhere: the plain ORM, a row at
+    a time.
     """
     if connection.vendor != "postgresql":
-        check.save(force_insert=True)
-        Source.objects.filter(pk=check.source_id).update(**source_fields)
+        for check, fields in rows:
+            check.save(force_insert=True)
+            Source.objects.filter(pk=check.source_id).update(**fields)
         return
-    check_fields = [f for f in Check._meta.concrete_fields if not f.primary_key]
-    params = [
-        Source._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in source_fields.items()
-    ]
-    params.append(check.source_id)
-    params += [f.get_db_prep_save(f.pre_save(check, True), connection) for f in check_fields]
+    names = tuple(sorted({name for _check, fields in rows for name in fields}))
+    sql, source_fields, check_fields = _checks_write_sql(names)
+    params = [[check.source_id for check, _fields in rows]]
+    for name, field in zip(names, source_fields, strict=True):
+        if field.null and any(name not in fields for _check, fields in rows):
+            raise ValueError(f"{name} may be NULL: every row must give it")
+        params.append([field.get_db_prep_save(fields.get(name), connection) for _c, fields in rows])
+    for field in check_fields:
+        params.append(
+            [field.get_db_prep_save(field.pre_save(check, True), connection) for check, _ in rows]
+        )
     with connection.cursor() as cursor:
-        cursor.execute(_check_write_sql(tuple(source_fields)), params)
-        check.pk = cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        ids = dict((source_id, pk) for pk, source_id in cursor.fetchall())
+    for check, _fields in rows:
+        check.pk = ids[check.source_id]
 
 
 @lru_cache(maxsize=64)
-def _check_write_sql(source_names: tuple[str, ...]) -> str:
+def _checks_write_sql(source_names: tuple[str, ...]):
+    """(SQL, source fields, check fields): the source UPDATE in a WITH clause, the rows of both
+    as arrays (unnest), so the statement is the same for one row or a hundred."""
     quote = connection.ops.quote_name
+    source_fields = [Source._meta.get_field(name) for name in source_names]
     check_fields = [f for f in Check._meta.concrete_fields if not f.primary_key]
-    assignments = ", ".join(
-        f"{quote(Source._meta.get_field(name).column)} = %s" for name in source_names
+
+    def arrays(fields) -> str:
+        return ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+
+    def assignment(field) -> str:
+        column = quote(field.column)
+        return (
+            f"{column} = v.{column}"
+            if field.null
+            else f"{column} = COALESCE(v.{column}, s.{column})"
+        )
+
+    pk = quote(Source._meta.pk.column)
+    source_columns = ", ".join(quote(f.column) for f in source_fields)
+    check_columns = ", ".join(quote(f.column) for f in check_fields)
+    source_id = quote(Check._meta.get_field("source").column)
+    sql = (
+        f"WITH source_update AS (UPDATE {quote(Source._meta.db_table)} AS s "
+        f"SET {', '.join(assignment(f) for f in source_fields)} "
+        f"FROM unnest({arrays([Source._meta.pk, *source_fields])}) AS v({pk}, {source_columns}) "
+        f"WHERE s.{pk} = v.{pk}) "
+        f"INSERT INTO {quote(Check._meta.db_table)} ({check_columns}) "
+        f"SELECT * FROM unnest({arrays(check_fields)}) "
+        f"RETURNING {quote(Check._meta.pk.column)}, {source_id}"
     )
-    return (
-        f"WITH source_update AS (UPDATE {quote(Source._meta.db_table)} SET {assignments} "
-        f"WHERE {quote(Source._meta.pk.column)} = %s) "
-        f"INSERT INTO {quote(Check._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in check_fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(check_fields))}) "
-        f"RETURNING {quote(Check._meta.pk.column)}"
-    )
+    return sql, source_fields, check_fields
 
 
 def _failure_fields(source: Source, observation, now: datetime.datetime) -> dict:
@@ -283,21 +416,6 @@ def sources_enqueue(*, source_ids: list[int], now: datetime.datetime | None = No
 def _send_chunks(chunks: list[list[int]], task) -> None:
     for chunk in chunks:
         task.delay(chunk)
-
-
-def sources_check(*, source_ids: list[int], budget_seconds: float) -> list[CheckResult]:
-    """Check sources one after another; what the time budget does not reach is queued again."""
-    started, results = time.monotonic(), []
-    for position, source_id in enumerate(source_ids):
-        # At least one check per task, so a chunk handed back always gets shorter.
-        if position and time.monotonic() - started > budget_seconds:
-            sources_enqueue(source_ids=source_ids[position:])
-            break
-        try:
-            results.append(source_check(source_id=source_id))
-        except Source.DoesNotExist:
-            logger.warning("source %s was deleted before its check ran", source_id)
-    return results
 
 
 @transaction.atomic
