@@ -149,12 +149,17 @@ class EmailChannel:
         return [(group, partial(self.send, alert_message(group))) for group in groups.values()]
 
     def _connection(self):
+        """This thread's open connection, or a new one when it idled too long or the mail
+        settings changed since it was made (a test's SMTP server)."""
+        made_for = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
         connection = getattr(self.local, "connection", None)
         idle = time.monotonic() - getattr(self.local, "used_at", 0.0)
-        if connection is not None and idle > SMTP_IDLE_SECONDS:
+        if connection is not None and (idle > SMTP_IDLE_SECONDS or self.local.made_for != made_for):
             connection.close()
-        if connection is None or idle > SMTP_IDLE_SECONDS:
+            connection = None
+        if connection is None:
             connection = self.local.connection = mail.get_connection(fail_silently=False)
+            self.local.made_for = made_for
         return connection
 
     def send(self, message: mail.EmailMessage) -> Outcome:
