@@ -58,6 +58,9 @@ def _ms_since(started: float) -> int:
 
 
 class WebhookChannel:
+    def timeout(self) -> float:
+        return settings.WEBHOOK_TIMEOUT_SECONDS
+
     def messages(self, deliveries: list[Delivery], now) -> list[Message]:
         from tracker.alerts.services import event_body, subscription_secrets
 
@@ -140,6 +143,9 @@ class EmailChannel:
     """
 
     local = threading.local()
+
+    def timeout(self) -> float:
+        return settings.EMAIL_TIMEOUT
 
     def messages(self, deliveries: list[Delivery], now) -> list[Message]:
         groups: dict[int, list[Delivery]] = {}

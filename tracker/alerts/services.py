@@ -370,16 +370,15 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
             "event", "subscription", "email_subscription"
         )
     )
-    messages = []
+    batch, pool, count = _Batch(), _sender_pool(), 0
     for channel, group in _by_channel(deliveries).items():
-        messages += CHANNELS[channel].messages(group, now)
-    batch = _Batch(
-        claim_usable_for=settings.WEBHOOK_LEASE_SECONDS - settings.WEBHOOK_TIMEOUT_SECONDS
-    )
-    pool = _sender_pool()
-    for group, send in messages:
-        pool.submit(batch.send, group, send)
-    return batch.record(len(messages))
+        # A claim lasts one lease; a message started later than this might still be sending
+        # when the lease ends and another worker sends the same delivery.
+        usable_for = settings.WEBHOOK_LEASE_SECONDS - CHANNELS[channel].timeout()
+        for message, send in CHANNELS[channel].messages(group, now):
+            pool.submit(batch.send, message, send, batch.started + usable_for)
+            count += 1
+    return batch.record(count)
 
 
 def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
@@ -399,19 +398,17 @@ class _Batch:
     mid-write, can make the sweeper send a second time.
     """
 
-    def __init__(self, *, claim_usable_for: float):
-        # A claim lasts one lease; a request started later than this might still be running
-        # when the lease ends and another worker sends the same delivery.
-        self.send_by = time.monotonic() + claim_usable_for
+    def __init__(self):
+        self.started = time.monotonic()
         self.ended: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.closed = False
 
-    def send(self, group: list[Delivery], send) -> None:
+    def send(self, group: list[Delivery], send, send_by: float) -> None:
         """Runs on the sender pool. A message not sent (the task gave up, or its claim is
         too old) is handed back without an outcome: the sweeper sends it after the lease."""
         outcome = None
-        if not self.closed and time.monotonic() < self.send_by:
+        if not self.closed and time.monotonic() < send_by:
             outcome = send()  # never raises: every failure is an outcome
         written = threading.Event()
         with self.lock:
