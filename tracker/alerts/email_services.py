@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import Category, Jurisdiction
-from jurisdictions.ratelimit import rate_limit_hit
+from jurisdictions.ratelimit import address_limit_hit
 from jurisdictions.selectors import FEDERAL_CODE, ZipMalformed, ZipUnknown, zip_lookup
 from tracker.alerts.models import (
     ConfirmationMails,
@@ -29,7 +29,6 @@ from tracker.alerts.models import (
 )
 
 LINK_SALT = "alerts.email.confirm"
-ADDRESS_WINDOW = 24 * 3600
 # The weekly digest goes out on Monday at 08:00 (TIME_ZONE); tracker/celery.py's beat entry
 # runs email_digests_send then.
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 8
@@ -85,17 +84,13 @@ def email_subscribe_request(*, request: AlertRequest) -> bool:
     """
     email = request.email.strip()
     email_places(codes=request.codes, zip_code=request.zip_code)  # refuse unknown places
-    address = hashlib.sha256(email.lower().encode()).hexdigest()  # no address kept in Redis
-    over = rate_limit_hit(
-        bucket="alerts-address",
-        client=address,
-        limit=settings.EMAIL_ALERT_ADDRESS_LIMIT,
-        window=ADDRESS_WINDOW,
+    over = address_limit_hit(
+        bucket="alerts-address", email=email, limit=settings.EMAIL_ALERT_ADDRESS_LIMIT
     )
     suppressed = EmailSubscription.objects.filter(
         email__iexact=email, suppressed_at__isnull=False
     ).exists()
-    if over is not None or suppressed:
+    if over or suppressed:
         return False
     token = signing.dumps({**request.__dict__, "email": email}, salt=LINK_SALT)
     context = {
@@ -188,13 +183,8 @@ def email_suppress(*, subscription_id: int, reason: str) -> bool:
     changed = EmailSubscription.objects.filter(
         pk=subscription_id, suppressed_at__isnull=True
     ).update(suppressed_at=now, suppressed_reason=reason[:500] or "suppressed", updated_at=now)
-    Delivery.objects.filter(
-        email_subscription_id=subscription_id, state=DeliveryState.PENDING
-    ).update(
-        state=DeliveryState.FAILED,
-        next_attempt_at=None,
-        last_error=f"address suppressed: {reason}"[:2000],
-        updated_at=now,
+    Delivery.objects.filter(email_subscription_id=subscription_id).fail_pending(
+        error=f"address suppressed: {reason}", now=now
     )
     return changed == 1
 

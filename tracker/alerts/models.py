@@ -212,6 +212,17 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def fail_pending(self, *, error: str, now) -> int:
+        """Fail what is still pending of these (its owner stopped): nothing more is sent."""
+        return self.filter(state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED,
+            next_attempt_at=None,
+            last_error=error[:2000],
+            updated_at=now,
+        )
+
+
 class Delivery(models.Model):
     """One event to one subscription (a webhook's or an email's), with its retry schedule
     kept here, not in the broker."""
@@ -241,6 +252,8 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -122,12 +122,10 @@ def email_alert_figures() -> dict:
     """For the admin: live email subscribers per place and per category, how many confirmed
     (of the confirmation mails sent), how many mails bounced, and the last sends."""
     live = EmailSubscription.objects.filter(suppressed_at__isnull=True)
-    per_category = live.aggregate(
-        **{
-            label: Count("pk", filter=Q(categories__contains=[value]))
-            for value, label in Category.choices
-        }
+    counts = live.aggregate(
+        **{value: Count("pk", filter=Q(categories__contains=[value])) for value in Category.values}
     )
+    per_category = {Category(value).label: count for value, count in counts.items()}
     per_place = (
         EmailSubscription.follows.through.objects.filter(
             emailsubscription__suppressed_at__isnull=True

@@ -122,13 +122,8 @@ def subscription_disable(*, subscription_id: int, reason: str) -> bool:
         enabled=False, disabled_reason=reason[:500], disabled_at=now, updated_at=now
     )
     if changed:
-        Delivery.objects.filter(
-            subscription_id=subscription_id, state=DeliveryState.PENDING
-        ).update(
-            state=DeliveryState.FAILED,
-            next_attempt_at=None,
-            last_error=f"subscription disabled: {reason}"[:2000],
-            updated_at=now,
+        Delivery.objects.filter(subscription_id=subscription_id).fail_pending(
+            error=f"subscription disabled: {reason}", now=now
         )
     return changed == 1
 
