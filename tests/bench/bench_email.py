@@ -41,7 +41,11 @@ WORKER_ARGS = ["--pool", "threads", "--concurrency", "4"]
 
 def _sink(port_queue, requests):
     """Counts mails per (sender, recipient); answers ("stats", sender) on its pipe."""
+    import logging
+
     from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per connection otherwise
 
     counts: Counter = Counter()
     lock = threading.Lock()
@@ -108,7 +112,8 @@ def run_smtplib(pipe, port: int) -> dict:
     from tracker.alerts.models import Delivery
 
     deliveries = list(Delivery.objects.select_related("event", "email_subscription"))
-    messages = [alert_message([d]).message().as_bytes() for d in deliveries]
+    # As Django's SMTP backend writes them: CRLF line ends.
+    messages = [alert_message([d]).message().as_bytes(linesep="\r\n") for d in deliveries]
     recipients = [d.email_subscription.email for d in deliveries]
     started = time.monotonic()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
