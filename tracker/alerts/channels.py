@@ -151,8 +151,12 @@ class EmailChannel:
         groups: dict[int, list[Delivery]] = {}
         for delivery in sorted(deliveries, key=lambda d: d.event.created_at):
             groups.setdefault(delivery.email_subscription_id, []).append(delivery)
-        # Rendered here, in the task's thread: the pool's threads only send.
-        return [(group, partial(self.send, alert_message(group))) for group in groups.values()]
+        # Rendered here, in the task's thread (the pool's threads only send), each distinct
+        # mail once.
+        rendered: dict = {}
+        return [
+            (group, partial(self.send, alert_message(group, rendered))) for group in groups.values()
+        ]
 
     def _connection(self):
         """This thread's open connection, or a new one when it idled too long or the mail
@@ -247,30 +251,55 @@ def _changes(event, categories: list[str]) -> dict:
     }
 
 
-def alert_message(deliveries: list[Delivery]) -> mail.EmailMultiAlternatives:
-    """The mail of these deliveries (one subscriber's), with RFC 8058's one-click headers."""
+# Stand-ins for a subscriber's own links: the rest of a mail depends only on its changes
+# and products, so a fan-out renders each distinct mail once and fills in the links.
+KEY_STAND_IN = "00000000-0000-4000-8000-a1e7a1e7a1e7"
+
+
+def alert_message(deliveries: list[Delivery], rendered: dict | None = None):
+    """The mail of these deliveries (one subscriber's), with RFC 8058's one-click headers.
+
+    `rendered`: a cache of subject and parts by content, shared across a batch.
+    """
     subscription = deliveries[0].email_subscription
+    content = (tuple(d.event_id for d in deliveries), tuple(subscription.categories))
+    if rendered is None or content not in rendered:
+        parts = _alert_parts(deliveries, subscription.categories)
+        if rendered is None:
+            rendered = {}
+        rendered[content] = parts
+    subject, text, html = (
+        part.replace(KEY_STAND_IN, str(subscription.key)) for part in rendered[content]
+    )
     links = manage_links(subscription.key)
-    context = {
-        "items": [_changes(d.event, subscription.categories) for d in deliveries],
-        "digest": len(deliveries) > 1,
-        **links,
-    }
-    places = sorted({item["place"] for item in context["items"]})
-    subject = f"Kratom law: a change in {', '.join(places)}"
-    if context["digest"]:
-        subject = f"Kratom law: {len(deliveries)} changes in {', '.join(places)}"
     message = mail.EmailMultiAlternatives(
-        subject=subject[:200],
-        body=render_to_string("alerts/email/alert.txt", context),
+        subject=subject,
+        body=text,
         to=[subscription.email],
         headers={
             "List-Unsubscribe": f"<{links['unsubscribe']}>, <{unsubscribe_mailto(subscription.key)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(render_to_string("alerts/email/alert.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
+
+
+def _alert_parts(deliveries: list[Delivery], categories: list[str]) -> tuple[str, str, str]:
+    context = {
+        "items": [_changes(d.event, categories) for d in deliveries],
+        "digest": len(deliveries) > 1,
+        **manage_links(KEY_STAND_IN),
+    }
+    places = ", ".join(sorted({item["place"] for item in context["items"]}))
+    subject = f"Kratom law: a change in {places}"
+    if context["digest"]:
+        subject = f"Kratom law: {len(deliveries)} changes in {places}"
+    return (
+        subject[:200],
+        render_to_string("alerts/email/alert.txt", context),
+        render_to_string("alerts/email/alert.html", context),
+    )
 
 
 def unsubscribe_mailto(key) -> str:
