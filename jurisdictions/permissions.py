@@ -19,6 +19,9 @@ CURATOR_PERMISSIONS = [
     ("monitoring", "view_check"),
     ("monitoring", "view_snapshot"),
     ("monitoring", "view_changeproposal"),
+    # Email alert counts and settings; the addresses need alerts.view_email_address,
+    # which no group holds (a superuser grants it to a person).
+    ("alerts", "view_emailsubscription"),
 ]
 
 OPERATOR_PERMISSIONS = [

@@ -5,6 +5,7 @@ To keep Redis off the hot path, a process claims a batch of a client's allowance
 100), so a process over-claims at most 2% of a client's allowance per window.
 """
 
+import hashlib
 import logging
 import math
 import threading
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
 BATCH_FRACTION = 50  # batch = limit // 50
+DAY = 24 * 3600
 
 
 class _Allowance:
@@ -73,6 +75,13 @@ def same_origin(request) -> bool:
         return False
     sender = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
     return sender is None or urlsplit(sender).netloc == request.get_host()
+
+
+def address_limit_hit(*, bucket: str, email: str, limit: int) -> bool:
+    """Count one mail to an address (case-insensitive) against `limit` a day; True when over.
+    The address is hashed: no address is kept in Redis."""
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return rate_limit_hit(bucket=bucket, client=address, limit=limit, window=DAY) is not None
 
 
 def rate_limit_hit(

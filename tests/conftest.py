@@ -166,15 +166,33 @@ def celery_worker_process(transactional_db):
 
 
 class _Inbox:
-    """What a local SMTP server received, as parsed messages, in order."""
+    """What a local SMTP server received, as parsed messages, in order.
+
+    `rcpt_replies[address]`: replies its RCPT TO gets, one per attempt (then 250); `data_delay`:
+    seconds each DATA is held before it is accepted (a slow server, for a kill mid-send).
+    """
 
     def __init__(self):
         self.messages = []
+        self.rcpt_replies: dict[str, list[str]] = {}
+        self.data_delay = 0.0
+        self.data_started = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        replies = self.rcpt_replies.get(address)
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
         import email
         import email.policy
 
+        self.data_started += 1
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         self.messages.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )

@@ -134,6 +134,13 @@ app.conf.beat_schedule = {
         "task": "tracker.alerts.tasks.attempts_purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Email alerts: the weekly digest, Monday 08:00 (TIME_ZONE; email_services.DIGEST_*
+    # must say the same): puts each weekly subscriber's changes of the week on the broker
+    # together, so they go out as one mail. The sweeper sends what it misses a lease later.
+    "email-digests": {
+        "task": "tracker.alerts.tasks.email_digests_send",
+        "schedule": crontab(day_of_week=1, hour=8, minute=0),
+    },
     # Measures: each provider reads what changed since its last run, once a day, at its own
     # time. Daily fits the tightest limit (Open States' default key: 250 requests a day; a
     # run over the 52 jurisdictions costs about 55) and bills move in days, not hours. A

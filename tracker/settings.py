@@ -158,6 +158,12 @@ if not DEBUG:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Seconds an SMTP connection may take: a key request sends its mail while the visitor waits.
 EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0)
@@ -316,6 +322,14 @@ API_CHECK_ANONYMOUS_WINDOW = env_int("API_CHECK_ANONYMOUS_WINDOW", 3600, minimum
 # Self-serve keys (/sellers/): the daily quota a key gets, how long the emailed link is
 # valid, and how many requests one client and one address may make.
 API_KEY_FREE_DAILY_QUOTA = env_int("API_KEY_FREE_DAILY_QUOTA", 100_000, minimum=1)
+# Email alerts (tracker/alerts/email_services.py): how long a confirmation link works, how
+# many subscribe requests a client may send per window and an address may receive per day,
+# and the mailto: of every alert's List-Unsubscribe header (read by a person).
+EMAIL_ALERT_LINK_MAX_AGE = env_int("EMAIL_ALERT_LINK_MAX_AGE", 48 * 3600, minimum=60)
+EMAIL_ALERT_RATE_LIMIT = env_int("EMAIL_ALERT_RATE_LIMIT", 10, minimum=1)
+EMAIL_ALERT_RATE_LIMIT_WINDOW = env_int("EMAIL_ALERT_RATE_LIMIT_WINDOW", 3600, minimum=1)
+EMAIL_ALERT_ADDRESS_LIMIT = env_int("EMAIL_ALERT_ADDRESS_LIMIT", 3, minimum=1)
+EMAIL_UNSUBSCRIBE_ADDRESS = "mailto:" + env_str("EMAIL_UNSUBSCRIBE_ADDRESS", CONTACT_EMAIL)
 API_KEY_LINK_MAX_AGE = env_int("API_KEY_LINK_MAX_AGE", 86400, minimum=60)
 API_KEY_REQUEST_RATE_LIMIT = env_int("API_KEY_REQUEST_RATE_LIMIT", 10, minimum=1)
 API_KEY_REQUEST_RATE_LIMIT_WINDOW = env_int("API_KEY_REQUEST_RATE_LIMIT_WINDOW", 3600, minimum=1)

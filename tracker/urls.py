@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sellers/key/", include("tracker.apikeys.urls")),
+    path("alerts/", include("tracker.alerts.urls")),
     path("", include("jurisdictions.urls")),
 ]

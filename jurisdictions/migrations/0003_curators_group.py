@@ -15,10 +15,17 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name="Curators")
-    for app_label, codename in CURATOR_PERMISSIONS:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    # The list is today's: a permission of a model that a later migration makes does not
+    # exist yet here, and is granted by the sync after migrate (jurisdictions.apps).
+    group.permissions.add(
+        *[
+            permission
+            for app_label, codename in CURATOR_PERMISSIONS
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        ]
+    )
 
 
 def revoke(apps, schema_editor):

@@ -531,6 +531,7 @@ def test_the_curators_group_has_exactly_the_permissions_it_needs():
         ("monitoring", "view_check"),
         ("monitoring", "view_snapshot"),
         ("monitoring", "view_changeproposal"),
+        ("alerts", "view_emailsubscription"),  # counts; not the addresses
     }
 
 

@@ -47,7 +47,10 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     assert 'class="shape shape-regulated"' in html
     assert 'aria-label="CA, California: Leaf regulated"' in html
     assert 'aria-label="FL, Florida: Leaf not verified"' in html  # on the map, not in our data yet
-    assert 'aria-label="Legend: Leaf"' in html and "Nobody has verified this rule here: check the law yourself." in html
+    assert (
+        'aria-label="Legend: Leaf"' in html
+        and "Nobody has verified this rule here: check the law yourself." in html
+    )
     assert "Kratom is a controlled or prohibited substance here." not in html
     assert '<a href="?map=7oh#map-title">7-OH products</a>' in html
     seven_oh = _text(client.get("/?map=7oh"))

@@ -11,7 +11,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from tracker.alerts import selectors, services
-from tracker.alerts.models import SUBSCRIBABLE, Attempt, Delivery, Event, Subscription
+from tracker.alerts.models import (
+    SUBSCRIBABLE,
+    Attempt,
+    Delivery,
+    EmailSubscription,
+    Event,
+    Subscription,
+)
 
 LOG_ROWS = 50
 TEMPLATES = "admin/alerts/subscription"
@@ -181,13 +188,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "id",
         "event",
         "subscription",
+        "email_subscription",
         "state",
         "attempts",
         "next_attempt_at",
         "last_status_code",
     ]
     list_filter = ["state"]
-    list_select_related = ["event", "subscription"]
+    list_select_related = ["event", "subscription", "email_subscription"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
     actions = ["resend"]
 
@@ -213,3 +221,40 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+ADDRESS_PERMISSION = "alerts.view_email_address"
+
+
+@admin.register(EmailSubscription)
+class EmailSubscriptionAdmin(admin.ModelAdmin):
+    """Counts for every curator; addresses only with their own permission."""
+
+    list_display = ["__str__", "frequency", "categories", "confirmed_at", "suppressed_at"]
+    list_filter = ["frequency", ("suppressed_at", admin.EmptyFieldListFilter)]
+    change_list_template = "admin/alerts/emailsubscription/change_list.html"
+    fields = ["frequency", "categories", "follows", "confirmed_at", "suppressed_reason"]
+    readonly_fields = fields
+
+    def get_list_display(self, request):
+        if request.user.has_perm(ADDRESS_PERMISSION):
+            return ["email", *self.list_display]
+        return self.list_display
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm(ADDRESS_PERMISSION):
+            return ["email", *self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_search_fields(self, request):
+        return ["email"] if request.user.has_perm(ADDRESS_PERMISSION) else []
+
+    def has_add_permission(self, request):
+        return False  # a subscription exists only once its owner confirmed it
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "figures": selectors.email_alert_figures()}
+        return super().changelist_view(request, extra_context)

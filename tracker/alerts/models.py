@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 SECRET_PREFIX = "whsec_"
 SECRET_MIN_BYTES, SECRET_MAX_BYTES = 24, 64
@@ -80,6 +81,82 @@ class Subscription(models.Model):
             secret_key_bytes(self.secret)
 
 
+class Frequency(models.TextChoices):
+    IMMEDIATE = "immediate", "Every change as it is confirmed"
+    WEEKLY = "weekly", "A weekly digest"
+
+
+def all_categories() -> list[str]:
+    from jurisdictions.models import Category
+
+    return list(Category.values)
+
+
+class EmailSubscription(models.Model):
+    """A person's email alerts. A row exists only once its owner opened the confirmation
+    link (nothing is kept of an unconfirmed request), and deleting it removes the address."""
+
+    email = models.EmailField(max_length=254)
+    follows = models.ManyToManyField(
+        "jurisdictions.Jurisdiction",
+        related_name="+",
+        help_text="Each place's own changes (a ZIP adds every place that answers for it).",
+    )
+    categories = models.JSONField(default=all_categories)
+    frequency = models.CharField(
+        max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    # The secret of the manage and unsubscribe links in every mail (no login, no cookie).
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # sha256 of the confirmation link that made or last changed it: a link works once.
+    confirm_digests = models.JSONField(default=list, editable=False)
+    confirmed_at = models.DateTimeField()
+    # A permanent failure (SMTP 5xx, or every retry used up): nothing more is sent to it.
+    suppressed_at = models.DateTimeField(null=True, blank=True)
+    suppressed_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        permissions = [("view_email_address", "Can see subscribers' email addresses")]
+        constraints = [
+            # One subscription per address: a second confirmed request changes the first.
+            models.UniqueConstraint(
+                Lower("email"), name="alerts_emailsubscription_one_per_address"
+            ),
+            models.CheckConstraint(
+                condition=Q(suppressed_at__isnull=True) | ~Q(suppressed_reason=""),
+                name="alerts_emailsubscription_suppressed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values),
+                name="alerts_emailsubscription_frequency_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"email subscription #{self.pk}"
+
+    def clean(self):
+        unknown = set(self.categories) - set(all_categories())
+        if not self.categories or unknown:
+            raise ValidationError({"categories": "Choose at least one known product category."})
+
+
+class ConfirmationMails(models.Model):
+    """Confirmation mails sent per day (no addresses): the admin's confirmation rate."""
+
+    day = models.DateField(unique=True)
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "confirmation mails"
+
+    def __str__(self):
+        return f"{self.day}: {self.sent}"
+
+
 class Event(models.Model):
     """The outbox: every event is stored, whoever (if anyone) it is delivered to."""
 
@@ -124,18 +201,42 @@ class Event(models.Model):
         return f"msg_{self.id.hex}"
 
 
+class Channel(models.TextChoices):
+    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", "Email"
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Delivered"
     FAILED = "failed", "Failed"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def fail_pending(self, *, error: str, now) -> int:
+        """Fail what is still pending of these (its owner stopped): nothing more is sent."""
+        return self.filter(state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED,
+            next_attempt_at=None,
+            last_error=error[:2000],
+            updated_at=now,
+        )
+
+
 class Delivery(models.Model):
-    """One event to one subscription, with its retry schedule kept here, not in the broker."""
+    """One event to one subscription (a webhook's or an email's), with its retry schedule
+    kept here, not in the broker."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    email_subscription = models.ForeignKey(
+        EmailSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     state = models.CharField(
         max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
@@ -152,12 +253,23 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "deliveries"
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "subscription"], name="alerts_delivery_one_per_subscription"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "email_subscription"],
+                name="alerts_delivery_one_per_email_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(subscription__isnull=False, email_subscription__isnull=True)
+                | Q(subscription__isnull=True, email_subscription__isnull=False),
+                name="alerts_delivery_one_channel",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=DeliveryState.values), name="alerts_delivery_state_valid"
@@ -181,14 +293,27 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.event} to {self.subscription}"
+        return f"{self.event} to {self.subscription or self.email_subscription}"
+
+    @property
+    def channel(self) -> str:
+        return Channel.WEBHOOK if self.subscription_id else Channel.EMAIL
+
+    @property
+    def owner_id(self) -> int:
+        return self.subscription_id or self.email_subscription_id
 
 
 class Attempt(models.Model):
     """The delivery log: one row per request sent (or refused before it was sent)."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="log")
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="log")
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="log"
+    )
+    email_subscription = models.ForeignKey(
+        EmailSubscription, null=True, blank=True, on_delete=models.CASCADE, related_name="log"
+    )
     number = models.PositiveSmallIntegerField()
     attempted_at = models.DateTimeField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -2,10 +2,22 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
-from jurisdictions.models import Jurisdiction
-from tracker.alerts.models import Delivery, DeliveryState, Event, EventType, Subscription
+from jurisdictions.models import Category, Jurisdiction
+from tracker.alerts.models import (
+    ConfirmationMails,
+    Delivery,
+    DeliveryState,
+    EmailSubscription,
+    Event,
+    EventType,
+    Subscription,
+)
+
+# The admin's confirmation rate: subscriptions made of confirmation mails sent, lately.
+FIGURES_DAYS = 30
 
 # Country > state > county > city: three parents at most.
 PARENT_PATH = "parent__parent__parent"
@@ -104,3 +116,37 @@ def subscription_missed(*, subscription: Subscription) -> tuple[datetime.datetim
         return None, 0
     retry, create = subscription_replay_plan(subscription=subscription, since=since)
     return since, len(retry) + len(create)
+
+
+def email_alert_figures() -> dict:
+    """For the admin: live email subscribers per place and per category, how many confirmed
+    (of the confirmation mails sent), how many mails bounced, and the last sends."""
+    live = EmailSubscription.objects.filter(suppressed_at__isnull=True)
+    counts = live.aggregate(
+        **{value: Count("pk", filter=Q(categories__contains=[value])) for value in Category.values}
+    )
+    per_category = {Category(value).label: count for value, count in counts.items()}
+    per_place = (
+        EmailSubscription.follows.through.objects.filter(
+            emailsubscription__suppressed_at__isnull=True
+        )
+        .values("jurisdiction__code", "jurisdiction__name")
+        .annotate(subscribers=Count("emailsubscription"))
+        .order_by("-subscribers", "jurisdiction__code")
+    )
+    since = timezone.now() - datetime.timedelta(days=FIGURES_DAYS)
+    requested = ConfirmationMails.objects.filter(day__gte=since.date()).aggregate(n=Sum("sent"))
+    mails = Delivery.objects.filter(email_subscription__isnull=False, attempts__gt=0)
+    return {
+        "per_category": per_category,
+        "per_place": per_place,
+        "subscribers": EmailSubscription.objects.count(),
+        "suppressed": EmailSubscription.objects.filter(suppressed_at__isnull=False).count(),
+        "confirmation_mails": requested["n"] or 0,
+        "confirmed": EmailSubscription.objects.filter(created_at__gte=since).count(),
+        "days": FIGURES_DAYS,
+        "sent": mails.count(),
+        "bounced": mails.filter(state=DeliveryState.FAILED).count(),
+        "last_sends": mails.order_by("-updated_at").select_related("event__jurisdiction")[:10],
+        "last_send_at": mails.aggregate(last=Max("updated_at"))["last"],
+    }

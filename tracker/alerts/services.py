@@ -11,7 +11,6 @@ import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
@@ -22,32 +21,30 @@ from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, StatusVersion
 from jurisdictions.serializers import status_change_data
-from tracker.alerts import selectors, signing
+from tracker.alerts import email_services, selectors
+from tracker.alerts.channels import CHANNELS, Outcome
 from tracker.alerts.models import (
     SUBSCRIBABLE,
     Attempt,
     Delivery,
     DeliveryState,
+    EmailSubscription,
     Event,
     EventType,
     Subscription,
 )
 from tracker.lib import http
 from tracker.lib.db import write_on_a_live_connection
-from tracker.lib.retry_after import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 20 * 1024
-EXCERPT_BYTES = 2048
 ROTATION_GRACE = datetime.timedelta(hours=24)
 # A retry due sooner than the sweeper's next run goes on the broker with a countdown;
 # anything longer waits in the database for the sweeper (never a long broker countdown).
 SWEEP_INTERVAL_SECONDS = 60
 # A countdown may fire a moment before next_attempt_at on another clock.
 CLAIM_SLACK = datetime.timedelta(seconds=1)
-GONE = 410
-THROTTLED = {429, 503}
 
 
 # Subscriptions ---------------------------------------------------------------------------
@@ -125,13 +122,8 @@ def subscription_disable(*, subscription_id: int, reason: str) -> bool:
         enabled=False, disabled_reason=reason[:500], disabled_at=now, updated_at=now
     )
     if changed:
-        Delivery.objects.filter(
-            subscription_id=subscription_id, state=DeliveryState.PENDING
-        ).update(
-            state=DeliveryState.FAILED,
-            next_attempt_at=None,
-            last_error=f"subscription disabled: {reason}"[:2000],
-            updated_at=now,
+        Delivery.objects.filter(subscription_id=subscription_id).fail_pending(
+            error=f"subscription disabled: {reason}", now=now
         )
     return changed == 1
 
@@ -174,15 +166,28 @@ def delivery_resend(*, delivery_id: int) -> None:
     _deliveries_restart([delivery_id])
 
 
-def _deliveries_create(pairs: list[tuple[Event, Subscription]]) -> list[Delivery]:
-    """New deliveries, due now, put on the broker when the transaction commits."""
+def _deliveries_create(
+    pairs: list[tuple[Event, Subscription | EmailSubscription]],
+    due: datetime.datetime | None = None,
+) -> list[Delivery]:
+    """New deliveries, due now (put on the broker when the transaction commits) or at `due`
+    (a digest's time: left to whoever sends the digest then, or to the sweeper a lease later)."""
     now = timezone.now()
     created = Delivery.objects.bulk_create(
-        Delivery(event=event, subscription=sub, next_attempt_at=now, queued_until=now + _lease())
-        for event, sub in pairs
+        Delivery(
+            event=event,
+            **{_OWNER_FIELD[type(owner)]: owner},
+            next_attempt_at=due or now,
+            queued_until=(due or now) + _lease(),
+        )
+        for event, owner in pairs
     )
-    _enqueue_on_commit([delivery.pk for delivery in created])
+    if due is None:
+        _enqueue_on_commit([delivery.pk for delivery in created])
     return created
+
+
+_OWNER_FIELD = {Subscription: "subscription", EmailSubscription: "email_subscription"}
 
 
 def _deliveries_restart(delivery_ids: list[int]) -> None:
@@ -197,6 +202,11 @@ def _deliveries_restart(delivery_ids: list[int]) -> None:
         updated_at=now,
     )
     _enqueue_on_commit(delivery_ids)
+
+
+# Status changes a person may be mailed about (status.changed: now in force;
+# status.scheduled: confirmed for a future date).
+EMAILED = {EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED}
 
 
 # Events (called by jurisdictions.services inside the status change's transaction) -------
@@ -229,7 +239,7 @@ def status_event_record(
     database stays fast and needs no worker); a disabled one still has its events stored,
     so a replay can send what it missed.
     """
-    if not Subscription.objects.exists():
+    if not (Subscription.objects.exists() or EmailSubscription.objects.exists()):
         return None
     jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=jurisdiction_id)
     event_type = EventType.STATUS_CHANGED if became_current else EventType.STATUS_SCHEDULED
@@ -248,6 +258,10 @@ def _event_record(*, event_type: str, jurisdiction: Jurisdiction, version, data:
     )
     matching = selectors.subscriptions_matching(jurisdiction=jurisdiction, event_type=event_type)
     _deliveries_create([(event, sub) for sub in matching])
+    if event_type in EMAILED:
+        now_due, weekly = email_services.email_recipients(event=event)
+        _deliveries_create([(event, sub) for sub in now_due])
+        _deliveries_create([(event, sub) for sub in weekly], due=email_services.digest_due(now))
     return event
 
 
@@ -272,6 +286,12 @@ def _enqueue_on_commit(delivery_ids: list[int], countdown: float | None = None) 
     transaction.on_commit(lambda: _enqueue(delivery_ids, countdown), robust=True)
 
 
+def deliveries_enqueue(delivery_ids: list[int]) -> None:
+    """Put these deliveries on the broker now, in this order, when the transaction commits."""
+    Delivery.objects.filter(pk__in=delivery_ids).update(queued_until=timezone.now() + _lease())
+    _enqueue_on_commit(delivery_ids)
+
+
 def _enqueue(delivery_ids: list[int], countdown: float | None) -> None:
     from tracker.alerts.tasks import deliveries_send
 
@@ -280,81 +300,17 @@ def _enqueue(delivery_ids: list[int], countdown: float | None) -> None:
         deliveries_send.apply_async(args=[delivery_ids[start : start + size]], countdown=countdown)
 
 
-@dataclass
-class _Request:
-    url: str
-    headers: dict
-    body: bytes
-
-
-@dataclass
-class _Outcome:
-    status_code: int | None = None
-    excerpt: str = ""
-    error: str = ""
-    latency_ms: int = 0
-    retry_after: float | None = None
-    refused: bool = False  # the destination is not allowed: permanent
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-
 _executor: ThreadPoolExecutor | None = None
 
 
 def _sender_pool() -> ThreadPoolExecutor:
-    """One pool per process: requests in flight are capped per worker, sessions are reused."""
+    """One pool per process: messages in flight are capped per worker, connections reused."""
     global _executor
     if _executor is None:
         _executor = ThreadPoolExecutor(
-            max_workers=settings.WEBHOOK_SEND_CONCURRENCY, thread_name_prefix="webhook"
+            max_workers=settings.WEBHOOK_SEND_CONCURRENCY, thread_name_prefix="alerts"
         )
     return _executor
-
-
-def _post(request: _Request) -> _Outcome:
-    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    started = time.monotonic()
-    try:
-        response = http.request(
-            "POST",
-            request.url,
-            headers=request.headers,
-            data=request.body,
-            timeout=(min(5.0, timeout), timeout),
-            deadline_seconds=timeout,
-            max_bytes=EXCERPT_BYTES,
-            truncate=True,
-            max_redirects=0,
-        )
-    except http.BlockedDestination as exc:
-        return _Outcome(error=str(exc), refused=True, latency_ms=_ms_since(started))
-    except http.OutboundError as exc:
-        return _Outcome(error=str(exc), latency_ms=_ms_since(started))
-    except Exception as exc:  # one odd endpoint must not lose the batch's other outcomes
-        logger.exception("Webhook request to %s failed unexpectedly", request.url)
-        return _Outcome(error=f"{type(exc).__name__}: {exc}", latency_ms=_ms_since(started))
-    outcome = _Outcome(
-        status_code=response.status_code,
-        # PostgreSQL text cannot hold NUL; the excerpt is for people to read.
-        excerpt=response.text.replace("\x00", "\ufffd"),
-        latency_ms=response.elapsed_ms,
-    )
-    if response.status_code in THROTTLED:
-        outcome.retry_after = retry_after_seconds(
-            response.headers.get("Retry-After"), now=timezone.now()
-        )
-    if not outcome.succeeded:
-        outcome.error = f"HTTP {response.status_code}"
-        if 300 <= response.status_code < 400:
-            outcome.error += " (redirects are not followed)"
-    return outcome
-
-
-def _ms_since(started: float) -> int:
-    return int((time.monotonic() - started) * 1000)
 
 
 def retry_delay(*, attempts: int, retry_after: float | None = None) -> float | None:
@@ -394,7 +350,8 @@ def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> int:
-    """Claim, sign and send these deliveries concurrently, recording each outcome at once.
+    """Claim these deliveries and send them concurrently through their channels, recording
+    each outcome at once.
 
     Returns how many were sent. Deliveries not due (sent by another worker, or a stale
     message) are skipped.
@@ -404,56 +361,55 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     if not claimed:
         return 0
     deliveries = list(
-        Delivery.objects.filter(pk__in=claimed).select_related("event", "subscription")
-    )
-    timestamp = int(time.time())
-    bodies: dict = {}
-    batch = _Batch(
-        claim_usable_for=settings.WEBHOOK_LEASE_SECONDS - settings.WEBHOOK_TIMEOUT_SECONDS
-    )
-    pool = _sender_pool()
-    for delivery in deliveries:
-        event = delivery.event
-        if event.pk not in bodies:
-            bodies[event.pk] = event_body(event=event)
-        body = bodies[event.pk]
-        secrets_now = subscription_secrets(subscription=delivery.subscription, now=now)
-        headers = signing.headers(
-            secrets=secrets_now, webhook_id=event.webhook_id, timestamp=timestamp, body=body
+        Delivery.objects.filter(pk__in=claimed).select_related(
+            "event", "subscription", "email_subscription"
         )
-        pool.submit(batch.send, delivery, _Request(delivery.subscription.url, headers, body))
-    return batch.record(len(deliveries))
+    )
+    batch, pool, count = _Batch(), _sender_pool(), 0
+    for channel, group in _by_channel(deliveries).items():
+        # A claim lasts one lease; a message started later than this might still be sending
+        # when the lease ends and another worker sends the same delivery.
+        usable_for = settings.WEBHOOK_LEASE_SECONDS - CHANNELS[channel].timeout()
+        for message, send in CHANNELS[channel].messages(group, now):
+            pool.submit(batch.send, message, send, batch.started + usable_for)
+            count += 1
+    return batch.record(count)
+
+
+def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
+    channels: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        channels.setdefault(delivery.channel, []).append(delivery)
+    return channels
 
 
 class _Batch:
-    """One task's deliveries on the shared sender pool.
+    """One task's messages on the shared sender pool.
 
-    Each outcome is written as soon as its request ends (the task's thread writes whatever
+    Each outcome is written as soon as its message is sent (the task's thread writes whatever
     has ended since its last write), and the sending thread waits for that write before it
     takes another request. So per process at most WEBHOOK_SEND_CONCURRENCY deliveries are
     ever sent and not yet recorded: all that a killed worker, or a database connection lost
     mid-write, can make the sweeper send a second time.
     """
 
-    def __init__(self, *, claim_usable_for: float):
-        # A claim lasts one lease; a request started later than this might still be running
-        # when the lease ends and another worker sends the same delivery.
-        self.send_by = time.monotonic() + claim_usable_for
+    def __init__(self):
+        self.started = time.monotonic()
         self.ended: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.closed = False
 
-    def send(self, delivery: Delivery, request: _Request) -> None:
-        """Runs on the sender pool. A delivery not sent (the task gave up, or its claim is
+    def send(self, group: list[Delivery], send, send_by: float) -> None:
+        """Runs on the sender pool. A message not sent (the task gave up, or its claim is
         too old) is handed back without an outcome: the sweeper sends it after the lease."""
         outcome = None
-        if not self.closed and time.monotonic() < self.send_by:
-            outcome = _post(request)  # never raises: every failure is an outcome
+        if not self.closed and time.monotonic() < send_by:
+            outcome = send()  # never raises: every failure is an outcome
         written = threading.Event()
         with self.lock:
             if self.closed:
                 return
-            self.ended.put((delivery, outcome, written))
+            self.ended.put((group, outcome, written))
         written.wait()
 
     def _next_group(self) -> list:
@@ -471,14 +427,13 @@ class _Batch:
         try:
             while handed_back < count:
                 group = self._next_group()
-                done = [
-                    (delivery, outcome) for delivery, outcome, _ in group if outcome is not None
-                ]
+                done = [(message, outcome) for message, outcome, _ in group if outcome is not None]
                 if done:
-                    _outcomes_record(*zip(*done, strict=True))
+                    _outcomes_record(done)
                 for _, _, written in group:
                     written.set()
-                sent, handed_back, group = sent + len(done), handed_back + len(group), []
+                sent += sum(len(message) for message, _ in done)
+                handed_back, group = handed_back + len(group), []
         finally:
             # Whatever happened, no sending thread is left waiting for this task.
             with self.lock:
@@ -490,38 +445,26 @@ class _Batch:
         return sent
 
 
-def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome, ...]) -> None:
+def _outcomes_record(done: list[tuple[list[Delivery], Outcome]]) -> None:
+    """Write the outcome of each message on each of its deliveries, with one retry time per
+    message (a digest's deliveries stay together); give up on what cannot succeed."""
     now = timezone.now()
-    to_disable: dict[int, str] = {}
+    give_up: dict[tuple[str, int], str] = {}
     soon: dict[float, list[int]] = {}
-    for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        delivery.attempts += 1  # a request was sent, or failed to connect: an attempt
-        delivery.last_status_code = outcome.status_code
-        delivery.last_error = outcome.error
-        if outcome.succeeded:
-            delivery.state, delivery.delivered_at = DeliveryState.SUCCEEDED, now
-            delivery.next_attempt_at = None
-            continue
-        reason = _permanent_failure(outcome)
-        delay = (
-            None
-            if reason
-            else retry_delay(attempts=delivery.attempts, retry_after=outcome.retry_after)
-        )
-        if delay is None:
-            reason = reason or (
-                f"all {delivery.attempts} attempts of delivery {delivery.pk} failed; "
-                f"last: {outcome.error}"
-            )
-            delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
-            to_disable.setdefault(delivery.subscription_id, reason)
-            continue
-        delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
-        if delay < SWEEP_INTERVAL_SECONDS:
-            delivery.queued_until = delivery.next_attempt_at + _lease()
-            soon.setdefault(round(delay, 1), []).append(delivery.pk)
-        else:
-            delivery.queued_until = None  # the sweeper sends it when it falls due
+    deliveries, outcomes = [], []
+    for group, outcome in done:
+        delay = None
+        for delivery in group:
+            delivery.attempts += 1  # a message was sent, or failed to connect: an attempt
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = outcome.error
+        attempts = max(delivery.attempts for delivery in group)
+        if not outcome.succeeded and not outcome.permanent:
+            delay = retry_delay(attempts=attempts, retry_after=outcome.retry_after)
+        for delivery in group:
+            _schedule(delivery, outcome, delay, now, give_up, soon)
+            deliveries.append(delivery)
+            outcomes.append(outcome)
 
     def write():
         with transaction.atomic():
@@ -530,10 +473,31 @@ def _outcomes_record(deliveries: tuple[Delivery, ...], outcomes: tuple[_Outcome,
             for delay, ids in soon.items():
                 _enqueue_on_commit(ids, countdown=delay)
 
-    write_on_a_live_connection(write, what="Recording webhook outcomes")
-    for subscription_id, reason in to_disable.items():
-        if subscription_disable(subscription_id=subscription_id, reason=reason):
-            _curators_tell_disabled(subscription_id, reason)
+    write_on_a_live_connection(write, what="Recording delivery outcomes")
+    for (channel, owner_id), reason in give_up.items():
+        CHANNELS[channel].give_up(owner_id, reason)
+
+
+def _schedule(delivery, outcome: Outcome, delay: float | None, now, give_up: dict, soon: dict):
+    """Set a delivery's next state after this outcome: delivered, retried, or failed."""
+    if outcome.succeeded:
+        delivery.state, delivery.delivered_at = DeliveryState.SUCCEEDED, now
+        delivery.next_attempt_at = None
+        return
+    if delay is None:
+        reason = outcome.permanent or (
+            f"all {delivery.attempts} attempts of delivery {delivery.pk} failed; "
+            f"last: {outcome.error}"
+        )
+        delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
+        give_up.setdefault((delivery.channel, delivery.owner_id), reason)
+        return
+    delivery.next_attempt_at = now + datetime.timedelta(seconds=delay)
+    if delay < SWEEP_INTERVAL_SECONDS:
+        delivery.queued_until = delivery.next_attempt_at + _lease()
+        soon.setdefault(round(delay, 1), []).append(delivery.pk)
+    else:
+        delivery.queued_until = None  # the sweeper sends it when it falls due
 
 
 RESULT_FIELDS = (
@@ -563,19 +527,12 @@ def _deliveries_update(deliveries: list[Delivery], now: datetime.datetime) -> No
         )
 
 
-def _permanent_failure(outcome: _Outcome) -> str:
-    if outcome.refused:
-        return f"endpoint refused by the outbound guard: {outcome.error}"
-    if outcome.status_code == GONE:
-        return "endpoint answered 410 Gone"
-    return ""
-
-
 def _log_rows(deliveries, outcomes, now) -> list[Attempt]:
     return [
         Attempt(
             delivery_id=delivery.pk,
             subscription_id=delivery.subscription_id,
+            email_subscription_id=delivery.email_subscription_id,
             number=delivery.attempts,
             attempted_at=now,
             status_code=outcome.status_code,
@@ -588,8 +545,7 @@ def _log_rows(deliveries, outcomes, now) -> list[Attempt]:
     ]
 
 
-def _curators_tell_disabled(subscription_id: int, reason: str) -> None:
-    subscription = Subscription.objects.get(pk=subscription_id)
+def curators_tell_disabled(subscription: Subscription, reason: str) -> None:
     if not settings.CURATOR_EMAILS:
         logger.warning(
             "Webhook subscription %s disabled (%s); CURATOR_EMAILS is empty", subscription, reason

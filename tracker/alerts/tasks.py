@@ -4,7 +4,7 @@ import datetime
 
 from celery import shared_task
 
-from tracker.alerts import services
+from tracker.alerts import email_services, services
 
 
 @shared_task(ignore_result=True)
@@ -22,3 +22,8 @@ def deliveries_sweep(lost_before: str | None = None) -> int:
 @shared_task(ignore_result=True)
 def attempts_purge() -> int:
     return services.attempts_purge()
+
+
+@shared_task(ignore_result=True)
+def email_digests_send() -> int:
+    return email_services.email_digests_send()

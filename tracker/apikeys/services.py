@@ -13,13 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from jurisdictions.ratelimit import rate_limit_hit
+from jurisdictions.ratelimit import address_limit_hit
 from tracker.apikeys.models import ApiKey
 
 KEY_PREFIX = "kt_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
 LINK_SALT = "tracker.apikeys.request"
-ADDRESS_WINDOW = 86400  # API_KEY_REQUEST_ADDRESS_LIMIT counts per day
 
 
 def key_hash(plain: str) -> str:
@@ -101,14 +100,9 @@ def apikey_request(*, email: str, name: str) -> bool:
     same either way, and so does the mail. SMTP errors propagate (the caller says so).
     """
     email = email.strip()
-    address = hashlib.sha256(email.lower().encode()).hexdigest()  # no address kept in Redis
-    over = rate_limit_hit(
-        bucket="keyrequest-address",
-        client=address,
-        limit=settings.API_KEY_REQUEST_ADDRESS_LIMIT,
-        window=ADDRESS_WINDOW,
-    )
-    if over is not None:
+    if address_limit_hit(
+        bucket="keyrequest-address", email=email, limit=settings.API_KEY_REQUEST_ADDRESS_LIMIT
+    ):
         return False
     token = signing.dumps({"email": email, "name": name.strip()}, salt=LINK_SALT)
     context = {

@@ -1,0 +1,44 @@
+"""A visitor subscribes to Florida's alerts in Chromium, confirms from the mail a local SMTP
+server (aiosmtpd) caught, changes products on "manage my alerts", and unsubscribes."""
+
+import pytest
+
+from tests.alerts.email_flows import confirm_path
+from tests.factories import make_jurisdiction, record_status
+from tracker.alerts.models import EmailSubscription
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_subscribe_confirm_manage_and_unsubscribe_from_floridas_page(
+    live_server, page, smtp_inbox, settings
+):
+    settings.SITE_URL = live_server.url  # the links in the mails point at this server
+    record_status(make_jurisdiction("US-FL", name="Florida"), "regulated")
+
+    page.goto(live_server.url + "/j/US-FL/")
+    form = page.locator("section.alerts-subscribe")
+    assert "in Florida" in form.inner_text()
+    form.get_by_label("Your email address").fill("ann@example.org")
+    form.get_by_label("A weekly digest").check()
+    form.get_by_role("button", name="Email me a link to confirm").click()
+    assert "confirmation link is on its way" in page.inner_text("main")
+
+    (message,) = smtp_inbox.wait_for(1)
+    assert message["To"] == "ann@example.org"
+    page.goto(live_server.url + confirm_path(message))
+    page.get_by_role("button", name="Turn on my alerts").click()
+    assert page.get_by_role("heading", name="Manage my alerts").is_visible()
+    subscription = EmailSubscription.objects.get()
+    assert subscription.frequency == "weekly" and len(subscription.categories) == 4
+
+    page.get_by_label("Leaf").uncheck()
+    page.get_by_label("Synthetic alkaloids").uncheck()
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#alerts-saved").is_visible()
+    subscription.refresh_from_db()
+    assert subscription.categories == ["extract", "7oh"]
+
+    page.get_by_role("button", name="Unsubscribe and delete my address").click()
+    assert "your address is deleted" in page.inner_text("main")
+    assert not EmailSubscription.objects.exists()
