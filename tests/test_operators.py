@@ -23,6 +23,8 @@ def curator_login(client, username: str, *flags: str):
         *flags, stdout=io.StringIO(),
     )  # fmt: skip
     user = get_user_model().objects.get(username=username)
+    user.set_password("a-password-of-their-own")  # as they must at their first login
+    user.save()
     client.force_login(user)
     return user
 
