@@ -194,13 +194,16 @@ def test_oversized_answers_are_over_the_cap(case):
 
 @BY_PROVIDER
 def test_a_second_identical_run_writes_nothing_new(case, request):
-    case.serve(_server(request, case))
+    server = _server(request, case)
+    case.serve(server)
     first = provider_run(provider=case.provider)
     assert (first.outcome, first.measures_created) == (RunOutcome.OK, 1)
-    actions = MeasureAction.objects.count()
+    actions, sent = MeasureAction.objects.count(), len(server.requests)
     Measure.objects.update(attention_since=None)  # a curator reviewed it
     again = provider_run(provider=case.provider)
     assert again.outcome == RunOutcome.OK
+    # One listing page and nothing else: no unchanged record is fetched again.
+    assert server.paths()[sent:] == [case.path]
     assert (again.measures_created, again.measures_updated, again.actions_created) == (0, 0, 0)
     assert Measure.objects.count() == 1 and MeasureAction.objects.count() == actions
     assert Measure.objects.get().attention_since is None  # no new worklist item
