@@ -34,3 +34,32 @@ def places(db):
         ocd_id="ocd-division/country:us/state:tx",
     )  # fmt: skip
     return us, texas
+
+
+# One fixture per provider: its settings pointed at the loopback server (keys where it has one).
+@pytest.fixture
+def openstates(settings, provider_server, places, frozen):
+    settings.OPENSTATES_API_URL = provider_server.url
+    settings.OPENSTATES_API_KEY = "test-key"
+    settings.OPENSTATES_REQUESTS_PER_MINUTE = 60000  # no spacing in tests
+    return provider_server
+
+
+@pytest.fixture
+def legiscan(settings, provider_server, places, frozen):
+    settings.LEGISCAN_API_URL = f"{provider_server.url}/"
+    settings.LEGISCAN_API_KEY = "0123456789abcdef0123456789abcdef"
+    return provider_server
+
+
+@pytest.fixture
+def federal_register(settings, provider_server, places, frozen):
+    settings.FEDERAL_REGISTER_API_URL = provider_server.url
+    return provider_server
+
+
+@pytest.fixture
+def congress(settings, provider_server, places, frozen):
+    settings.CONGRESS_API_URL = provider_server.url
+    settings.CONGRESS_API_KEY = "test-congress-key"
+    return provider_server

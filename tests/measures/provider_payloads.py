@@ -151,11 +151,12 @@ def congress_listed(n: int = 0, *, title: str | None = None, update: str = "2026
 
 
 def congress_detail(listed: dict) -> dict:
-    """The real HR 21 detail, renumbered and retitled as `listed`."""
+    """The real HR 21 detail, renumbered and retitled as `listed`. Its updateDate keeps the
+    detail's own form, a timestamp (the list gives a bare date), on the listed day."""
     answer = copy.deepcopy(_load("congress_bill_117_hr_21.json"))
     answer["bill"].update(
         congress=listed["congress"], type=listed["type"], number=listed["number"],
-        title=listed["title"], updateDate=listed["updateDate"],
+        title=listed["title"], updateDate=f"{listed['updateDate']}T01:16:59Z",
     )  # fmt: skip
     return answer
 

@@ -6,20 +6,18 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import make_curator
-from tests.measures.provider_payloads import federal_register_document, federal_register_search
-from tests.measures.provider_server import json_answer
+from tests.measures.provider_payloads import federal_register_document
+from tests.measures.provider_routes import federal_register_serve
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def federal_register(settings, provider_server, places, frozen):
-    settings.FEDERAL_REGISTER_API_URL = provider_server.url
+def federal_register(federal_register, settings):
+    """The Federal Register on loopback (the conftest fixture) as the only provider on."""
     settings.OPENSTATES_API_KEY = settings.LEGISCAN_API_KEY = settings.CONGRESS_API_KEY = ""
-    provider_server.routes["/documents.json"] = lambda q: json_answer(
-        federal_register_search([federal_register_document("2026-90001")])
-    )
-    return provider_server
+    federal_register_serve(federal_register, [[federal_register_document("2026-90001")]])
+    return federal_register
 
 
 def _call(*args) -> str:

@@ -62,7 +62,9 @@ class Congress(MeasureProvider):
         path = f"bill/{listed['congress']}/{listed['type'].lower()}/{listed['number']}"
         detail = self._get(path, parse=lambda data: data["bill"])
         actions = self._get(f"{path}/actions", parse=lambda data: data["actions"])
-        return self.measure_of({**detail, "actions": actions})
+        # The list's updateDate (a bare date) is what the next run compares: the detail's
+        # own is a timestamp, which would never match it and re-read the bill every run.
+        return self.measure_of({**detail, "actions": actions, "updateDate": listed["updateDate"]})
 
     def measure_of(self, record: dict):
         place = self.places.by_code.get("US")
