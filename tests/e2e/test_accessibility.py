@@ -6,10 +6,14 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.core import signing
+from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead
 from tests.e2e.axe import blocking_violations, nodes_per_rule, violations_report
 from tests.factories import make_curator, make_proposal
+from tracker.alerts.email_services import LINK_SALT
+from tracker.alerts.models import EmailSubscription, Frequency, all_categories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 PASSWORD = "pw-for-tests-only"
@@ -41,6 +45,13 @@ PUBLIC_PAGES = {
     "report thanks": "/j/US-FL/report/thanks/",
     "not found": "/no-such-page/",
 }
+# The email alert pages a person reaches from a mail: their paths carry a link's secret.
+ALERT_PAGES = [
+    "alerts: check your mail",
+    "alerts: confirm",
+    "alerts: manage",
+    "alerts: unsubscribe",
+]
 CURATOR_PAGES = [
     "curators' home",
     "verify next",
@@ -80,6 +91,28 @@ def curator_paths(site, django_db_blocker) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def alert_paths(site, django_db_blocker) -> dict[str, str]:
+    with django_db_blocker.unblock():
+        subscription = EmailSubscription.objects.create(
+            email="reader@example.org", confirmed_at=timezone.now()
+        )
+        subscription.follows.add(Jurisdiction.objects.get(code="US-FL"))
+    request = {
+        "email": "new-reader@example.org",
+        "codes": ["US-FL"],
+        "zip_code": "",
+        "categories": all_categories(),
+        "frequency": Frequency.IMMEDIATE,
+    }
+    return {
+        "alerts: check your mail": "/alerts/sent/",
+        "alerts: confirm": f"/alerts/confirm/{signing.dumps(request, salt=LINK_SALT)}/",
+        "alerts: manage": f"/alerts/manage/{subscription.key}/",
+        "alerts: unsubscribe": f"/alerts/unsubscribe/{subscription.key}/",
+    }
+
+
+@pytest.fixture(scope="module")
 def tally():
     """Nodes per rule on each page, printed at the module's end (shown with `-s`)."""
     pages: dict[str, Counter] = {}
@@ -111,17 +144,27 @@ def tabs(browser, site, curator_paths):
         page.context.close()
 
 
-def _check(page, url: str, tally: dict, view: str) -> None:
-    page.goto(url)
+def _check(page, url: str, tally: dict, view: str) -> int:
+    """Assert no serious violation on the page at url; its HTTP status."""
+    response = page.goto(url)
     violations = blocking_violations(page)
     tally[view] = nodes_per_rule(violations)
     assert violations == [], violations_report(violations)
+    return response.status
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_a_public_page_has_no_serious_wcag_violation(site, tabs, tally, name, width):
     _check(tabs[width], site.url + PUBLIC_PAGES[name], tally, f"{name} at {width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ALERT_PAGES)
+def test_an_email_alert_page_has_no_serious_wcag_violation(
+    site, tabs, alert_paths, tally, name, width
+):
+    assert _check(tabs[width], site.url + alert_paths[name], tally, f"{name} at {width}") == 200
 
 
 @pytest.mark.parametrize("width", WIDTHS)
