@@ -409,10 +409,18 @@ def _query(name: str, schema: dict, description: str = "") -> dict:
 
 
 NOT_FOUND = {"404": _error("No jurisdiction with that code")}
+ON_PARAM = _query(
+    "on",
+    {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "YYYY-MM-DD: the law in force on that date (scheduled versions included); the answer "
+    'says "as in force on" it, "uncertain" within a period known only to the year or month, '
+    "and unknown (with the baseline) before the first version",
+)
+BAD_ON = {"400": _error("A malformed on date, or other malformed input")}
 
 
 CATEGORY_PARAM = {**_query("category", CATEGORY, "The product category"), "required": True}
-BAD_CATEGORY = {"400": _error("A missing or unknown category")}
+BAD_CATEGORY = {"400": _error("A missing or unknown category, or a malformed on date")}
 # Any value is accepted as an item: one that is not {"zip": "…", "category": "…"} with a ZIP
 # and a known category is answered with an item-level error, while the others are answered.
 CHECK_ITEM = {
@@ -425,6 +433,7 @@ CHECK = {
     "post": {
         "summary": "Check up to 1,000 ZIP codes × product categories in one call, answered in "
         "order; a malformed or unknown item gets an error of its own. Read-only: safe to retry.",
+        "parameters": [ON_PARAM],
         "requestBody": {
             "required": True,
             "content": {
@@ -450,7 +459,7 @@ CHECK = {
                 "description": "One result per item, in order",
                 "content": {"application/json": {"schema": _ref("CheckAnswer")}},
             },
-            "400": _error("A body that is not JSON or has no items list"),
+            "400": _error("A body that is not JSON or has no items list, or a malformed on date"),
             **BAD_KEY,
             "405": _error("Only POST is supported"),
             "413": _error("More than 1,000 items, or a body too large"),
@@ -459,6 +468,29 @@ CHECK = {
         "security": SECURITY,
     }
 }
+
+
+IN_FORCE_ON = {
+    "type": "object",
+    "description": "Only with ?on=: the date answered for, and how certain the answer is",
+    "required": ["date", "label"],
+    "properties": {
+        "date": {"type": "string", "format": "date"},
+        "label": STR,
+        "certainty": {"type": "string", "enum": ["known", "uncertain", "unknown"]},
+        "between": _nullable({"type": "array", "items": _nullable(_ref("Version"))}),
+        "uncertain": {"type": "array", "items": STR},
+        "note": STR,
+    },
+}
+for _name in ("JurisdictionDetail", "ZipAnswer", "CheckAnswer", "RestrictedZips", "Place"):
+    SCHEMAS[_name]["properties"]["on"] = IN_FORCE_ON
+SCHEMAS["CheckRule"]["properties"].update(
+    {
+        "certainty": {"type": "string", "enum": ["known", "uncertain", "unknown"]},
+        "uncertain_in": {"type": "array", "items": STR},
+    }
+)
 
 
 @cache
@@ -508,8 +540,8 @@ def openapi_document() -> dict:
             "/api/v1/jurisdictions/{code}": _read(
                 "One jurisdiction: current and upcoming status, citations, children",
                 "JurisdictionDetail",
-                params=[CODE_PARAM],
-                errors=NOT_FOUND,
+                params=[CODE_PARAM, ON_PARAM],
+                errors={**NOT_FOUND, **BAD_ON},
             ),
             "/api/v1/jurisdictions/{code}/history": _read(
                 "Every confirmed status version, newest first",
@@ -524,10 +556,11 @@ def openapi_document() -> dict:
                     {
                         **_query("zip", {"type": "string", "pattern": ZIP_RE.pattern}),
                         "required": True,
-                    }
+                    },
+                    ON_PARAM,
                 ],
                 errors={
-                    "400": _error("A malformed ZIP code"),
+                    "400": _error("A malformed ZIP code or on date"),
                     "404": _error("A ZIP code not in the offline data"),
                 },
             ),
@@ -571,13 +604,13 @@ def openapi_document() -> dict:
             "/api/v1/restricted-zips.json": _read(
                 "Every ZIP code where a product category is banned at any level, by ZIP",
                 "RestrictedZips",
-                params=[CATEGORY_PARAM],
+                params=[CATEGORY_PARAM, ON_PARAM],
                 errors=BAD_CATEGORY,
             ),
             "/api/v1/restricted-zips.csv": _read(
                 "The restricted-ZIP list as CSV (a # comment line, then the header row)",
                 None,
-                params=[CATEGORY_PARAM],
+                params=[CATEGORY_PARAM, ON_PARAM],
                 errors=BAD_CATEGORY,
                 media="text/csv",
             ),

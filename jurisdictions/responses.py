@@ -61,6 +61,7 @@ QUERY_PARAMETERS = frozenset(
         "category",
         "rule",
         "map",
+        "on",
     }
 )
 

@@ -23,6 +23,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
+from jurisdictions.pointintime import as_in_force_on
 from jurisdictions.rules import (
     HEADLINE_CATEGORIES,
     ProductRule,
@@ -245,6 +246,8 @@ class ZipAnswer:
     min_age: int | None = None
     # Every level's rules in one sentence (answer_sentence).
     sentence: str = ""
+    # `?on=`: the date the answer is for (None: today's law).
+    on: datetime.date | None = None
 
     @property
     def places(self) -> list[PlaceAnswer]:
@@ -269,12 +272,13 @@ def zip_records(*, zip_code: str) -> list[dict]:
     return [record.as_dict()] if record else []
 
 
-def zip_lookup(*, zip_code: str) -> ZipAnswer:
-    """State, county and city of a ZIP with each status, and the most restrictive as the answer."""
+def zip_lookup(*, zip_code: str, on: datetime.date | None = None) -> ZipAnswer:
+    """State, county and city of a ZIP with each status, and the most restrictive as the
+    answer; with `on`, the law in force on that date."""
     records = zip_records(zip_code=zip_code)
     if not records:
         raise ZipUnknown(f"{zip_code.strip()} is not a ZIP code in the offline US ZIP data.")
-    return zip_answer(zip_code=records[0]["zip_code"], records=records)
+    return zip_answer(zip_code=records[0]["zip_code"], records=records, on=on)
 
 
 def place_key(name: str) -> str:
@@ -293,13 +297,17 @@ def _unique(names) -> list[str]:
     return result
 
 
-def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
+def zip_answer(*, zip_code: str, records: list[dict], on: datetime.date | None = None) -> ZipAnswer:
     """Resolve ZIP data records (one per county the data names) against our jurisdictions."""
     state_code = f"US-{records[0]['state']}"
-    rows = Jurisdiction.objects.with_status().filter(
-        Q(code__in=[FEDERAL_CODE, state_code])
-        | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+    rows = list(
+        Jurisdiction.objects.with_status().filter(
+            Q(code__in=[FEDERAL_CODE, state_code])
+            | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+        )
     )
+    if on is not None:
+        as_in_force_on(rows, on)
     federal, state, locals_by_key = None, None, {}
     for row in rows:
         if row.code == FEDERAL_CODE:
@@ -338,6 +346,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     no_law = "No state or local kratom law" if state else "No kratom law on record"
     return ZipAnswer(
         zip_code=zip_code,
+        on=on,
         state=state_answer,
         counties=counties,
         cities=cities,

@@ -13,6 +13,7 @@ from jurisdictions.models import (
     Jurisdiction,
     Status,
 )
+from jurisdictions.pointintime import Certainty, on_label
 from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
 from jurisdictions.selectors import unscheduled_changes
 from jurisdictions.verification import verification_of
@@ -138,16 +139,32 @@ def baseline_data(jurisdiction: Jurisdiction) -> dict | None:
     return {"paragraphs": list(baseline_paragraphs()), "provenance": list(BASELINE_PROVENANCE)}
 
 
-def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
+def in_force_data(held) -> dict:
+    """What `?on=` answered: the date, how certain, and when uncertain the two versions the
+    date falls between (the later one's effective date is known only to its year or month)."""
+    earlier, later = held.candidates
     return {
+        "date": held.on.isoformat(),
+        "label": held.label,
+        "certainty": held.certainty,
+        "between": [version_data(earlier), version_data(later)]
+        if held.certainty == Certainty.UNCERTAIN
+        else None,
+    }
+
+
+def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
+    held = getattr(jurisdiction, "in_force", None)
+    return {
+        **({"on": in_force_data(held)} if held else {}),
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
         "upcoming": version_data(jurisdiction.upcoming_status),
         # Dates the current summary names with nothing scheduled: claims being verified,
         # so "upcoming": null never reads as "nothing is coming".
-        "unverified_changes_from": [
-            day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)
-        ],
+        "unverified_changes_from": []
+        if held
+        else [day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)],
         "last_verified": last_verified_data(jurisdiction),
         "children": [jurisdiction_link_data(child) for child in children],
         "baseline": baseline_data(jurisdiction),
@@ -188,8 +205,15 @@ def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
     }
 
 
+def _on_data(jurisdiction) -> dict:
+    """With `?on=`, what held there on the date (pointintime.as_in_force_on); else nothing."""
+    held = getattr(jurisdiction, "in_force", None) if jurisdiction else None
+    return {"on": in_force_data(held)} if held else {}
+
+
 def place_data(place) -> dict:
     return {
+        **_on_data(place.jurisdiction),
         "level": place.level,
         "name": place.name,
         "status": place.status,
@@ -207,7 +231,9 @@ def zip_rule_data(decided) -> dict:
 
 
 def zip_answer_data(answer) -> dict:
+    on = {"date": answer.on.isoformat(), "label": on_label(answer.on)} if answer.on else None
     return {
+        **({"on": on} if on else {}),
         "zip": answer.zip_code,
         "state": place_data(answer.state),
         "counties": [place_data(place) for place in answer.counties],

@@ -23,6 +23,7 @@ from jurisdictions.models import (
     Rule,
     Status,
 )
+from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
 from jurisdictions.rules import STATUS_SYMBOLS, ProductRule, current_rules
@@ -128,18 +129,30 @@ def _jurisdiction_or_404(code: str):
     return jurisdiction
 
 
+def _bad_on(error: OnMalformed) -> HttpResponse:
+    return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
+
+
 @public_read()
 def detail(request, code):
+    try:
+        on = on_parse(request.GET.get("on"))
+    except OnMalformed as error:
+        return _bad_on(error)
     jurisdiction = _jurisdiction_or_404(code)
     if jurisdiction.code != code:
         return redirect("jurisdictions:detail", code=jurisdiction.code)
     layers = selectors.jurisdiction_layers(jurisdiction=jurisdiction)
+    children = selectors.jurisdiction_children(jurisdiction=jurisdiction)
+    if on is not None:
+        as_in_force_on([jurisdiction, *layers, *children], on)
     context = {
         "j": jurisdiction,
+        "held": getattr(jurisdiction, "in_force", None),
         "layers": layers,
         "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "sentence": selectors.jurisdiction_sentence(jurisdiction=jurisdiction, layers=layers),
-        "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
+        "children": children,
         "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
         "form": CorrectionForm(),
         "site_url": settings.SITE_URL,
@@ -200,7 +213,11 @@ def report_thanks(request, code):
 def lookup(request):
     raw = request.GET.get("zip", "")
     try:
-        answer = selectors.zip_lookup(zip_code=raw)
+        on = on_parse(request.GET.get("on"))
+    except OnMalformed as error:
+        return _bad_on(error)
+    try:
+        answer = selectors.zip_lookup(zip_code=raw, on=on)
     except selectors.ZipMalformed as error:
         # A place name typed into the ZIP box ("Denver, CO") still finds its place.
         places = place_search(query=raw).places if raw.strip() else []
