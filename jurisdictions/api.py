@@ -58,8 +58,8 @@ def _positive_int(request, name: str, default: int, maximum: int) -> int:
     return value
 
 
-def _since(request) -> datetime.datetime | None:
-    raw = request.GET.get("since")
+def _since(request, name: str = "since") -> datetime.datetime | None:
+    raw = request.GET.get(name)
     if raw is None:
         return None
     try:
@@ -71,7 +71,7 @@ def _since(request) -> datetime.datetime | None:
         moment = datetime.datetime.combine(day, datetime.time.min)
     if moment is None:
         raise BadInput(
-            "invalid_since", "since must be an ISO 8601 date or date-time, e.g. 2026-11-01."
+            f"invalid_{name}", f"{name} must be an ISO 8601 date or date-time, e.g. 2026-11-01."
         )
     # In UTC: PostgreSQL refuses some offsets Python accepts (e.g. -18:41).
     try:
@@ -81,7 +81,7 @@ def _since(request) -> datetime.datetime | None:
             else moment.astimezone(datetime.UTC)
         )
     except OverflowError:
-        raise BadInput("invalid_since", "since is out of range.") from None
+        raise BadInput(f"invalid_{name}", f"{name} is out of range.") from None
 
 
 def _on(request) -> datetime.date | None:

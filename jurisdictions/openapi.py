@@ -16,6 +16,12 @@ from jurisdictions.search import Kind
 from jurisdictions.selectors import CODE_RE, ZIP_RE
 
 REF = "#/components/schemas/"
+# tracker.measures.models.Stage's values (this app does not import measures).
+MEASURE_STAGES = [
+    "introduced", "in_committee", "passed_one_chamber", "passed_both", "enacted", "vetoed",
+    "failed", "proposed", "comment_period", "adopted", "in_force", "expired", "withdrawn",
+    "unknown",
+]  # fmt: skip
 
 
 def _ref(name: str) -> dict:
@@ -470,6 +476,81 @@ CHECK = {
 }
 
 
+MEASURE_FIELDS = {
+    "id": {"type": "integer"},
+    "jurisdiction": _object(
+        {"code": STR, "name": STR, "level": {"type": "string", "enum": Level.values}}
+    ),
+    "kind": STR,
+    "identifier": STR,
+    "session": STR,
+    "title": STR,
+    "stage": STR,
+    "stage_label": STR,
+    "stage_date": _nullable({"type": "string", "format": "date"}),
+    "failed": {"type": "boolean", "description": "Failed, vetoed, expired or withdrawn"},
+    "next_date": _nullable({"type": "string", "format": "date"}),
+    "next_date_kind": _nullable(
+        {"type": "string", "enum": ["hearing", "comment_deadline", "effective", "expires"]}
+    ),
+    "would_change": _rules(
+        {"type": "string", "enum": ["allowed", "regulated", "banned", "unchanged", "unknown"]}
+    ),
+    "would_change_text": STR,
+    "official_url": _nullable(STR),
+    "source_url": _nullable(STR),
+    "source": STR,
+    "as_of": _nullable({"type": "string", "format": "date"}),
+    "updated_at": {"type": "string", "format": "date-time"},
+    "is_law": {"type": "boolean", "const": False},
+    "notice": STR,
+    "url": {"type": "string", "format": "uri"},
+}
+SCHEMAS["Measure"] = _object(MEASURE_FIELDS)
+SCHEMAS["MeasureDetail"] = _object(
+    {
+        **MEASURE_FIELDS,
+        "actions": {
+            "type": "array",
+            "items": _object(
+                {
+                    "date": _nullable({"type": "string", "format": "date"}),
+                    "description": STR,
+                    "stage": _nullable(STR),
+                }
+            ),
+        },
+    }
+)
+SCHEMAS["MeasurePage"] = _object(
+    {
+        "count": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 1},
+        "notice": STR,
+        "results": {"type": "array", "items": _ref("Measure")},
+    }
+)
+PENDING = {
+    **_rules({"type": "array", "items": _ref("Measure")}),
+    "description": "Per category: public measures not yet in force that would change this "
+    "answer, the soonest next date first. Not law.",
+}
+SCHEMAS["JurisdictionDetail"]["properties"].update(
+    {"pending": PENDING, "scheduled": {"type": "array", "items": _ref("Version")}}
+)
+SCHEMAS["ZipAnswer"]["properties"].update(
+    {
+        "pending": PENDING,
+        "scheduled": {
+            "type": "array",
+            "items": _object(
+                {"jurisdiction": _ref("JurisdictionLink"), "version": _ref("Version")}
+            ),
+        },
+    }
+)
 IN_FORCE_ON = {
     "type": "object",
     "description": "Only with ?on=: the date answered for, and how certain the answer is",
@@ -613,6 +694,46 @@ def openapi_document() -> dict:
                 params=[CATEGORY_PARAM, ON_PARAM],
                 errors=BAD_CATEGORY,
                 media="text/csv",
+            ),
+            "/api/v1/measures": _read(
+                "Public measures (bills, rules, notices, ordinances): what the law would "
+                "become, never law; newest update first, or with pending=true the measures "
+                "still in motion, soonest next date first",
+                "MeasurePage",
+                params=[
+                    _query("jurisdiction", {"type": "string", "pattern": CODE_RE.pattern}),
+                    _query("stage", {"type": "string", "enum": MEASURE_STAGES}),
+                    _query("category", CATEGORY, "Measures that would change this product"),
+                    _query(
+                        "updated_since",
+                        {
+                            "anyOf": [
+                                {"type": "string", "format": "date"},
+                                {"type": "string", "format": "date-time"},
+                            ]
+                        },
+                    ),
+                    _query("pending", {"type": "string", "enum": ["true", "false"]}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+                ],
+                errors={
+                    "400": _error("A malformed filter or page"),
+                    "404": _error("Unknown jurisdiction, or a page past the end"),
+                },
+            ),
+            "/api/v1/measures/{id}": _read(
+                "One public measure with its dated actions",
+                "MeasureDetail",
+                params=[
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    }
+                ],
+                errors={"404": _error("No public measure with that id")},
             ),
             "/api/v1/export.json": _read("Every jurisdiction's current status", "Export"),
             "/api/v1/export.csv": _read(

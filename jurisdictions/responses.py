@@ -62,6 +62,11 @@ QUERY_PARAMETERS = frozenset(
         "rule",
         "map",
         "on",
+        "jurisdiction",
+        "stage",
+        "updated_since",
+        "pending",
+        "state",
     }
 )
 

@@ -154,6 +154,53 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
     return versions
 
 
+NEXT_DATE_WORDS = {
+    "hearing": "hearing",
+    "comment_deadline": "comment period ends",
+    "effective": "takes effect",
+    "expires": "expires",
+}
+
+
+@dataclass
+class TimelineEntry:
+    """One dated point of a place's timeline: a status version or a pending measure."""
+
+    day: datetime.date | None
+    kind: str  # "scheduled", "in_force", "past" (versions) or "pending" (a measure)
+    version: StatusVersion | None = None
+    measure: dict | None = None
+    next_words: str = ""
+
+
+def _day_of(iso: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(iso) if iso else None
+
+
+def _version_kind(jurisdiction: Jurisdiction, version: StatusVersion) -> str:
+    if version.pk == jurisdiction.upcoming_status_id:
+        return "scheduled"
+    return "in_force" if version.pk == jurisdiction.current_status_id else "past"
+
+
+def jurisdiction_timeline(
+    *, jurisdiction: Jurisdiction, history: list[StatusVersion], pending: dict[int, list[dict]]
+) -> list[TimelineEntry]:
+    """Versions (past, in force, scheduled) and pending measures (`pending`: from
+    jurisdictions.pending, the place's own, its higher levels' and its places') on one
+    dated line, newest first; an undated entry goes by when it was recorded or moved."""
+    entries = [
+        TimelineEntry(v.effective_date or v.as_of, _version_kind(jurisdiction, v), version=v)
+        for v in history
+    ]
+    for measures in pending.values():
+        for measure in measures:
+            day = _day_of(measure["next_date"]) or _day_of(measure["stage_date"])
+            words = NEXT_DATE_WORDS.get(measure["next_date_kind"] or "", "")
+            entries.append(TimelineEntry(day, "pending", measure=measure, next_words=words))
+    return sorted(entries, key=lambda e: e.day or datetime.date.min, reverse=True)
+
+
 def states_with_status() -> list[Jurisdiction]:
     """US states, DC and territories by name."""
     return list(Jurisdiction.objects.states().with_status().order_by("name"))
@@ -252,6 +299,11 @@ class ZipAnswer:
     @property
     def places(self) -> list[PlaceAnswer]:
         return [self.state, *self.counties, *self.cities]
+
+    @property
+    def levels(self) -> list[Jurisdiction]:
+        """The federal level and every place with a record, broadest first."""
+        return [j for j in [self.federal, *(p.jurisdiction for p in self.places)] if j]
 
     @property
     def deciding(self) -> list[Jurisdiction]:

@@ -13,9 +13,10 @@ from jurisdictions.models import (
     Jurisdiction,
     Status,
 )
+from jurisdictions.pending import pending_by_category, pending_of
 from jurisdictions.pointintime import Certainty, on_label
 from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
-from jurisdictions.selectors import unscheduled_changes
+from jurisdictions.selectors import jurisdiction_layers, unscheduled_changes
 from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
@@ -153,6 +154,14 @@ def in_force_data(held) -> dict:
     }
 
 
+def pending_data(places: list[Jurisdiction], rules: dict) -> dict[str, list[dict]]:
+    """Per category, the public measures of these places that would change its answer
+    (`rules`), soonest next date first: what is coming, never law."""
+    entries = [entry for found in pending_of(places).values() for entry in found]
+    entries.sort(key=lambda e: (e["next_date"] is None, e["next_date"] or "", e["id"]))
+    return pending_by_category(entries, rules)
+
+
 def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
     held = getattr(jurisdiction, "in_force", None)
     return {
@@ -165,6 +174,13 @@ def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdic
         "unverified_changes_from": []
         if held
         else [day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)],
+        "scheduled": [version_data(jurisdiction.upcoming_status)]
+        if jurisdiction.upcoming_status
+        else [],
+        "pending": pending_data(
+            [jurisdiction, *jurisdiction_layers(jurisdiction=jurisdiction)],
+            current_rules(jurisdiction),
+        ),
         "last_verified": last_verified_data(jurisdiction),
         "children": [jurisdiction_link_data(child) for child in children],
         "baseline": baseline_data(jurisdiction),
@@ -246,6 +262,14 @@ def zip_answer_data(answer) -> dict:
             "from": place_data(answer.answer),
         },
         "rules": {category: zip_rule_data(d) for category, d in answer.rules.items()},
+        "scheduled": [
+            {"jurisdiction": jurisdiction_link_data(j), "version": version_data(j.upcoming_status)}
+            for j in answer.levels
+            if j.upcoming_status
+        ],
+        "pending": pending_data(
+            answer.levels, {category: d.rule for category, d in answer.rules.items()}
+        ),
         "min_age": answer.min_age,
         "notes": answer.notes,
         "federal": jurisdiction_link_data(answer.federal) if answer.federal else None,

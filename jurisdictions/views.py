@@ -23,6 +23,7 @@ from jurisdictions.models import (
     Rule,
     Status,
 )
+from jurisdictions.pending import pending_of
 from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
@@ -146,6 +147,9 @@ def detail(request, code):
     children = selectors.jurisdiction_children(jurisdiction=jurisdiction)
     if on is not None:
         as_in_force_on([jurisdiction, *layers, *children], on)
+    history = selectors.jurisdiction_history(jurisdiction=jurisdiction)
+    # A state's page lists its counties' and cities' measures too, and the federal ones.
+    pending = pending_of([jurisdiction, *layers, *children])
     context = {
         "j": jurisdiction,
         "held": getattr(jurisdiction, "in_force", None),
@@ -153,7 +157,10 @@ def detail(request, code):
         "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "sentence": selectors.jurisdiction_sentence(jurisdiction=jurisdiction, layers=layers),
         "children": children,
-        "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
+        "history": history,
+        "timeline": selectors.jurisdiction_timeline(
+            jurisdiction=jurisdiction, history=history, pending=pending
+        ),
         "form": CorrectionForm(),
         "site_url": settings.SITE_URL,
         **_baseline_context(jurisdiction),

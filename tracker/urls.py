@@ -27,5 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sellers/key/", include("tracker.apikeys.urls")),
+    # Before the public app's: its /api/ catch-all answers every other API path.
+    path("", include("tracker.measures.urls")),
     path("", include("jurisdictions.urls")),
 ]

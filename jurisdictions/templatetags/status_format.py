@@ -1,7 +1,7 @@
 from django import template
 
 from jurisdictions import selectors
-from jurisdictions.models import STATUS_MEANINGS, Rule, Status
+from jurisdictions.models import STATUS_MEANINGS, Category, Rule, Status
 from jurisdictions.rules import (
     RULE_STATUS,
     RULE_SYMBOLS,
@@ -84,3 +84,9 @@ def version_rules(version) -> list:
 def change_words(version) -> list[str]:
     """What a version changed, in words (needs previous_rules from the selector)."""
     return version_changes(version)
+
+
+@register.filter
+def category_label(category: str) -> str:
+    """leaf → Leaf, 7oh → 7-OH products (a measure's would-change is keyed by category)."""
+    return Category(category).label if category in Category.values else category
