@@ -11,7 +11,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from tracker.alerts import selectors, services
-from tracker.alerts.models import SUBSCRIBABLE, Attempt, Delivery, Event, Subscription
+from tracker.alerts.models import (
+    DEFAULT_EVENTS,
+    SUBSCRIBABLE,
+    Attempt,
+    Delivery,
+    Event,
+    Subscription,
+)
 
 LOG_ROWS = 50
 TEMPLATES = "admin/alerts/subscription"
@@ -22,7 +29,7 @@ class SubscriptionForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         choices=[(value, value) for value in SUBSCRIBABLE],
         widget=forms.CheckboxSelectMultiple,
-        initial=list(SUBSCRIBABLE),
+        initial=list(DEFAULT_EVENTS),
     )
 
     class Meta:
