@@ -30,6 +30,7 @@ from jurisdictions.responses import public_read
 from jurisdictions.rules import STATUS_SYMBOLS, ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
+from jurisdictions.serializers import pending_data
 from jurisdictions.verification import badge_label, verification_of
 from tracker.apikeys.forms import KeyRequestForm
 
@@ -233,7 +234,9 @@ def lookup(request):
     except selectors.ZipUnknown as error:
         context = {"zip": raw[:20], "error": str(error)}
         return render(request, "jurisdictions/lookup_error.html", context, status=404)
-    return render(request, "jurisdictions/lookup.html", {"answer": answer})
+    rules = {category: decided.rule for category, decided in answer.rules.items()}
+    context = {"answer": answer, "pending": pending_data(answer.levels, rules)}
+    return render(request, "jurisdictions/lookup.html", context)
 
 
 @public_read()

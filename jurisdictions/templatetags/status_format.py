@@ -90,3 +90,9 @@ def change_words(version) -> list[str]:
 def category_label(category: str) -> str:
     """leaf → Leaf, 7oh → 7-OH products (a measure's would-change is keyed by category)."""
     return Category(category).label if category in Category.values else category
+
+
+@register.filter
+def lookup(mapping: dict, key: str):
+    """mapping[key] in a template (a measure's would-change for one category)."""
+    return mapping.get(key, "")

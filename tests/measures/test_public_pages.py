@@ -80,9 +80,50 @@ def _queries(client, url) -> int:
 
 def test_page_query_counts_do_not_grow_with_the_number_of_measures(client, seeded):
     georgia = Measure.objects.get(identifier="HB 968").jurisdiction
-    urls = ["/j/US-GA/", "/pending/", "/pending/feed.atom"]
+    urls = [
+        "/j/US-GA/",
+        "/pending/",
+        "/pending/feed.atom",
+        "/j/US-GA/feed.atom",
+        "/lookup?zip=30303",
+    ]
     before = [_queries(client, url) for url in urls]
     for n in range(25):
         make_measure(georgia, identifier=f"SB {100 + n}", review=Review.RELEVANT,
                      change_leaf="banned")  # fmt: skip
     assert [_queries(client, url) for url in urls] == before
+
+
+def test_a_places_feed_names_its_measures_stage_changes(client, seeded):
+    feed = client.get("/j/US-GA/feed.atom").content.decode()
+    assert "Georgia HB 968: stage in committee (a measure, not law)" in feed
+    # The versions are still there, with their ids as before.
+    assert "/j/US-GA/#v" in feed
+
+
+def test_a_stage_change_reaches_the_cached_feed(client, seeded):
+    from tracker.measures.services import ActionFacts, MeasureFacts, measure_upsert
+
+    client.get("/j/US-GA/feed.atom")
+    hb968 = Measure.objects.get(identifier="HB 968")
+    measure_upsert(
+        provider=hb968.provider,
+        provider_key=hb968.provider_key,
+        facts=MeasureFacts(
+            jurisdiction_id=hb968.jurisdiction_id, kind=hb968.kind, identifier="HB 968",
+            title=hb968.title, stage="failed",
+            actions=[ActionFacts(datetime.date(2026, 4, 6), "Sine die: died in committee", "failed")],
+        ),
+    )  # fmt: skip
+    public_generation_bump()  # on commit in production; the test's transaction never commits
+    feed = client.get("/j/US-GA/feed.atom").content.decode()
+    assert "Georgia HB 968: stage failed (a measure, not law)" in feed
+
+
+def test_a_georgia_zip_answer_names_hb_968_per_product(client, seeded):
+    html = client.get("/lookup", {"zip": "30303"}).content.decode()
+    section = html[html.index('id="pending-by-product"') :]
+    for category in ("leaf", "7oh"):
+        row = section[section.index(f'data-category="{category}"') :]
+        row = row[: row.index("</li>")]
+        assert 'data-measure="HB 968"' in row and "would make it banned" in row

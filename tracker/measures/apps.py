@@ -8,7 +8,7 @@ class MeasuresConfig(AppConfig):
 
     def ready(self):
         # The public reads (jurisdictions) reach measures only through this reader.
-        from jurisdictions.pending import pending_reader_register
-        from tracker.measures.public import pending_of
+        from jurisdictions.pending import MeasuresReader, measures_reader_register
+        from tracker.measures.public import pending_of, stage_changes_of
 
-        pending_reader_register(pending_of)
+        measures_reader_register(MeasuresReader(pending_of, stage_changes_of))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Stage
+from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Review, Stage
 
 NOT_LAW = "A measure is not law: it says what the law would become if it passes."
 # Not yet in force and not over: what /pending/ and the pending blocks list.
@@ -108,3 +108,28 @@ def pending_of(places: list) -> dict[int, list[dict]]:
     for measure in measures_pending().filter(jurisdiction__in=[p.pk for p in places]):
         found.setdefault(measure.jurisdiction_id, []).append(measure_data(measure))
     return found
+
+
+def stage_changes_of(jurisdiction, limit: int) -> list[dict]:
+    """The reader's other half: a place's public measures' actions that moved a stage, newest
+    first (its Atom feed names them)."""
+    actions = (
+        MeasureAction.objects.filter(
+            measure__jurisdiction=jurisdiction, measure__review=Review.RELEVANT
+        )
+        .exclude(stage="")
+        .select_related("measure__jurisdiction")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+    return [
+        {
+            "id": action.pk,
+            "measure": measure_data(action.measure),
+            "stage": action.stage,
+            "stage_label": Stage(action.stage).label,
+            "date": action.date,
+            "description": action.description,
+            "recorded_at": action.recorded_at,
+        }
+        for action in actions
+    ]
