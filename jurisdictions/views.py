@@ -23,7 +23,7 @@ from jurisdictions.models import (
     Rule,
     Status,
 )
-from jurisdictions.pending import pending_of
+from jurisdictions.pending import pending_by_category, pending_of
 from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
@@ -80,8 +80,17 @@ def home(request):
     # One map view per product category, chosen by a plain link (no JavaScript); leaf first.
     category = request.GET.get("map")
     category = category if category in Category.values else Category.LEAF
+    pending = pending_of(states)
     context = {
         "states": states,
+        # The map's and the table's "pending" marks: each state's own measures in motion.
+        "pending_by_state": {state.code: pending.get(state.pk, []) for state in states},
+        "map_pending": {
+            state.code: pending_by_category(pending.get(state.pk, []), current_rules(state))[
+                category
+            ]
+            for state in states
+        },
         "map_category": Category(category),
         "map_categories": list(Category),
         "map_states": _map_states(states, category),

@@ -63,6 +63,8 @@ def test_pending_lists_the_seeded_measures_soonest_first_and_filters(client, see
     assert shown == expected and "HB 968" in shown and "HB 757" not in shown
     georgia = client.get("/pending/", {"state": "US-GA"}).content.decode()
     assert re.findall(r'<li data-measure="([^"]+)"', georgia) == ["HB 968"]
+    federal = client.get("/pending/", {"state": "US"}).content.decode()
+    assert "HB 968" not in re.findall(r'<li data-measure="([^"]+)"', federal)
     synthetic = client.get("/pending/", {"category": "synthetic", "stage": "in_committee"})
     assert synthetic.status_code == 200
     assert client.get("/pending/", {"stage": "dead"}).status_code == 400
@@ -127,3 +129,14 @@ def test_a_georgia_zip_answer_names_hb_968_per_product(client, seeded):
         row = section[section.index(f'data-category="{category}"') :]
         row = row[: row.index("</li>")]
         assert 'data-measure="HB 968"' in row and "would make it banned" in row
+
+
+def test_the_map_marks_states_with_a_measure_that_would_change_that_product(client, seeded):
+    leaf = client.get("/", {"map": "leaf"}).content.decode()
+    assert 'data-pending="US-GA"' in leaf and "legend-pending" in leaf
+    marked = set(re.findall(r'data-pending="([^"]+)"', leaf))
+    for code in marked:  # each mark stands for a public measure of that state
+        assert Measure.objects.public().filter(jurisdiction__code=code).exists()
+    georgia_row = leaf[leaf.index('href="/j/US-GA/">Georgia</a></th>') :]
+    georgia_row = georgia_row[: georgia_row.index("</tr>")]
+    assert 'data-label="Pending"><span data-measure="HB 968">HB 968 (in committee)' in georgia_row

@@ -12,6 +12,7 @@ from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Revie
 NOT_LAW = "A measure is not law: it says what the law would become if it passes."
 # Not yet in force and not over: what /pending/ and the pending blocks list.
 OVER_STAGES = frozenset({*CLOSED_STAGES, Stage.IN_FORCE})
+FEDERAL = "US"
 
 
 def measures_public() -> QuerySet[Measure]:
@@ -38,7 +39,9 @@ def measures_filter(
     queryset = measures_pending() if pending else measures_public().order_by("-updated_at", "id")
     if jurisdiction is not None:
         queryset = queryset.filter(jurisdiction=jurisdiction)
-    if state:
+    if state == FEDERAL:
+        queryset = queryset.filter(jurisdiction__code=FEDERAL)  # not every state's "US-…"
+    elif state:
         queryset = queryset.filter(
             Q(jurisdiction__code=state) | Q(jurisdiction__code__startswith=f"{state}-")
         )
