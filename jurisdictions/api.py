@@ -58,8 +58,12 @@ def _positive_int(request, name: str, default: int, maximum: int) -> int:
     return value
 
 
-def _since(request, name: str = "since") -> datetime.datetime | None:
-    raw = request.GET.get(name)
+def _since(request) -> datetime.datetime | None:
+    return moment_param(request.GET.get("since"), "since")
+
+
+def moment_param(raw: str | None, name: str) -> datetime.datetime | None:
+    """A date or date-time parameter as an aware UTC moment; BadInput when malformed."""
     if raw is None:
         return None
     try:

@@ -11,8 +11,8 @@ from jurisdictions.api import (
     _choice,
     _get_or_error,
     _positive_int,
-    _since,
     api_read,
+    moment_param,
 )
 from jurisdictions.models import Category
 from jurisdictions.responses import api_error, json_response
@@ -36,7 +36,7 @@ def measures_list(request):
         jurisdiction=jurisdiction,
         stage=_choice(request, "stage", Stage.values),
         category=_choice(request, "category", Category.values),
-        updated_since=_since(request, name="updated_since"),
+        updated_since=moment_param(request.GET.get("updated_since"), "updated_since"),
         pending=_pending(request),
     )
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
