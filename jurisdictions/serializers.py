@@ -162,17 +162,23 @@ def pending_data(places: list[Jurisdiction], rules: dict) -> dict[str, list[dict
     return pending_by_category(entries, rules)
 
 
+def _on_data(jurisdiction) -> dict:
+    """With `?on=`, what held there on the date (pointintime.as_in_force_on); else nothing."""
+    held = getattr(jurisdiction, "in_force", None) if jurisdiction else None
+    return {"on": in_force_data(held)} if held else {}
+
+
 def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
-    held = getattr(jurisdiction, "in_force", None)
+    on = _on_data(jurisdiction)
     return {
-        **({"on": in_force_data(held)} if held else {}),
+        **on,
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
         "upcoming": version_data(jurisdiction.upcoming_status),
         # Dates the current summary names with nothing scheduled: claims being verified,
         # so "upcoming": null never reads as "nothing is coming".
         "unverified_changes_from": []
-        if held
+        if on
         else [day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)],
         "scheduled": [version_data(jurisdiction.upcoming_status)]
         if jurisdiction.upcoming_status
@@ -219,12 +225,6 @@ def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
         "changes": rules_changes(previous.rules if previous else None, new.rules),
         "url": page_url(jurisdiction),
     }
-
-
-def _on_data(jurisdiction) -> dict:
-    """With `?on=`, what held there on the date (pointintime.as_in_force_on); else nothing."""
-    held = getattr(jurisdiction, "in_force", None) if jurisdiction else None
-    return {"on": in_force_data(held)} if held else {}
 
 
 def place_data(place) -> dict:
