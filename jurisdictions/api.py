@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jurisdictions import apiaccess, selectors, sellers, serializers
 from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
+from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from jurisdictions.responses import api_error, json_response, public_read
 from jurisdictions.search import Kind, place_search, resolution_data
 from tracker.lib.params import bounded_int
@@ -58,7 +59,11 @@ def _positive_int(request, name: str, default: int, maximum: int) -> int:
 
 
 def _since(request) -> datetime.datetime | None:
-    raw = request.GET.get("since")
+    return moment_param(request.GET.get("since"), "since")
+
+
+def moment_param(raw: str | None, name: str) -> datetime.datetime | None:
+    """A date or date-time parameter as an aware UTC moment; BadInput when malformed."""
     if raw is None:
         return None
     try:
@@ -70,7 +75,7 @@ def _since(request) -> datetime.datetime | None:
         moment = datetime.datetime.combine(day, datetime.time.min)
     if moment is None:
         raise BadInput(
-            "invalid_since", "since must be an ISO 8601 date or date-time, e.g. 2026-11-01."
+            f"invalid_{name}", f"{name} must be an ISO 8601 date or date-time, e.g. 2026-11-01."
         )
     # In UTC: PostgreSQL refuses some offsets Python accepts (e.g. -18:41).
     try:
@@ -80,7 +85,14 @@ def _since(request) -> datetime.datetime | None:
             else moment.astimezone(datetime.UTC)
         )
     except OverflowError:
-        raise BadInput("invalid_since", "since is out of range.") from None
+        raise BadInput(f"invalid_{name}", f"{name} is out of range.") from None
+
+
+def _on(request) -> datetime.date | None:
+    try:
+        return on_parse(request.GET.get("on"))
+    except OnMalformed as error:
+        raise BadInput("invalid_on", str(error)) from None
 
 
 def _bad_input_as_error(view):
@@ -144,8 +156,11 @@ def jurisdictions_list(request):
 @api_read
 @_bad_input_as_error
 def jurisdiction_detail(request, code):
+    on = _on(request)
     jurisdiction = _get_or_error(code)
     children = selectors.jurisdiction_children(jurisdiction=jurisdiction)
+    if on is not None:
+        as_in_force_on([jurisdiction, *children], on)
     return json_response(serializers.jurisdiction_detail_data(jurisdiction, children))
 
 
@@ -163,10 +178,12 @@ def jurisdiction_history(request, code):
 
 
 @api_read
+@_bad_input_as_error
 def lookup(request):
     raw = request.GET.get("zip", "")
+    on = _on(request)
     try:
-        answer = selectors.zip_lookup(zip_code=raw)
+        answer = selectors.zip_lookup(zip_code=raw, on=on)
     except selectors.ZipMalformed as error:
         return api_error(400, "invalid_zip", str(error))
     except selectors.ZipUnknown as error:
@@ -272,12 +289,13 @@ def check(request):
         caller = apiaccess.api_caller(request, batch=True)
     except apiaccess.InvalidApiKey as error:
         return apiaccess.invalid_key_response(error)
+    on = _on(request)
     items = _check_items(request)
     refusal = apiaccess.api_limit_refusal(caller, cost=max(1, len(items)))
     if refusal is not None:
         return refusal
     try:
-        body = sellers.batch_check_json(items=items)
+        body = sellers.batch_check_json(items=items, on=on)
     except Exception:
         log.exception("Batch check failed")
         return api_error(500, "internal_error", "Something went wrong on our side.")
@@ -289,9 +307,10 @@ def check(request):
 @api_read
 @_bad_input_as_error
 def restricted_zips_json(request):
-    restricted = sellers.restricted_zips(category=_required_category(request))
+    restricted = sellers.restricted_zips(category=_required_category(request), on=_on(request))
     return json_response(
         {
+            **({"on": restricted.on_data()} if restricted.on else {}),
             "category": restricted.category,
             "count": len(restricted.zips),
             "zip_placement": sellers.ZIP_PLACEMENT,
@@ -306,10 +325,11 @@ def restricted_zips_json(request):
 @api_read
 @_bad_input_as_error
 def restricted_zips_csv(request):
-    restricted = sellers.restricted_zips(category=_required_category(request))
+    restricted = sellers.restricted_zips(category=_required_category(request), on=_on(request))
     buffer = io.StringIO()
     # A comment line first: how ZIPs are placed matters to anyone shipping on this list.
-    buffer.write(f"# {sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n")
+    on = f"As in force on {restricted.on.isoformat()}. " if restricted.on else ""
+    buffer.write(f"# {on}{sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n")
     writer = csv.DictWriter(buffer, fieldnames=sellers.CSV_COLUMNS)
     writer.writeheader()
     writer.writerows(restricted.csv_rows())

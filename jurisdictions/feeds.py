@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from jurisdictions import selectors
 from jurisdictions.models import STATUS_MEANINGS, Status
+from jurisdictions.pending import stage_changes_of
 from jurisdictions.serializers import date_display, page_url, version_changes
 
 FEED_LENGTH = 50
@@ -59,6 +60,9 @@ class ChangesFeed(_VersionFeed):
 
 
 class JurisdictionFeed(_VersionFeed):
+    """Every version of a place, and the stage changes of its public measures (dicts from
+    jurisdictions.pending: "Georgia HB 968: in committee, not law"), newest first."""
+
     def get_object(self, request, code):
         jurisdiction = selectors.jurisdiction_get(code=code)
         if jurisdiction is None:
@@ -81,4 +85,36 @@ class JurisdictionFeed(_VersionFeed):
         history = selectors.jurisdiction_history(jurisdiction=jurisdiction)[:FEED_LENGTH]
         for version in history:
             version.jurisdiction = jurisdiction  # already loaded: no query per entry
-        return history
+        moves = stage_changes_of(jurisdiction, FEED_LENGTH)
+        items = [*history, *moves]
+        items.sort(key=self.item_updateddate, reverse=True)
+        return items[:FEED_LENGTH]
+
+    def item_title(self, item):
+        if not isinstance(item, dict):
+            return super().item_title(item)
+        measure = item["measure"]
+        name = f"{measure['jurisdiction']['name']} {measure['identifier']}"
+        return f"{name}: stage {item['stage_label'].lower()} (a measure, not law)"
+
+    def item_description(self, item):
+        if not isinstance(item, dict):
+            return super().item_description(item)
+        measure = item["measure"]
+        return f"{measure['title']}. {item['description']} {measure['notice']}"
+
+    def item_link(self, item):
+        if not isinstance(item, dict):
+            return super().item_link(item)
+        return item["measure"]["url"]
+
+    def item_guid(self, item):
+        if not isinstance(item, dict):
+            return self.item_link(item)  # a version's id, as before measures were listed
+        return f"{item['measure']['url']}#action-{item['id']}"
+
+    def item_pubdate(self, item):
+        return item["recorded_at"] if isinstance(item, dict) else item.confirmed_at
+
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)

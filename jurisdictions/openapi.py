@@ -16,6 +16,12 @@ from jurisdictions.search import Kind
 from jurisdictions.selectors import CODE_RE, ZIP_RE
 
 REF = "#/components/schemas/"
+# tracker.measures.models.Stage's values (this app does not import measures).
+MEASURE_STAGES = [
+    "introduced", "in_committee", "passed_one_chamber", "passed_both", "enacted", "vetoed",
+    "failed", "proposed", "comment_period", "adopted", "in_force", "expired", "withdrawn",
+    "unknown",
+]  # fmt: skip
 
 
 def _ref(name: str) -> dict:
@@ -409,10 +415,18 @@ def _query(name: str, schema: dict, description: str = "") -> dict:
 
 
 NOT_FOUND = {"404": _error("No jurisdiction with that code")}
+ON_PARAM = _query(
+    "on",
+    {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "YYYY-MM-DD: the law in force on that date (scheduled versions included); the answer "
+    'says "as in force on" it, "uncertain" within a period known only to the year or month, '
+    "and unknown (with the baseline) before the first version",
+)
+BAD_ON = {"400": _error("A malformed on date, or other malformed input")}
 
 
 CATEGORY_PARAM = {**_query("category", CATEGORY, "The product category"), "required": True}
-BAD_CATEGORY = {"400": _error("A missing or unknown category")}
+BAD_CATEGORY = {"400": _error("A missing or unknown category, or a malformed on date")}
 # Any value is accepted as an item: one that is not {"zip": "…", "category": "…"} with a ZIP
 # and a known category is answered with an item-level error, while the others are answered.
 CHECK_ITEM = {
@@ -425,6 +439,7 @@ CHECK = {
     "post": {
         "summary": "Check up to 1,000 ZIP codes × product categories in one call, answered in "
         "order; a malformed or unknown item gets an error of its own. Read-only: safe to retry.",
+        "parameters": [ON_PARAM],
         "requestBody": {
             "required": True,
             "content": {
@@ -450,7 +465,7 @@ CHECK = {
                 "description": "One result per item, in order",
                 "content": {"application/json": {"schema": _ref("CheckAnswer")}},
             },
-            "400": _error("A body that is not JSON or has no items list"),
+            "400": _error("A body that is not JSON or has no items list, or a malformed on date"),
             **BAD_KEY,
             "405": _error("Only POST is supported"),
             "413": _error("More than 1,000 items, or a body too large"),
@@ -459,6 +474,104 @@ CHECK = {
         "security": SECURITY,
     }
 }
+
+
+MEASURE_FIELDS = {
+    "id": {"type": "integer"},
+    "jurisdiction": _object(
+        {"code": STR, "name": STR, "level": {"type": "string", "enum": Level.values}}
+    ),
+    "kind": STR,
+    "identifier": STR,
+    "session": STR,
+    "title": STR,
+    "stage": STR,
+    "stage_label": STR,
+    "stage_date": _nullable({"type": "string", "format": "date"}),
+    "failed": {"type": "boolean", "description": "Failed, vetoed, expired or withdrawn"},
+    "next_date": _nullable({"type": "string", "format": "date"}),
+    "next_date_kind": _nullable(
+        {"type": "string", "enum": ["hearing", "comment_deadline", "effective", "expires"]}
+    ),
+    "would_change": _rules(
+        {"type": "string", "enum": ["allowed", "regulated", "banned", "unchanged", "unknown"]}
+    ),
+    "would_change_text": STR,
+    "official_url": _nullable(STR),
+    "source_url": _nullable(STR),
+    "source": STR,
+    "as_of": _nullable({"type": "string", "format": "date"}),
+    "updated_at": {"type": "string", "format": "date-time"},
+    "is_law": {"type": "boolean", "const": False},
+    "notice": STR,
+    "url": {"type": "string", "format": "uri"},
+}
+SCHEMAS["Measure"] = _object(MEASURE_FIELDS)
+SCHEMAS["MeasureDetail"] = _object(
+    {
+        **MEASURE_FIELDS,
+        "actions": {
+            "type": "array",
+            "items": _object(
+                {
+                    "date": _nullable({"type": "string", "format": "date"}),
+                    "description": STR,
+                    "stage": _nullable(STR),
+                }
+            ),
+        },
+    }
+)
+SCHEMAS["MeasurePage"] = _object(
+    {
+        "count": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 1},
+        "notice": STR,
+        "results": {"type": "array", "items": _ref("Measure")},
+    }
+)
+PENDING = {
+    **_rules({"type": "array", "items": _ref("Measure")}),
+    "description": "Per category: public measures not yet in force that would change this "
+    "answer, the soonest next date first. Not law.",
+}
+SCHEMAS["JurisdictionDetail"]["properties"].update(
+    {"pending": PENDING, "scheduled": {"type": "array", "items": _ref("Version")}}
+)
+SCHEMAS["ZipAnswer"]["properties"].update(
+    {
+        "pending": PENDING,
+        "scheduled": {
+            "type": "array",
+            "items": _object(
+                {"jurisdiction": _ref("JurisdictionLink"), "version": _ref("Version")}
+            ),
+        },
+    }
+)
+IN_FORCE_ON = {
+    "type": "object",
+    "description": "Only with ?on=: the date answered for, and how certain the answer is",
+    "required": ["date", "label"],
+    "properties": {
+        "date": {"type": "string", "format": "date"},
+        "label": STR,
+        "certainty": {"type": "string", "enum": ["known", "uncertain", "unknown"]},
+        "between": _nullable({"type": "array", "items": _nullable(_ref("Version"))}),
+        "uncertain": {"type": "array", "items": STR},
+        "note": STR,
+    },
+}
+for _name in ("JurisdictionDetail", "ZipAnswer", "CheckAnswer", "RestrictedZips", "Place"):
+    SCHEMAS[_name]["properties"]["on"] = IN_FORCE_ON
+SCHEMAS["CheckRule"]["properties"].update(
+    {
+        "certainty": {"type": "string", "enum": ["known", "uncertain", "unknown"]},
+        "uncertain_in": {"type": "array", "items": STR},
+    }
+)
 
 
 @cache
@@ -508,8 +621,8 @@ def openapi_document() -> dict:
             "/api/v1/jurisdictions/{code}": _read(
                 "One jurisdiction: current and upcoming status, citations, children",
                 "JurisdictionDetail",
-                params=[CODE_PARAM],
-                errors=NOT_FOUND,
+                params=[CODE_PARAM, ON_PARAM],
+                errors={**NOT_FOUND, **BAD_ON},
             ),
             "/api/v1/jurisdictions/{code}/history": _read(
                 "Every confirmed status version, newest first",
@@ -524,10 +637,11 @@ def openapi_document() -> dict:
                     {
                         **_query("zip", {"type": "string", "pattern": ZIP_RE.pattern}),
                         "required": True,
-                    }
+                    },
+                    ON_PARAM,
                 ],
                 errors={
-                    "400": _error("A malformed ZIP code"),
+                    "400": _error("A malformed ZIP code or on date"),
                     "404": _error("A ZIP code not in the offline data"),
                 },
             ),
@@ -571,15 +685,55 @@ def openapi_document() -> dict:
             "/api/v1/restricted-zips.json": _read(
                 "Every ZIP code where a product category is banned at any level, by ZIP",
                 "RestrictedZips",
-                params=[CATEGORY_PARAM],
+                params=[CATEGORY_PARAM, ON_PARAM],
                 errors=BAD_CATEGORY,
             ),
             "/api/v1/restricted-zips.csv": _read(
                 "The restricted-ZIP list as CSV (a # comment line, then the header row)",
                 None,
-                params=[CATEGORY_PARAM],
+                params=[CATEGORY_PARAM, ON_PARAM],
                 errors=BAD_CATEGORY,
                 media="text/csv",
+            ),
+            "/api/v1/measures": _read(
+                "Public measures (bills, rules, notices, ordinances): what the law would "
+                "become, never law; newest update first, or with pending=true the measures "
+                "still in motion, soonest next date first",
+                "MeasurePage",
+                params=[
+                    _query("jurisdiction", {"type": "string", "pattern": CODE_RE.pattern}),
+                    _query("stage", {"type": "string", "enum": MEASURE_STAGES}),
+                    _query("category", CATEGORY, "Measures that would change this product"),
+                    _query(
+                        "updated_since",
+                        {
+                            "anyOf": [
+                                {"type": "string", "format": "date"},
+                                {"type": "string", "format": "date-time"},
+                            ]
+                        },
+                    ),
+                    _query("pending", {"type": "string", "enum": ["true", "false"]}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+                ],
+                errors={
+                    "400": _error("A malformed filter or page"),
+                    "404": _error("Unknown jurisdiction, or a page past the end"),
+                },
+            ),
+            "/api/v1/measures/{id}": _read(
+                "One public measure with its dated actions",
+                "MeasureDetail",
+                params=[
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    }
+                ],
+                errors={"404": _error("No public measure with that id")},
             ),
             "/api/v1/export.json": _read("Every jurisdiction's current status", "Export"),
             "/api/v1/export.csv": _read(

@@ -62,6 +62,12 @@ QUERY_PARAMETERS = frozenset(
         "category",
         "rule",
         "map",
+        "on",
+        "jurisdiction",
+        "stage",
+        "updated_since",
+        "pending",
+        "state",
     }
 )
 

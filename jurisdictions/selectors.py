@@ -23,6 +23,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
+from jurisdictions.pointintime import as_in_force_on
 from jurisdictions.rules import (
     HEADLINE_CATEGORIES,
     ProductRule,
@@ -153,6 +154,53 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
     return versions
 
 
+NEXT_DATE_WORDS = {
+    "hearing": "hearing",
+    "comment_deadline": "comment period ends",
+    "effective": "takes effect",
+    "expires": "expires",
+}
+
+
+@dataclass
+class TimelineEntry:
+    """One dated point of a place's timeline: a status version or a pending measure."""
+
+    day: datetime.date | None
+    kind: str  # "scheduled", "in_force", "past" (versions) or "pending" (a measure)
+    version: StatusVersion | None = None
+    measure: dict | None = None
+    next_words: str = ""
+
+
+def _day_of(iso: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(iso) if iso else None
+
+
+def _version_kind(jurisdiction: Jurisdiction, version: StatusVersion) -> str:
+    if version.pk == jurisdiction.upcoming_status_id:
+        return "scheduled"
+    return "in_force" if version.pk == jurisdiction.current_status_id else "past"
+
+
+def jurisdiction_timeline(
+    *, jurisdiction: Jurisdiction, history: list[StatusVersion], pending: dict[int, list[dict]]
+) -> list[TimelineEntry]:
+    """Versions (past, in force, scheduled) and pending measures (`pending`: from
+    jurisdictions.pending, the place's own, its higher levels' and its places') on one
+    dated line, newest first; an undated entry goes by when it was recorded or moved."""
+    entries = [
+        TimelineEntry(v.effective_date or v.as_of, _version_kind(jurisdiction, v), version=v)
+        for v in history
+    ]
+    for measures in pending.values():
+        for measure in measures:
+            day = _day_of(measure["next_date"]) or _day_of(measure["stage_date"])
+            words = NEXT_DATE_WORDS.get(measure["next_date_kind"] or "", "")
+            entries.append(TimelineEntry(day, "pending", measure=measure, next_words=words))
+    return sorted(entries, key=lambda e: e.day or datetime.date.min, reverse=True)
+
+
 def states_with_status() -> list[Jurisdiction]:
     """US states, DC and territories by name."""
     return list(Jurisdiction.objects.states().with_status().order_by("name"))
@@ -245,10 +293,17 @@ class ZipAnswer:
     min_age: int | None = None
     # Every level's rules in one sentence (answer_sentence).
     sentence: str = ""
+    # `?on=`: the date the answer is for (None: today's law).
+    on: datetime.date | None = None
 
     @property
     def places(self) -> list[PlaceAnswer]:
         return [self.state, *self.counties, *self.cities]
+
+    @property
+    def levels(self) -> list[Jurisdiction]:
+        """The federal level and every place with a record, broadest first."""
+        return [j for j in [self.federal, *(p.jurisdiction for p in self.places)] if j]
 
     @property
     def deciding(self) -> list[Jurisdiction]:
@@ -269,12 +324,13 @@ def zip_records(*, zip_code: str) -> list[dict]:
     return [record.as_dict()] if record else []
 
 
-def zip_lookup(*, zip_code: str) -> ZipAnswer:
-    """State, county and city of a ZIP with each status, and the most restrictive as the answer."""
+def zip_lookup(*, zip_code: str, on: datetime.date | None = None) -> ZipAnswer:
+    """State, county and city of a ZIP with each status, and the most restrictive as the
+    answer; with `on`, the law in force on that date."""
     records = zip_records(zip_code=zip_code)
     if not records:
         raise ZipUnknown(f"{zip_code.strip()} is not a ZIP code in the offline US ZIP data.")
-    return zip_answer(zip_code=records[0]["zip_code"], records=records)
+    return zip_answer(zip_code=records[0]["zip_code"], records=records, on=on)
 
 
 def place_key(name: str) -> str:
@@ -293,13 +349,17 @@ def _unique(names) -> list[str]:
     return result
 
 
-def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
+def zip_answer(*, zip_code: str, records: list[dict], on: datetime.date | None = None) -> ZipAnswer:
     """Resolve ZIP data records (one per county the data names) against our jurisdictions."""
     state_code = f"US-{records[0]['state']}"
-    rows = Jurisdiction.objects.with_status().filter(
-        Q(code__in=[FEDERAL_CODE, state_code])
-        | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+    rows = list(
+        Jurisdiction.objects.with_status().filter(
+            Q(code__in=[FEDERAL_CODE, state_code])
+            | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
+        )
     )
+    if on is not None:
+        as_in_force_on(rows, on)
     federal, state, locals_by_key = None, None, {}
     for row in rows:
         if row.code == FEDERAL_CODE:
@@ -338,6 +398,7 @@ def zip_answer(*, zip_code: str, records: list[dict]) -> ZipAnswer:
     no_law = "No state or local kratom law" if state else "No kratom law on record"
     return ZipAnswer(
         zip_code=zip_code,
+        on=on,
         state=state_answer,
         counties=counties,
         cities=cities,

@@ -14,13 +14,14 @@ record of their own), and the strictest rule per product is `selectors.zip_rules
 import datetime
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import redis
 from django.utils import timezone
 
 from jurisdictions.models import Category, Jurisdiction, Level, Rule
+from jurisdictions.pointintime import Certainty, as_in_force_on, on_label
 from jurisdictions.public_cache import public_generation
 from jurisdictions.responses import json_body
 from jurisdictions.rules import rule_data
@@ -71,8 +72,20 @@ class ZipRules:
 class RulesSnapshot:
     """Every US jurisdiction's rules as of one data generation, and the answers built from them."""
 
-    def __init__(self, jurisdictions: list[Jurisdiction], today: datetime.date):
+    def __init__(
+        self,
+        jurisdictions: list[Jurisdiction],
+        today: datetime.date,
+        on: datetime.date | None = None,
+    ):
         self.today = today
+        # `?on=`: the places answer as on that date (pointintime.as_in_force_on).
+        self.on = on
+        self.uncertain = {
+            row.id: row.code
+            for row in jurisdictions
+            if on and row.in_force.certainty == Certainty.UNCERTAIN
+        }
         self.federal = None
         self.states: dict[str, Jurisdiction] = {}
         self.locals: dict[str, dict[tuple[str, str], Jurisdiction]] = {}
@@ -108,10 +121,23 @@ class RulesSnapshot:
         if answer is None:
             decided = zip_rules(levels)
             rules = {category: self._entry(d.rule, d.by) for category, d in decided.items()}
+            if self.on:
+                certainty = self._certainty(levels)
+                rules = {category: {**rule, **certainty} for category, rule in rules.items()}
             rendered = {category: json_body({category: rule}) for category, rule in rules.items()}
             answer = ZipRules(rules, {**rendered, None: json_body(rules)})
             self._answers[key] = answer
         return answer
+
+    def _certainty(self, levels: list[Jurisdiction]) -> dict:
+        """With `on`: a level whose effective date is known only to the year or month around
+        that date makes the answer uncertain; it then decides nothing (never a guess)."""
+        uncertain = [self.uncertain[level.id] for level in levels if level.id in self.uncertain]
+        known = any(level.current_status_id for level in levels)
+        certainty = (
+            Certainty.UNCERTAIN if uncertain else Certainty.KNOWN if known else Certainty.UNKNOWN
+        )
+        return {"certainty": certainty, "uncertain_in": uncertain}
 
     def _entry(self, rule, by: Jurisdiction | None) -> dict:
         decider = self._decider(by) if by else None
@@ -143,8 +169,16 @@ _lock = threading.Lock()
 _snapshot: tuple[tuple[str, datetime.date], RulesSnapshot] | None = None
 
 
-def _snapshot_build(today: datetime.date) -> RulesSnapshot:
-    return RulesSnapshot(list(Jurisdiction.objects.in_us().with_status().order_by("code")), today)
+def _snapshot_build(today: datetime.date, on: datetime.date | None = None) -> RulesSnapshot:
+    rows = list(Jurisdiction.objects.in_us().with_status().order_by("code"))
+    if on is not None:
+        as_in_force_on(rows, on)
+    return RulesSnapshot(rows, today, on)
+
+
+def snapshot_for(on: datetime.date | None) -> RulesSnapshot:
+    """Today's snapshot (kept per generation), or one built for `?on=` (two queries)."""
+    return rules_snapshot() if on is None else _snapshot_build(timezone.localdate(), on)
 
 
 def rules_snapshot() -> RulesSnapshot:
@@ -224,10 +258,10 @@ def _check_item(item, snapshot: RulesSnapshot, index: dict[str, ZipRecord]) -> b
     )  # fmt: skip
 
 
-def batch_check_json(*, items: list) -> bytes:
+def batch_check_json(*, items: list, on: datetime.date | None = None) -> bytes:
     """The batch check's JSON body: one answer per item, in order; a malformed item or an
-    unknown ZIP gets an error of its own."""
-    snapshot, index = rules_snapshot(), zip_index()
+    unknown ZIP gets an error of its own. With `on`, the law in force on that date."""
+    snapshot, index = snapshot_for(on), zip_index()
     results, errors = [], 0
     for item in items:
         try:
@@ -236,7 +270,10 @@ def batch_check_json(*, items: list) -> bytes:
             results.append(error.json)
             errors += 1
     counts = json_body({"count": len(results), "answered": len(results) - errors, "errors": errors})
-    notes = json_body({"zip_placement": ZIP_PLACEMENT, "notice": NOTICE})
+    notes = {"zip_placement": ZIP_PLACEMENT, "notice": NOTICE}
+    if on is not None:
+        notes["on"] = {"date": on.isoformat(), "label": on_label(on)}
+    notes = json_body(notes)
     return b"".join((counts[:-1], b',"results":[', b",".join(results), b"],", notes[1:]))
 
 
@@ -257,6 +294,18 @@ class RestrictedZips:
     category: str
     zips: list[tuple[ZipRecord, str]]  # the ZIP and the code of the deciding jurisdiction
     jurisdictions: dict[str, dict]  # by code: DECIDER_COLUMNS
+    on: datetime.date | None = None
+    # With `on`: places whose law on that date is uncertain (their ZIPs are not listed).
+    uncertain: list[str] = field(default_factory=list)
+
+    def on_data(self) -> dict:
+        return {
+            "date": self.on.isoformat(),
+            "label": on_label(self.on),
+            "uncertain": self.uncertain,
+            "note": "A place whose law on that date is uncertain (its effective date is known "
+            "only to the year or month) bans nothing in this list: check it yourself.",
+        }
 
     def json_rows(self) -> list[list[str]]:
         """JSON_COLUMNS: the ZIP and who bans it, kept short (a list can hold 20,000 ZIPs)."""
@@ -278,10 +327,10 @@ class RestrictedZips:
             }
 
 
-def restricted_zips(*, category: str) -> RestrictedZips:
+def restricted_zips(*, category: str, on: datetime.date | None = None) -> RestrictedZips:
     """Every ZIP where the category is banned (sale or possession) at any level, with the
-    jurisdiction that decided it."""
-    snapshot, index = rules_snapshot(), zip_index()
+    jurisdiction that decided it; with `on`, as in force on that date."""
+    snapshot, index = snapshot_for(on), zip_index()
     zips, deciders = [], {}
     for zip5 in zips_in_order():
         record = index[zip5]
@@ -299,4 +348,4 @@ def restricted_zips(*, category: str) -> RestrictedZips:
                 "verified_on": verified["on"] if verified else None,
             }
         zips.append((record, code))
-    return RestrictedZips(category, zips, deciders)
+    return RestrictedZips(category, zips, deciders, on, sorted(snapshot.uncertain.values()))

@@ -13,8 +13,10 @@ from jurisdictions.models import (
     Jurisdiction,
     Status,
 )
+from jurisdictions.pending import pending_by_category, pending_of
+from jurisdictions.pointintime import Certainty, on_label
 from jurisdictions.rules import RULE_COLUMN_PARTS, current_rules, rule_data, rules_changes
-from jurisdictions.selectors import unscheduled_changes
+from jurisdictions.selectors import jurisdiction_layers, unscheduled_changes
 from jurisdictions.verification import verification_of
 
 MONTH_FORMAT = "%B %Y"
@@ -143,16 +145,53 @@ def baseline_data(jurisdiction: Jurisdiction) -> dict | None:
     return {"paragraphs": list(baseline_paragraphs()), "provenance": list(BASELINE_PROVENANCE)}
 
 
-def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
+def in_force_data(held) -> dict:
+    """What `?on=` answered: the date, how certain, and when uncertain the two versions the
+    date falls between (the later one's effective date is known only to its year or month)."""
+    earlier, later = held.candidates
     return {
+        "date": held.on.isoformat(),
+        "label": held.label,
+        "certainty": held.certainty,
+        "between": [version_data(earlier), version_data(later)]
+        if held.certainty == Certainty.UNCERTAIN
+        else None,
+    }
+
+
+def pending_data(places: list[Jurisdiction], rules: dict) -> dict[str, list[dict]]:
+    """Per category, the public measures of these places that would change its answer
+    (`rules`), soonest next date first: what is coming, never law."""
+    entries = [entry for found in pending_of(places).values() for entry in found]
+    entries.sort(key=lambda e: (e["next_date"] is None, e["next_date"] or "", e["id"]))
+    return pending_by_category(entries, rules)
+
+
+def _on_data(jurisdiction) -> dict:
+    """With `?on=`, what held there on the date (pointintime.as_in_force_on); else nothing."""
+    held = getattr(jurisdiction, "in_force", None) if jurisdiction else None
+    return {"on": in_force_data(held)} if held else {}
+
+
+def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
+    on = _on_data(jurisdiction)
+    return {
+        **on,
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
         "upcoming": version_data(jurisdiction.upcoming_status),
         # Dates the current summary names with nothing scheduled: claims being verified,
         # so "upcoming": null never reads as "nothing is coming".
-        "unverified_changes_from": [
-            day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)
-        ],
+        "unverified_changes_from": []
+        if on
+        else [day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)],
+        "scheduled": [version_data(jurisdiction.upcoming_status)]
+        if jurisdiction.upcoming_status
+        else [],
+        "pending": pending_data(
+            [jurisdiction, *jurisdiction_layers(jurisdiction=jurisdiction)],
+            current_rules(jurisdiction),
+        ),
         "last_verified": last_verified_data(jurisdiction),
         "children": [jurisdiction_link_data(child) for child in children],
         "baseline": baseline_data(jurisdiction),
@@ -199,6 +238,7 @@ def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
 
 def place_data(place) -> dict:
     return {
+        **_on_data(place.jurisdiction),
         "level": place.level,
         "name": place.name,
         "status": place.status,
@@ -216,7 +256,9 @@ def zip_rule_data(decided) -> dict:
 
 
 def zip_answer_data(answer) -> dict:
+    on = {"date": answer.on.isoformat(), "label": on_label(answer.on)} if answer.on else None
     return {
+        **({"on": on} if on else {}),
         "zip": answer.zip_code,
         "state": place_data(answer.state),
         "counties": [place_data(place) for place in answer.counties],
@@ -229,6 +271,14 @@ def zip_answer_data(answer) -> dict:
             "from": place_data(answer.answer),
         },
         "rules": {category: zip_rule_data(d) for category, d in answer.rules.items()},
+        "scheduled": [
+            {"jurisdiction": jurisdiction_link_data(j), "version": version_data(j.upcoming_status)}
+            for j in answer.levels
+            if j.upcoming_status
+        ],
+        "pending": pending_data(
+            answer.levels, {category: d.rule for category, d in answer.rules.items()}
+        ),
         "min_age": answer.min_age,
         "notes": answer.notes,
         "federal": jurisdiction_link_data(answer.federal) if answer.federal else None,

@@ -23,11 +23,14 @@ from jurisdictions.models import (
     Rule,
     Status,
 )
+from jurisdictions.pending import pending_by_category, pending_of
+from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from jurisdictions.responses import public_read
 from jurisdictions.rules import STATUS_SYMBOLS, ProductRule, current_rules
 from jurisdictions.search import Kind, place_search, territory_code, unlisted_country
 from jurisdictions.sellers import MAX_BATCH_ITEMS, ZIP_PLACEMENT
+from jurisdictions.serializers import pending_data
 from jurisdictions.verification import badge_label, verification_of
 from tracker.apikeys.forms import KeyRequestForm
 
@@ -79,9 +82,18 @@ def home(request):
     # A map that does not exist is an error the page names (400), over the leaf map.
     asked = request.GET.get("map") or Category.LEAF
     category = asked if asked in Category.values else Category.LEAF
+    pending = pending_of(states)
     context = {
         "unknown_map": None if asked == category else asked[:40],
         "states": states,
+        # The map's and the table's "pending" marks: each state's own measures in motion.
+        "pending_by_state": {state.code: pending.get(state.pk, []) for state in states},
+        "map_pending": {
+            state.code: pending_by_category(pending.get(state.pk, []), current_rules(state))[
+                category
+            ]
+            for state in states
+        },
         "map_category": Category(category),
         "map_categories": list(Category),
         "map_states": _map_states(states, category),
@@ -132,19 +144,37 @@ def _jurisdiction_or_404(code: str):
     return jurisdiction
 
 
+def _bad_on(error: OnMalformed) -> HttpResponse:
+    return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
+
+
 @public_read()
 def detail(request, code):
+    try:
+        on = on_parse(request.GET.get("on"))
+    except OnMalformed as error:
+        return _bad_on(error)
     jurisdiction = _jurisdiction_or_404(code)
     if jurisdiction.code != code:
         return redirect("jurisdictions:detail", code=jurisdiction.code)
     layers = selectors.jurisdiction_layers(jurisdiction=jurisdiction)
+    children = selectors.jurisdiction_children(jurisdiction=jurisdiction)
+    if on is not None:
+        as_in_force_on([jurisdiction, *layers, *children], on)
+    history = selectors.jurisdiction_history(jurisdiction=jurisdiction)
+    # A state's page lists its counties' and cities' measures too, and the federal ones.
+    pending = pending_of([jurisdiction, *layers, *children])
     context = {
         "j": jurisdiction,
+        "held": getattr(jurisdiction, "in_force", None),
         "layers": layers,
         "rule_rows": selectors.jurisdiction_rule_rows(jurisdiction=jurisdiction, layers=layers),
         "sentence": selectors.jurisdiction_sentence(jurisdiction=jurisdiction, layers=layers),
-        "children": selectors.jurisdiction_children(jurisdiction=jurisdiction),
-        "history": selectors.jurisdiction_history(jurisdiction=jurisdiction),
+        "children": children,
+        "history": history,
+        "timeline": selectors.jurisdiction_timeline(
+            jurisdiction=jurisdiction, history=history, pending=pending
+        ),
         "form": CorrectionForm(),
         "site_url": settings.SITE_URL,
         **_baseline_context(jurisdiction),
@@ -204,7 +234,11 @@ def report_thanks(request, code):
 def lookup(request):
     raw = request.GET.get("zip", "")
     try:
-        answer = selectors.zip_lookup(zip_code=raw)
+        on = on_parse(request.GET.get("on"))
+    except OnMalformed as error:
+        return _bad_on(error)
+    try:
+        answer = selectors.zip_lookup(zip_code=raw, on=on)
     except selectors.ZipMalformed as error:
         # A place name typed into the ZIP box ("Denver, CO") still finds its place.
         places = place_search(query=raw).places if raw.strip() else []
@@ -213,7 +247,9 @@ def lookup(request):
     except selectors.ZipUnknown as error:
         context = {"zip": raw[:20], "error": str(error)}
         return render(request, "jurisdictions/lookup_error.html", context, status=404)
-    return render(request, "jurisdictions/lookup.html", {"answer": answer})
+    rules = {category: decided.rule for category, decided in answer.rules.items()}
+    context = {"answer": answer, "pending": pending_data(answer.levels, rules)}
+    return render(request, "jurisdictions/lookup.html", context)
 
 
 @public_read()

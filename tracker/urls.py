@@ -28,5 +28,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("sellers/key/", include("tracker.apikeys.urls")),
     path("alerts/", include("tracker.alerts.urls")),
+    # Before the public app's: its /api/ catch-all answers every other API path.
+    path("", include("tracker.measures.urls")),
     path("", include("jurisdictions.urls")),
 ]

@@ -1,7 +1,7 @@
 from django import template
 
 from jurisdictions import selectors
-from jurisdictions.models import STATUS_MEANINGS, Level, Rule, Status
+from jurisdictions.models import STATUS_MEANINGS, Category, Level, Rule, Status
 from jurisdictions.rules import (
     RULE_STATUS,
     RULE_SYMBOLS,
@@ -98,3 +98,15 @@ def layer_name(layer) -> str:
 def beside(layer_rules: list, layers: list) -> list[tuple[str, object]]:
     """Each higher level's rule with its column's name, which labels the cell on a phone card."""
     return [(layer_name(layer), rule) for layer, rule in zip(layers, layer_rules, strict=True)]
+
+
+@register.filter
+def category_label(category: str) -> str:
+    """leaf → Leaf, 7oh → 7-OH products (a measure's would-change is keyed by category)."""
+    return Category(category).label if category in Category.values else category
+
+
+@register.filter
+def lookup(mapping: dict, key: str):
+    """mapping[key] in a template (a measure's would-change for one category)."""
+    return mapping.get(key, "")

@@ -2,6 +2,8 @@
 /api/v1/openapi.json, through Django's WSGI app, against the test database: no 5xx, and
 every response (status, content type, headers, body) matches the document."""
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -10,6 +12,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from tests.jurisdictions.public_data import publish_sample
+from tests.measures.factories import make_measure
+from tracker.measures.models import MeasureAction
 
 # Loading the document touches no database table: only the served JSON.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -17,7 +21,11 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 @pytest.fixture
 def published(db, settings):
-    publish_sample()
+    data = publish_sample()
+    # A public measure with an action, so the measure endpoints answer with bodies too.
+    measure = make_measure(data["texas"], change_leaf="banned", as_of=datetime.date(2026, 11, 1))
+    MeasureAction.objects.create(measure=measure, description="Introduced", stage="introduced",
+                                 key="a", date=datetime.date(2026, 1, 20))  # fmt: skip
     # schemathesis sends hundreds of requests from one client; the limit has its own tests.
     settings.API_RATE_LIMIT = 1_000_000
     # As Django's test client does: the WSGI handler would otherwise close the test's

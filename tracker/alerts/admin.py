@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 
 from tracker.alerts import selectors, services
 from tracker.alerts.models import (
+    DEFAULT_EVENTS,
     SUBSCRIBABLE,
     Attempt,
     Delivery,
@@ -29,7 +30,7 @@ class SubscriptionForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(
         choices=[(value, value) for value in SUBSCRIBABLE],
         widget=forms.CheckboxSelectMultiple,
-        initial=list(SUBSCRIBABLE),
+        initial=list(DEFAULT_EVENTS),
     )
 
     class Meta:

@@ -13,3 +13,10 @@ class AlertsConfig(AppConfig):
         from tracker.alerts.services import status_event_record
 
         status_changed.connect(status_event_record, dispatch_uid="alerts.status_event_record")
+        # Measures tell of a new public measure or a stage change the same way (one-way:
+        # alerts import measures, never the reverse).
+        from tracker.alerts.services import measure_event_record
+        from tracker.measures.signals import measure_created, measure_stage_changed
+
+        measure_created.connect(measure_event_record, dispatch_uid="alerts.measure_created")
+        measure_stage_changed.connect(measure_event_record, dispatch_uid="alerts.measure_stage")

@@ -14,11 +14,16 @@ SECRET_MIN_BYTES, SECRET_MAX_BYTES = 24, 64
 class EventType(models.TextChoices):
     STATUS_CHANGED = "status.changed", "A status became current"
     STATUS_SCHEDULED = "status.scheduled", "A future status change was confirmed"
+    MEASURE_CREATED = "measure.created", "A public measure appeared"
+    MEASURE_STAGE_CHANGED = "measure.stage_changed", "A public measure moved to another stage"
     PING = "ping", "Test ping"
 
 
+# What a subscription gets unless it chooses: the status events. Measure events go only to
+# subscriptions that ask for them (a measure is not law, and older receivers expect none).
+DEFAULT_EVENTS = [EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED]
 # What a subscription may choose; a ping goes to the one subscription it is sent to.
-SUBSCRIBABLE = [EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED]
+SUBSCRIBABLE = [*DEFAULT_EVENTS, EventType.MEASURE_CREATED, EventType.MEASURE_STAGE_CHANGED]
 
 
 def secret_key_bytes(secret: str) -> bytes:
@@ -44,7 +49,11 @@ class Subscription(models.Model):
         related_name="+",
         help_text="A state includes its counties and cities; US includes everything in the US.",
     )
-    event_types = models.JSONField(default=list, help_text="status.changed, status.scheduled")
+    event_types = models.JSONField(
+        default=list,
+        help_text="status.changed, status.scheduled; measure.created, measure.stage_changed "
+        "only when chosen",
+    )
     secret = models.CharField(max_length=120, editable=False)
     # During a rotation the old secret still signs (a second signature) until it expires.
     previous_secret = models.CharField(max_length=120, blank=True, editable=False)

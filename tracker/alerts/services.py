@@ -20,11 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, StatusVersion
-from jurisdictions.serializers import status_change_data
+from jurisdictions.serializers import page_url, status_change_data
 from tracker.alerts import email_services, selectors
 from tracker.alerts.channels import CHANNELS, Outcome
 from tracker.alerts.models import (
-    SUBSCRIBABLE,
+    DEFAULT_EVENTS,
     Attempt,
     Delivery,
     DeliveryState,
@@ -35,6 +35,7 @@ from tracker.alerts.models import (
 )
 from tracker.lib import http
 from tracker.lib.db import write_on_a_live_connection
+from tracker.measures.public import measure_data
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def subscription_create(
     subscription = Subscription(
         url=url,
         description=description,
-        event_types=list(event_types or SUBSCRIBABLE),
+        event_types=list(event_types or DEFAULT_EVENTS),
         secret=secret_generate(),
     )
     subscription.full_clean()
@@ -249,6 +250,27 @@ def status_event_record(
         version=version,
         data=_status_data(jurisdiction, version, previous_id),
     )
+
+
+def measure_event_record(*, measure, previous_stage: str, **_signal) -> Event | None:
+    """measure.created (no previous stage) or measure.stage_changed for a public measure;
+    receives tracker.measures.signals (apps.py), in the measure's transaction. The data is
+    the measure in the API's shape, its previous stage and the place's page."""
+    if not Subscription.objects.exists():
+        return None
+    jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=measure.jurisdiction_id)
+    event_type = EventType.MEASURE_STAGE_CHANGED if previous_stage else EventType.MEASURE_CREATED
+    data = {
+        "jurisdiction": {
+            "code": jurisdiction.code,
+            "name": jurisdiction.name,
+            "level": jurisdiction.level,
+        },
+        "measure": measure_data(measure),
+        "previous_stage": previous_stage or None,
+        "url": page_url(jurisdiction),
+    }
+    return _event_record(event_type=event_type, jurisdiction=jurisdiction, version=None, data=data)
 
 
 def _event_record(*, event_type: str, jurisdiction: Jurisdiction, version, data: dict) -> Event:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jurisdictions.models import Category
+from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.services import curator_require
 from tracker.measures.models import (
     CLOSED_STAGES,
@@ -18,6 +19,7 @@ from tracker.measures.models import (
     Stage,
     change_field_name,
 )
+from tracker.measures.signals import measure_created, measure_stage_changed
 
 # The facts a provider (or the reference data) states; a curator's decisions are kept.
 FACT_FIELDS = (
@@ -168,21 +170,34 @@ def measure_upsert(*, provider: str, provider_key: str, facts: MeasureFacts) -> 
             measure = _measure_locked(provider, provider_key)
             if measure is None:
                 raise
-    if not result.created:
-        old_stage = measure.stage
-        if _facts_apply(measure, facts):
-            if measure.stage != old_stage:
-                _attention(
-                    measure,
-                    f"stage: {Stage(old_stage).label} → {Stage(measure.stage).label}",
-                    now,
-                )
-            measure.full_clean(validate_constraints=False)
-            measure.save()
-            result.updated = True
+    old_stage = "" if result.created else measure.stage
+    if not result.created and _facts_apply(measure, facts):
+        if measure.stage != old_stage:
+            _attention(
+                measure,
+                f"stage: {Stage(old_stage).label} → {Stage(measure.stage).label}",
+                now,
+            )
+        measure.full_clean(validate_constraints=False)
+        measure.save()
+        result.updated = True
     result.actions_created = _actions_add(measure, facts.actions)
     result.measure = measure
+    if result.created or result.updated or result.actions_created:
+        _public_changed(measure, previous_stage=old_stage)
     return result
+
+
+def _public_changed(measure: Measure, *, previous_stage: str) -> None:
+    """Public pages show public measures: retire the cached ones after commit, and tell
+    subscribers (signals.py) of a new public measure or a stage it moved to."""
+    transaction.on_commit(public_generation_bump)
+    if measure.review != Review.RELEVANT:
+        return
+    if not previous_stage:
+        measure_created.send(sender=Measure, measure=measure, previous_stage="")
+    elif previous_stage != measure.stage:
+        measure_stage_changed.send(sender=Measure, measure=measure, previous_stage=previous_stage)
 
 
 def _actions_add(measure: Measure, actions: list[ActionFacts]) -> int:
@@ -209,6 +224,7 @@ def measure_review(*, actor, measure_id: int, review: str, changes: dict[str, st
     curator_require(user=actor)
     measure = Measure.objects.select_for_update().get(pk=measure_id)
     now = timezone.now()
+    was = measure.review
     measure.review = review
     for category, change in changes.items():
         setattr(measure, change_field_name(category), change)
@@ -217,6 +233,10 @@ def measure_review(*, actor, measure_id: int, review: str, changes: dict[str, st
     measure.attention_since, measure.attention_reason = None, ""
     measure.full_clean(validate_constraints=False)
     measure.save()
+    transaction.on_commit(public_generation_bump)
+    if review == Review.RELEVANT and was != Review.RELEVANT:
+        # A lead a curator confirmed becomes public now: new to subscribers.
+        measure_created.send(sender=Measure, measure=measure, previous_stage="")
     return measure
 
 

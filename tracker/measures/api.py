@@ -1,0 +1,68 @@
+"""API v1 for measures: /api/v1/measures and /api/v1/measures/{id}, through public_read."""
+
+from django.core.paginator import EmptyPage, Paginator
+
+from jurisdictions.api import (
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    BadInput,
+    _bad_input_as_error,
+    _choice,
+    _get_or_error,
+    _positive_int,
+    api_read,
+    moment_param,
+)
+from jurisdictions.models import Category
+from jurisdictions.responses import api_error, json_response
+from tracker.measures.models import Stage
+from tracker.measures.public import NOT_LAW, measure_data, measure_detail_data, measure_get
+from tracker.measures.public import measures_filter as filtered
+
+
+def _pending(request) -> bool:
+    value = _choice(request, "pending", ["true", "false"])
+    return value == "true"
+
+
+@api_read
+@_bad_input_as_error
+def measures_list(request):
+    jurisdiction = None
+    if "jurisdiction" in request.GET:
+        jurisdiction = _get_or_error(request.GET["jurisdiction"])
+    queryset = filtered(
+        jurisdiction=jurisdiction,
+        stage=_choice(request, "stage", Stage.values),
+        category=_choice(request, "category", Category.values),
+        updated_since=moment_param(request.GET.get("updated_since"), "updated_since"),
+        pending=_pending(request),
+    )
+    per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    try:
+        page = paginator.page(_positive_int(request, "page", 1, MAX_PAGE))
+    except EmptyPage:
+        raise BadInput(
+            "page_not_found", f"page must be at most {paginator.num_pages}.", 404
+        ) from None
+    return json_response(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "per_page": per_page,
+            "pages": paginator.num_pages,
+            "notice": NOT_LAW,
+            "results": [measure_data(measure) for measure in page.object_list],
+        }
+    )
+
+
+@api_read
+def measure_detail(request, pk):
+    # Past PostgreSQL's integer range no row can match (and the query would fail).
+    measure = measure_get(pk) if pk < 2**31 else None
+    if measure is None:
+        return api_error(404, "not_found", f"No public measure has the id {pk}.")
+    return json_response(measure_detail_data(measure))
