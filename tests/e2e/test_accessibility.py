@@ -43,6 +43,7 @@ PUBLIC_PAGES = {
     "sellers": "/sellers/",
     "report form": "/j/US-FL/report/",
     "report thanks": "/j/US-FL/report/thanks/",
+    "pending measures": "/pending/",
     "not found": "/no-such-page/",
 }
 # The email alert pages a person reaches from a mail: their paths carry a link's secret.
