@@ -17,7 +17,7 @@ from jurisdictions import apiaccess, selectors, sellers, serializers
 from jurisdictions.models import Category, Level, Rule, Status
 from jurisdictions.openapi import openapi_document
 from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
-from jurisdictions.responses import api_error, json_response, public_read
+from jurisdictions.responses import api_error, csv_response, json_response, public_read
 from jurisdictions.search import Kind, place_search, resolution_data
 from tracker.lib.params import bounded_int
 
@@ -233,16 +233,8 @@ def export_json(request):
 
 @api_read
 def export_csv(request):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=serializers.EXPORT_COLUMNS)
-    writer.writeheader()
-    for jurisdiction in selectors.export_rows():
-        writer.writerow(serializers.export_row(jurisdiction))
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="kratom-status.csv"'},
-    )
+    rows = (serializers.export_row(j) for j in selectors.export_rows())
+    return csv_response(serializers.EXPORT_COLUMNS, rows, "kratom-status.csv")
 
 
 def _encodable(body) -> bool:

@@ -476,6 +476,10 @@ CHECK = {
 }
 
 
+MEASURE_CHANGE = {
+    "type": "string",
+    "enum": ["allowed", "regulated", "banned", "unchanged", "unknown"],
+}
 MEASURE_FIELDS = {
     "id": {"type": "integer"},
     "jurisdiction": _object(
@@ -493,9 +497,7 @@ MEASURE_FIELDS = {
     "next_date_kind": _nullable(
         {"type": "string", "enum": ["hearing", "comment_deadline", "effective", "expires"]}
     ),
-    "would_change": _rules(
-        {"type": "string", "enum": ["allowed", "regulated", "banned", "unchanged", "unknown"]}
-    ),
+    "would_change": _rules(MEASURE_CHANGE),
     "would_change_text": STR,
     "official_url": _nullable(STR),
     "source_url": _nullable(STR),
@@ -530,6 +532,26 @@ SCHEMAS["MeasurePage"] = _object(
         "pages": {"type": "integer", "minimum": 1},
         "notice": STR,
         "results": {"type": "array", "items": _ref("Measure")},
+    }
+)
+# The measures export's flat row: the API's fields with the place and would-change as cells.
+_NESTED = ("jurisdiction", "would_change", "notice")
+SCHEMAS["MeasureExport"] = _object(
+    {
+        "columns": {"type": "array", "items": STR},
+        "notice": STR,
+        "measures": {
+            "type": "array",
+            "items": _object(
+                {
+                    "jurisdiction_code": STR,
+                    "jurisdiction_name": STR,
+                    "jurisdiction_level": {"type": "string", "enum": Level.values},
+                    **{f"would_change_{c}": MEASURE_CHANGE for c in Category.values},
+                    **{k: v for k, v in MEASURE_FIELDS.items() if k not in _NESTED},
+                }
+            ),
+        },
     }
 )
 PENDING = {
@@ -738,6 +760,13 @@ def openapi_document() -> dict:
             "/api/v1/export.json": _read("Every jurisdiction's current status", "Export"),
             "/api/v1/export.csv": _read(
                 "Every jurisdiction's current status, as CSV", None, media="text/csv"
+            ),
+            "/api/v1/measures/export.json": _read(
+                "Every public measure (never a lead), flat, one row per measure; not law",
+                "MeasureExport",
+            ),
+            "/api/v1/measures/export.csv": _read(
+                "Every public measure, as CSV (the JSON export's columns)", None, media="text/csv"
             ),
         },
         "components": {

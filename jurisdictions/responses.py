@@ -1,5 +1,7 @@
 """The one wrapper every public read goes through: cache, ETag/304, Cache-Control, CORS, rate limit."""
 
+import csv
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -35,6 +37,27 @@ def json_body(data) -> bytes:
 def json_response(data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
     return HttpResponse(
         json_body(data), status=status, content_type="application/json", headers=headers
+    )
+
+
+def _csv_cell(value):
+    # JSON's spelling, so a CSV row reads as its JSON twin does (false, not False; null empty).
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def csv_response(columns: list[str], rows, filename: str) -> HttpResponse:
+    """A bulk export as a CSV attachment: the header row, then one line per row dict."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: _csv_cell(value) for name, value in row.items()})
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

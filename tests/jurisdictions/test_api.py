@@ -229,6 +229,8 @@ def test_the_openapi_document_describes_every_endpoint(client):
         "/api/v1/restricted-zips.csv",
         "/api/v1/measures",
         "/api/v1/measures/{id}",
+        "/api/v1/measures/export.json",
+        "/api/v1/measures/export.csv",
     }
 
 

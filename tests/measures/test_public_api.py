@@ -1,7 +1,10 @@
 """The public side of measures over the API: /api/v1/measures, its detail, and the pending
 and scheduled blocks of a jurisdiction's detail and a ZIP's answer (seeded data)."""
 
+import csv
 import datetime
+import gzip
+import io
 
 import pytest
 import time_machine
@@ -122,6 +125,8 @@ def test_query_counts_do_not_grow_with_the_number_of_measures(client, seeded):
         "/api/v1/measures?per_page=200",
         "/api/v1/jurisdictions/US-GA",
         "/api/v1/lookup?zip=30303",
+        "/api/v1/measures/export.json",
+        "/api/v1/measures/export.csv",
     ]
     before = [_queries(client, url) for url in urls]
     for n in range(25):
@@ -129,6 +134,66 @@ def test_query_counts_do_not_grow_with_the_number_of_measures(client, seeded):
                      review=Review.RELEVANT, change_leaf="banned")  # fmt: skip
     after = [_queries(client, url) for url in urls]
     assert after == before
+
+
+def test_the_csv_export_has_every_public_measure_and_no_lead(client, seeded):
+    response = client.get("/api/v1/measures/export.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="kratom-measures.csv"'
+    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    assert reader.fieldnames[:6] == [
+        "id", "jurisdiction_code", "jurisdiction_name", "jurisdiction_level", "kind", "identifier"
+    ]  # fmt: skip
+    rows = list(reader)
+    assert len(rows) == Measure.objects.public().count()
+    assert ("US-KY", "HB 757") not in {(r["jurisdiction_code"], r["identifier"]) for r in rows}
+    hb968 = _hb968()
+    row = next(r for r in rows if r["id"] == str(hb968.pk))
+    assert row["jurisdiction_code"] == "US-GA" and row["identifier"] == "HB 968"
+    assert row["stage"] == "in_committee" and row["session"] == hb968.session
+    assert row["would_change_leaf"] == "banned" == hb968.change_leaf
+    assert row["would_change_7oh"] == hb968.change_7oh
+    assert row["official_url"] == hb968.official_url
+    assert row["source"] == hb968.get_provider_display() and row["source"]
+    assert row["as_of"] == (hb968.as_of.isoformat() if hb968.as_of else "")
+    assert row["is_law"] == "false" and row["failed"] == "false"
+
+
+def test_the_json_export_rows_have_the_csv_columns_and_say_not_law(client, seeded):
+    body = client.get("/api/v1/measures/export.json").json()
+    csv_header = client.get("/api/v1/measures/export.csv").content.decode().splitlines()[0]
+    assert body["columns"] == csv_header.split(",")
+    assert "not law" in body["notice"]
+    assert len(body["measures"]) == Measure.objects.public().count()
+    for row in body["measures"]:
+        assert set(row) == set(body["columns"])
+        assert row["is_law"] is False
+    identifiers = {(row["jurisdiction_code"], row["identifier"]) for row in body["measures"]}
+    assert ("US-GA", "HB 968") in identifiers and ("US-KY", "HB 757") not in identifiers
+    withdrawn = next(row for row in body["measures"] if row["stage"] == "withdrawn")
+    assert withdrawn["failed"] is True
+
+
+@pytest.mark.parametrize("path", ["/api/v1/measures/export.csv", "/api/v1/measures/export.json"])
+def test_the_exports_answer_304_and_are_gzipped_when_large(client, seeded, path):
+    first = client.get(path)
+    assert first["ETag"].startswith('"') and "max-age" in first["Cache-Control"]
+    again = client.get(path, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    georgia = _hb968().jurisdiction
+    for n in range(60):  # past the 16 KB over which a public read is sent gzipped
+        make_measure(georgia, identifier=f"SB {3000 + n}", title="Relating to kratom " * 8)
+    public_generation_bump()
+    grown = client.get(path, headers={"accept-encoding": "gzip"})
+    assert grown["ETag"] != first["ETag"]
+    assert grown["Content-Encoding"] == "gzip"
+    assert b"SB 3059" in gzip.decompress(grown.content)
+
+
+def test_the_about_page_links_the_measures_exports(client, seeded):
+    page = client.get("/about/").content.decode()
+    assert 'href="/api/v1/measures/export.csv"' in page
+    assert 'href="/api/v1/measures/export.json"' in page
 
 
 def test_the_openapi_stages_are_the_models():

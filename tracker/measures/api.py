@@ -15,9 +15,17 @@ from jurisdictions.api import (
     moment_param,
 )
 from jurisdictions.models import Category
-from jurisdictions.responses import api_error, json_response
+from jurisdictions.responses import api_error, csv_response, json_response
 from tracker.measures.models import Stage
-from tracker.measures.public import NOT_LAW, measure_data, measure_detail_data, measure_get
+from tracker.measures.public import (
+    EXPORT_COLUMNS,
+    NOT_LAW,
+    measure_data,
+    measure_detail_data,
+    measure_export_row,
+    measure_get,
+    measures_export,
+)
 from tracker.measures.public import measures_filter as filtered
 
 
@@ -66,3 +74,15 @@ def measure_detail(request, pk):
     if measure is None:
         return api_error(404, "not_found", f"No public measure has the id {pk}.")
     return json_response(measure_detail_data(measure))
+
+
+@api_read
+def measures_export_json(request):
+    rows = [measure_export_row(measure) for measure in measures_export()]
+    return json_response({"columns": EXPORT_COLUMNS, "notice": NOT_LAW, "measures": rows})
+
+
+@api_read
+def measures_export_csv(request):
+    rows = (measure_export_row(measure) for measure in measures_export())
+    return csv_response(EXPORT_COLUMNS, rows, "kratom-measures.csv")

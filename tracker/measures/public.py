@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
+from jurisdictions.models import Category
 from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Review, Stage
 
 NOT_LAW = "A measure is not law: it says what the law would become if it passes."
@@ -87,6 +88,33 @@ def measure_data(measure: Measure) -> dict:
         "is_law": False,
         "notice": NOT_LAW,
         "url": settings.SITE_URL + reverse("measures-api-detail", args=[measure.pk]),
+    }
+
+
+# The bulk export's flat columns: a measure's API shape with the jurisdiction and the
+# per-product would-change spread into cells (the notice is said once, not per row).
+EXPORT_COLUMNS = [
+    "id", "jurisdiction_code", "jurisdiction_name", "jurisdiction_level", "kind", "identifier",
+    "session", "title", "stage", "stage_label", "stage_date", "failed", "next_date",
+    "next_date_kind", *[f"would_change_{category}" for category in Category.values],
+    "would_change_text", "official_url", "source_url", "source", "as_of", "updated_at",
+    "is_law", "url",
+]  # fmt: skip
+
+
+def measures_export() -> QuerySet[Measure]:
+    """Every public measure for the bulk export, by place then identifier (one query)."""
+    return measures_public().order_by("jurisdiction__code", "session", "identifier", "id")
+
+
+def measure_export_row(measure: Measure) -> dict:
+    data = measure_data(measure)
+    place, changes = data.pop("jurisdiction"), data.pop("would_change")
+    del data["notice"]
+    return {
+        **{f"jurisdiction_{key}": value for key, value in place.items()},
+        **{f"would_change_{category}": change for category, change in changes.items()},
+        **data,
     }
 
 
