@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "anymail",
     "jurisdictions",
     "tracker.monitoring",
     "tracker.measures",
@@ -167,6 +168,24 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Seconds an SMTP connection may take: a key request sends its mail while the visitor waits.
 EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0)
+# A hosted provider through django-anymail: EMAIL_BACKEND names its backend (for example
+# anymail.backends.postmark.EmailBackend) and these give its keys; only what is set is
+# passed. Amazon SES takes its credentials and region from boto3's own AWS_* variables.
+# WEBHOOK_SECRET ("user:password") is the basic auth of the tracking webhooks under
+# /anymail/: without it their bounce and complaint reports are ignored (anyone could send them).
+ANYMAIL = {
+    name: value
+    for name in (
+        "POSTMARK_SERVER_TOKEN",
+        "MAILGUN_API_KEY",
+        "MAILGUN_SENDER_DOMAIN",
+        "MAILGUN_API_URL",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+        "AMAZON_SES_CONFIGURATION_SET_NAME",
+        "WEBHOOK_SECRET",
+    )
+    if (value := env_str(f"ANYMAIL_{name}", ""))
+}
 # Where the public pages tell people to write (webhook subscriptions, larger API quotas).
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 CURATOR_EMAILS = env_list("CURATOR_EMAILS", [])

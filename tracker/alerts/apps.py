@@ -20,3 +20,9 @@ class AlertsConfig(AppConfig):
 
         measure_created.connect(measure_event_record, dispatch_uid="alerts.measure_created")
         measure_stage_changed.connect(measure_event_record, dispatch_uid="alerts.measure_stage")
+        # A hosted provider's bounce and complaint reports (django-anymail's tracking webhooks).
+        from anymail.signals import tracking
+
+        from tracker.alerts.receivers import provider_tracking_receive
+
+        tracking.connect(provider_tracking_receive, dispatch_uid="alerts.provider_tracking")

@@ -189,6 +189,16 @@ def email_suppress(*, subscription_id: int, reason: str) -> bool:
     return changed == 1
 
 
+def email_provider_report(*, kind: str, recipient: str, description: str) -> int:
+    """A hosted provider reports a permanent bounce or a spam complaint for an address (its
+    tracking webhook): suppress every subscription with that address. Returns how many."""
+    ids = EmailSubscription.objects.filter(email__iexact=recipient.strip()).values_list(
+        "pk", flat=True
+    )
+    reason = f"{kind} (reported by the mail provider)" + (f": {description}" if description else "")
+    return sum(email_suppress(subscription_id=pk, reason=reason) for pk in ids)
+
+
 # Who is mailed about a change, and when ---------------------------------------------------
 
 
