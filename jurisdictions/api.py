@@ -135,6 +135,17 @@ def jurisdictions_list(request):
     queryset = selectors.jurisdictions_filter(
         level=level, parent=parent, status=status, category=category, rule=rule
     )
+    return page_response(
+        queryset,
+        page_number=page_number,
+        per_page=per_page,
+        serialize=serializers.jurisdiction_data,
+    )
+
+
+def page_response(queryset, *, page_number: int, per_page: int, serialize, **fields):
+    """One page of a list: count, page, per_page and pages, then `fields`, then the results
+    (each row through `serialize`). A page past the last is a 404 error."""
     paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
     try:
         page = paginator.page(page_number)
@@ -148,7 +159,8 @@ def jurisdictions_list(request):
             "page": page.number,
             "per_page": per_page,
             "pages": paginator.num_pages,
-            "results": [serializers.jurisdiction_data(j) for j in page.object_list],
+            **fields,
+            "results": [serialize(row) for row in page.object_list],
         }
     )
 

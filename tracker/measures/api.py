@@ -1,18 +1,16 @@
 """API v1 for measures: /api/v1/measures and /api/v1/measures/{id}, through public_read."""
 
-from django.core.paginator import EmptyPage, Paginator
-
 from jurisdictions.api import (
     DEFAULT_PER_PAGE,
     MAX_PAGE,
     MAX_PER_PAGE,
-    BadInput,
     _bad_input_as_error,
     _choice,
     _get_or_error,
     _positive_int,
     api_read,
     moment_param,
+    page_response,
 )
 from jurisdictions.models import Category
 from jurisdictions.responses import api_error, csv_response, json_response
@@ -48,22 +46,9 @@ def measures_list(request):
         pending=_pending(request),
     )
     per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
-    try:
-        page = paginator.page(_positive_int(request, "page", 1, MAX_PAGE))
-    except EmptyPage:
-        raise BadInput(
-            "page_not_found", f"page must be at most {paginator.num_pages}.", 404
-        ) from None
-    return json_response(
-        {
-            "count": paginator.count,
-            "page": page.number,
-            "per_page": per_page,
-            "pages": paginator.num_pages,
-            "notice": NOT_LAW,
-            "results": [measure_data(measure) for measure in page.object_list],
-        }
+    page_number = _positive_int(request, "page", 1, MAX_PAGE)
+    return page_response(
+        queryset, page_number=page_number, per_page=per_page, serialize=measure_data, notice=NOT_LAW
     )
 
 
