@@ -62,6 +62,8 @@ class JurisdictionAdmin(JurisdictionReviewMixin, admin.ModelAdmin):
     ]
     list_filter = ["level", "current_status__status", StaleVerificationFilter]
     list_select_related = ["parent", "current_status", "upcoming_status"]
+    # Also the order of the sources' jurisdiction search box, which pages its answers.
+    ordering = ["code"]
     search_fields = ["code", "name", "ocd_id"]
     readonly_fields = ["current_status", "upcoming_status", "last_verified_on", "last_verified_by"]
     raw_id_fields = ["parent"]
