@@ -175,19 +175,18 @@ def _on_data(jurisdiction) -> dict:
 
 def jurisdiction_detail_data(jurisdiction: Jurisdiction, children: list[Jurisdiction]) -> dict:
     on = _on_data(jurisdiction)
+    upcoming = version_data(jurisdiction.upcoming_status)
     return {
         **on,
         **jurisdiction_data(jurisdiction),
         "current": version_data(jurisdiction.current_status),
-        "upcoming": version_data(jurisdiction.upcoming_status),
+        "upcoming": upcoming,
         # Dates the current summary names with nothing scheduled: claims being verified,
         # so "upcoming": null never reads as "nothing is coming".
         "unverified_changes_from": []
         if on
         else [day.isoformat() for day in unscheduled_changes(jurisdiction=jurisdiction)],
-        "scheduled": [version_data(jurisdiction.upcoming_status)]
-        if jurisdiction.upcoming_status
-        else [],
+        "scheduled": [upcoming] if upcoming else [],
         "pending": pending_data(
             [jurisdiction, *jurisdiction_layers(jurisdiction=jurisdiction)],
             current_rules(jurisdiction),

@@ -30,9 +30,14 @@ def measure_panels(request, jurisdiction, *, bound: MeasureReviewForm | None = N
     return views
 
 
+def _measure_of(request, jurisdiction) -> Measure | None:
+    """The measure the request names (?measure= or the posted field), if it is the place's."""
+    return Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
+
+
 def measure_review_run(request, jurisdiction) -> tuple[bool, MeasureReviewForm | None]:
     """Handle a posted measure review: (done, the bound form to show again when not done)."""
-    measure = Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
+    measure = _measure_of(request, jurisdiction)
     if measure is None:
         return False, None
     form = MeasureReviewForm(request.POST, measure=measure)
@@ -55,7 +60,7 @@ def measure_review_run(request, jurisdiction) -> tuple[bool, MeasureReviewForm |
 def measure_to_record(request, jurisdiction) -> Measure | None:
     """The measure a record form is filled from (?measure= or the posted field), if it
     belongs to the place and brings a dated change."""
-    measure = Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
+    measure = _measure_of(request, jurisdiction)
     if measure is None or selectors.measure_effective_date(measure) is None:
         return None
     return measure

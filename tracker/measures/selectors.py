@@ -64,12 +64,9 @@ def jurisdiction_measures(*, jurisdiction) -> list[MeasureView]:
         )
         .order_by("-stage_date", "id")
     )
+    comparison = [(c, Category(c).label, rules[c].answer) for c in Category.values]
     views = [
-        MeasureView(
-            measure=m,
-            comparison=[(c, Category(c).label, rules[c].answer) for c in Category.values],
-            effective_date=measure_effective_date(m),
-        )
+        MeasureView(measure=m, comparison=comparison, effective_date=measure_effective_date(m))
         for m in measures
     ]
     return sorted(views, key=lambda v: (not v.waiting, v.measure.stage in CLOSED_STAGES))

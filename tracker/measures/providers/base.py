@@ -201,7 +201,7 @@ class MeasureProvider:
 
     def changes(self, *, jurisdiction: str | None) -> Iterator[tuple[str, MeasureFacts]]:
         """What changed since the provider's cursors; moves `self.cursors` as it goes (the
-        run saves them only when it completes)."""
+        run saves them after each measure, so a run killed halfway resumes from there)."""
         raise NotImplementedError
 
     def measure_of(self, record: dict) -> tuple[str, MeasureFacts] | None:
