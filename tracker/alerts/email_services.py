@@ -3,7 +3,6 @@ digest, managing and leaving. Sending goes through the delivery engine (services
 the email channel (channels.py)."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from tracker.alerts.models import (
     Event,
     Frequency,
 )
+from tracker.lib.signed_links import link_digest, link_load
 
 LINK_SALT = "alerts.email.confirm"
 # The weekly digest goes out on Monday at 08:00 (TIME_ZONE); tracker/celery.py's beat entry
@@ -116,22 +116,17 @@ def _confirmation_mail_count() -> None:
 
 def email_request_read(*, token: str) -> AlertRequest:
     """What a confirmation link asks for; LinkInvalid when altered or expired."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=settings.EMAIL_ALERT_LINK_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one
-        raise LinkInvalid from None
+    data = link_load(token, salt=LINK_SALT, max_age=settings.EMAIL_ALERT_LINK_MAX_AGE)
+    if data is None:
+        raise LinkInvalid
     return AlertRequest(**data)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def email_subscription_confirm(*, token: str) -> EmailSubscription:
     """The alerts a confirmation link asks for, made (or added to the address's alerts) once:
     the link's hash is kept on the subscription, so opening it again is LinkUsed."""
     request = email_request_read(token=token)
-    digest = _digest(token)
+    digest = link_digest(token)
     places = email_places(codes=request.codes, zip_code=request.zip_code)
     try:
         with transaction.atomic():
@@ -217,9 +212,10 @@ def email_recipients(*, event: Event) -> tuple[list[EmailSubscription], list[Ema
     touched = touched_categories(event.data)
     if not touched:
         return [], []
+    # Only what is read here: a federal change may concern every ZIP subscriber.
     candidates = EmailSubscription.objects.filter(
         follows=event.jurisdiction_id, suppressed_at__isnull=True
-    )
+    ).only("pk", "categories", "frequency")
     matching = [s for s in candidates if touched & set(s.categories)]
     now = [s for s in matching if s.frequency == Frequency.IMMEDIATE]
     weekly = [s for s in matching if s.frequency == Frequency.WEEKLY]

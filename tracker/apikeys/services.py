@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jurisdictions.ratelimit import address_limit_hit
 from tracker.apikeys.models import ApiKey
+from tracker.lib.signed_links import link_digest, link_load
 
 KEY_PREFIX = "kt_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -118,10 +119,9 @@ def apikey_request(*, email: str, name: str) -> bool:
 
 def apikey_request_read(*, token: str) -> KeyRequest:
     """What a confirmation link asks for; KeyLinkInvalid when altered or expired."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=settings.API_KEY_LINK_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one
-        raise KeyLinkInvalid from None
+    data = link_load(token, salt=LINK_SALT, max_age=settings.API_KEY_LINK_MAX_AGE)
+    if data is None:
+        raise KeyLinkInvalid
     return KeyRequest(email=data["email"], name=data["name"])
 
 
@@ -130,7 +130,7 @@ def apikey_self_serve_create(*, token: str) -> CreatedKey:
     so opening it again is KeyLinkUsed. The address's earlier self-serve key stops working
     (a lost key is replaced, never shown again)."""
     request = apikey_request_read(token=token)
-    digest = key_hash(token)
+    digest = link_digest(token)
     try:
         with transaction.atomic():
             if ApiKey.objects.filter(request_digest=digest).exists():
