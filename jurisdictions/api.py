@@ -1,8 +1,6 @@
 """JSON API v1: thin views over the selectors; every read goes through public_read."""
 
-import csv
 import datetime
-import io
 import json
 import logging
 
@@ -330,18 +328,13 @@ def restricted_zips_json(request):
 @_bad_input_as_error
 def restricted_zips_csv(request):
     restricted = sellers.restricted_zips(category=_required_category(request), on=_on(request))
-    buffer = io.StringIO()
     # A comment line first: how ZIPs are placed matters to anyone shipping on this list.
     on = f"As in force on {restricted.on.isoformat()}. " if restricted.on else ""
-    buffer.write(f"# {on}{sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n")
-    writer = csv.DictWriter(buffer, fieldnames=sellers.CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(restricted.csv_rows())
-    filename = f"restricted-zips-{restricted.category}.csv"
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return csv_response(
+        sellers.CSV_COLUMNS,
+        restricted.csv_rows(),
+        f"restricted-zips-{restricted.category}.csv",
+        preamble=f"# {on}{sellers.ZIP_PLACEMENT} {sellers.NOTICE}\n",
     )
 
 

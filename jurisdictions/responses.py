@@ -47,9 +47,11 @@ def _csv_cell(value):
     return "" if value is None else value
 
 
-def csv_response(columns: list[str], rows, filename: str) -> HttpResponse:
-    """A bulk export as a CSV attachment: the header row, then one line per row dict."""
+def csv_response(columns: list[str], rows, filename: str, *, preamble: str = "") -> HttpResponse:
+    """A bulk export as a CSV attachment: the preamble (comment lines), the header row, then
+    one line per row dict."""
     buffer = io.StringIO()
+    buffer.write(preamble)
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
     for row in rows:

@@ -83,15 +83,16 @@ def home(request):
     asked = request.GET.get("map") or Category.LEAF
     category = asked if asked in Category.values else Category.LEAF
     pending = pending_of(states)
+    pending_by_state = {state.code: pending.get(state.pk, []) for state in states}
     context = {
         "unknown_map": None if asked == category else asked[:40],
         "states": states,
         # The map's and the table's "pending" marks: each state's own measures in motion.
-        "pending_by_state": {state.code: pending.get(state.pk, []) for state in states},
+        "pending_by_state": pending_by_state,
         "map_pending": {
-            state.code: pending_by_category(pending.get(state.pk, []), current_rules(state))[
-                category
-            ]
+            state.code: pending_by_category(
+                pending_by_state[state.code], {category: current_rules(state)[category]}
+            )[category]
             for state in states
         },
         "map_category": Category(category),
