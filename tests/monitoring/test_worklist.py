@@ -4,6 +4,7 @@ on the next item after either decision."""
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
@@ -13,10 +14,19 @@ from tracker.monitoring.models import Source
 from tracker.monitoring.worklist import REASON_ORDER, Reason, worklist
 
 pytestmark = pytest.mark.django_db
+# The seeded measures' dates rank places by how soon they fall (within 30 days comes first):
+# the order is checked on one fixed day, whatever the real date.
+TODAY = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def situations(seeded_db):
+def clock():
+    with time_machine.travel(TODAY, tick=True):
+        yield
+
+
+@pytest.fixture
+def situations(seeded_db, clock):
     """A due upcoming date (TX), a fresh public report (OH), a pending proposal (VT) and a
     flagged source (WY), on top of the seed's stale statuses and review leads."""
     today = timezone.localdate()
