@@ -2,6 +2,7 @@
 server (aiosmtpd) caught, changes products on "manage my alerts", and unsubscribes."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.alerts.email_flows import confirm_path
 from tests.factories import make_jurisdiction, record_status
@@ -22,23 +23,24 @@ def test_subscribe_confirm_manage_and_unsubscribe_from_floridas_page(
     form.get_by_label("Your email address").fill("ann@example.org")
     form.get_by_label("A weekly digest").check()
     form.get_by_role("button", name="Email me a link to confirm").click()
-    assert "confirmation link is on its way" in page.inner_text("main")
+    # expect() waits for the page the click loads; a plain assert would read the old page
+    expect(page.locator("main")).to_contain_text("confirmation link is on its way")
 
     (message,) = smtp_inbox.wait_for(1)
     assert message["To"] == "ann@example.org"
     page.goto(live_server.url + confirm_path(message))
     page.get_by_role("button", name="Turn on my alerts").click()
-    assert page.get_by_role("heading", name="Manage my alerts").is_visible()
+    expect(page.get_by_role("heading", name="Manage my alerts")).to_be_visible()
     subscription = EmailSubscription.objects.get()
     assert subscription.frequency == "weekly" and len(subscription.categories) == 4
 
     page.get_by_label("Leaf").uncheck()
     page.get_by_label("Synthetic alkaloids").uncheck()
     page.get_by_role("button", name="Save").click()
-    assert page.locator("#alerts-saved").is_visible()
+    expect(page.locator("#alerts-saved")).to_be_visible()
     subscription.refresh_from_db()
     assert subscription.categories == ["extract", "7oh"]
 
     page.get_by_role("button", name="Unsubscribe and delete my address").click()
-    assert "your address is deleted" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("your address is deleted")
     assert not EmailSubscription.objects.exists()

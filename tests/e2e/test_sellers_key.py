@@ -5,6 +5,7 @@ import re
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.apikeys.test_self_serve import link_in
 from tracker.apikeys.models import ApiKey
@@ -41,4 +42,5 @@ def test_a_seller_gets_a_key_from_the_sellers_page(live_server, page, smtp_inbox
     # The link is spent: opening it again shows no key.
     page.goto(live_server.url + link_in(message))
     page.get_by_role("button", name="Show my API key").click()
-    assert "has been used" in page.inner_text("main") and plain not in page.content()
+    expect(page.locator("main")).to_contain_text("has been used")  # waits for the new page
+    assert plain not in page.content()
