@@ -15,6 +15,7 @@ from jurisdictions.admin_review import (
     StaleVerificationFilter,
     decisions_csv_response,
 )
+from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import (
     LEAD_REVIEW_ORDERING,
     Decision,
@@ -23,7 +24,6 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
-from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.templatetags.curator import http_url
 
 

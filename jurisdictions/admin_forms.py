@@ -3,10 +3,10 @@
 from django import forms
 from django.utils import timezone
 
-from jurisdictions.forms import FirstErrorFocus
 from jurisdictions.models import MIN_AGE_RANGE, Category, DatePrecision, StatusVersion
 from jurisdictions.rules import RULE_COLUMN_PARTS, ProductRule, rules_errors
 from jurisdictions.services import StatusFacts
+from tracker.lib.forms import FirstErrorFocus
 
 
 def rule_form_fields() -> dict[str, forms.Field]:

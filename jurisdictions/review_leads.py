@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead
-from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.seeding import (
     SEEDS_DIR,
     SeedReport,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from jurisdictions.citations import citation_basis
+from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import (
     LEVEL_RANK,
     DatePrecision,
@@ -19,7 +20,6 @@ from jurisdictions.models import (
     Origin,
     StatusVersion,
 )
-from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.rules import ProductRule, rule_columns, unknown_rules
 from jurisdictions.services import status_record_locked
 

@@ -64,11 +64,11 @@ def _changes(previous_rules, previous_effective: tuple | None, new) -> list[str]
 
 
 def page_url(jurisdiction: Jurisdiction) -> str:
-    return settings.SITE_URL + reverse("jurisdictions:detail", args=[jurisdiction.code])
+    return settings.SITE_URL + reverse("public:detail", args=[jurisdiction.code])
 
 
 def api_url(jurisdiction: Jurisdiction) -> str:
-    return settings.SITE_URL + reverse("jurisdictions:api-detail", args=[jurisdiction.code])
+    return settings.SITE_URL + reverse("public:api-detail", args=[jurisdiction.code])
 
 
 def rules_data(rules: dict) -> dict:

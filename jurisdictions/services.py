@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jurisdictions import signals
 from jurisdictions.citations import NOT_IN_FORCE
+from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import (
     MIN_AGE_RANGE,
     ApprovalState,
@@ -32,7 +33,6 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS, OPERATOR_PERMISSIONS
-from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.rules import (
     ProductRule,
     derived_fields,

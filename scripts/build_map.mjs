@@ -1,4 +1,4 @@
-// Builds jurisdictions/map/us_states.json: one SVG path per US state (and DC), keyed by
+// Builds tracker/public/map/us_states.json: one SVG path per US state (and DC), keyed by
 // its ISO 3166-2 code, with a label position. Run once; the output is committed.
 //
 // Provenance: the geometry is the US Census Bureau's cartographic boundary file (2017,
@@ -68,6 +68,6 @@ const out = {
   viewBox: [0, 0, 975 + RIGHT_MARGIN, 610],
   states,
 };
-const target = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../jurisdictions/map/us_states.json");
+const target = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../tracker/public/map/us_states.json");
 writeFileSync(target, JSON.stringify(out, null, 0) + "\n");
 console.log(`wrote ${Object.keys(states).length} states to ${target}`);

@@ -48,7 +48,7 @@ def _fast_password_hashing():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the tests' own Redis database)."""
-    from jurisdictions.public_cache import public_cache_forget_local
+    from tracker.public.cache import public_cache_forget_local
 
     cache.clear()
     public_cache_forget_local()

@@ -3,7 +3,7 @@ keeps sessions and CSRF."""
 
 import pytest
 
-from tests.jurisdictions.public_data import publish_sample
+from tests.public.public_data import publish_sample
 from tests.wsgi_client import WsgiClient
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def test_the_admin_keeps_sessions_and_csrf():
 
 
 def test_a_web_worker_builds_its_lookup_tables_before_its_first_request(monkeypatch):
-    from jurisdictions import search, zipdata
+    from jurisdictions import zipdata
+    from tracker.public import search
     from tracker.wsgi import web_process_warm
 
     monkeypatch.setattr(zipdata, "_index", None)
@@ -52,8 +53,8 @@ def test_a_web_worker_builds_its_lookup_tables_before_its_first_request(monkeypa
 
 
 def test_a_worker_starts_even_when_redis_is_down(dead_redis, caplog, monkeypatch):
-    from jurisdictions.public_cache import public_cache_forget_local
     from tracker import wsgi
+    from tracker.public.cache import public_cache_forget_local
 
     monkeypatch.setattr(wsgi, "lookup_tables_warm", lambda: None)  # the test above builds them
     public_cache_forget_local()

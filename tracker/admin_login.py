@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
-from jurisdictions.ratelimit import client_address
+from tracker.lib.ratelimit import client_address
 from tracker.lib.redis import redis_client
 
 log = logging.getLogger(__name__)

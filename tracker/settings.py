@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tracker.measures",
     "tracker.alerts",
     "tracker.apikeys",
+    "tracker.public",
 ]
 
 MIDDLEWARE = [

@@ -31,7 +31,5 @@ urlpatterns = [
     # django-anymail's tracking webhooks (a provider's bounces and complaints), basic auth
     # by ANYMAIL_WEBHOOK_SECRET: /anymail/postmark/tracking/, /anymail/mailgun/tracking/, ...
     path("anymail/", include("anymail.urls")),
-    # Before the public app's: its /api/ catch-all answers every other API path.
-    path("", include("tracker.measures.urls")),
-    path("", include("jurisdictions.urls")),
+    path("", include("tracker.public.urls")),
 ]

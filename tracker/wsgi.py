@@ -1,6 +1,6 @@
 """The WSGI application: public reads through a short middleware stack, the rest through all.
 
-In front of the short stack, jurisdictions.fastpath answers a cached public read again
+In front of the short stack, tracker.public.fastpath answers a cached public read again
 with the bytes and headers Django sent for it, without going through Django.
 
 A cached public GET spent more time in sessions, CSRF, logins, messages and WhiteNoise than
@@ -25,12 +25,12 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 full_application = get_wsgi_application()  # also sets Django up
 
-from jurisdictions.fastpath import FastPublicReads  # noqa: E402 (needs Django set up)
-from jurisdictions.public_cache import public_generation  # noqa: E402
-from jurisdictions.search import lookup_tables_warm  # noqa: E402
+from jurisdictions.generation import public_generation  # noqa: E402
 from jurisdictions.selectors import zip_lookup  # noqa: E402
 from jurisdictions.serializers import zip_answer_data  # noqa: E402
 from tracker.lib.redis import redis_client  # noqa: E402
+from tracker.public.fastpath import FastPublicReads  # noqa: E402 (needs Django set up)
+from tracker.public.search import lookup_tables_warm  # noqa: E402
 
 log = logging.getLogger(__name__)
 WARM_ZIP = "20001"  # Washington, DC: any ZIP of the data will do

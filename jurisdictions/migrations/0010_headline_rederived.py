@@ -13,7 +13,7 @@ def headlines_rederive(apps, schema_editor):
     rows, so the trigger is disabled here, in the open, for this statement only. Versions
     recorded before the rules existed (all four unknown) keep their typed status."""
     from jurisdictions.models import Rule
-    from jurisdictions.public_cache import public_generation_bump
+    from jurisdictions.generation import public_generation_bump
     from jurisdictions.rules import headline_status, rules_of
 
     postgres = schema_editor.connection.vendor == "postgresql"

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from jurisdictions.public_cache import public_generation_bump
+from jurisdictions.generation import public_generation_bump
 from tests.alerts.conftest import Reply, subscribe
 from tests.factories import record_status
 from tracker.alerts import services

@@ -9,7 +9,7 @@ import time_machine
 
 from jurisdictions.models import DatePrecision
 from tests.factories import make_jurisdiction, record_status
-from tests.jurisdictions.public_data import TODAY
+from tests.public.public_data import TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions.models import Category, Jurisdiction
-from jurisdictions.ratelimit import address_limit_hit
 from jurisdictions.selectors import FEDERAL_CODE, ZipMalformed, ZipUnknown, zip_lookup
 from tracker.alerts.models import (
     ConfirmationMails,
@@ -26,6 +25,7 @@ from tracker.alerts.models import (
     Event,
     Frequency,
 )
+from tracker.lib.ratelimit import address_limit_hit
 from tracker.lib.signed_links import link_digest, link_load
 
 LINK_SALT = "alerts.email.confirm"

@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from tracker.alerts import email_services
 from tracker.alerts.forms import ManageForm, SubscribeForm
 from tracker.alerts.models import EmailSubscription
+from tracker.lib.ratelimit import client_address, rate_limit_hit, same_origin
 
 log = logging.getLogger(__name__)
 FOREIGN_POST = "Alerts are requested from this site's own pages only."

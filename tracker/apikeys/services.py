@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from jurisdictions.ratelimit import address_limit_hit
 from tracker.apikeys.models import ApiKey
+from tracker.lib.ratelimit import address_limit_hit
 from tracker.lib.signed_links import link_digest, link_load
 
 KEY_PREFIX = "kt_"
@@ -110,7 +110,7 @@ def apikey_request(*, email: str, name: str) -> bool:
         "link": settings.SITE_URL + reverse("apikeys:confirm", args=[token]),
         "hours": settings.API_KEY_LINK_MAX_AGE // 3600,
         "quota": f"{settings.API_KEY_FREE_DAILY_QUOTA:,}",
-        "sellers": settings.SITE_URL + reverse("jurisdictions:sellers"),
+        "sellers": settings.SITE_URL + reverse("public:sellers"),
     }
     body = render_to_string("apikeys/request_mail.txt", context)
     send_mail("Your API key: confirm your address", body, None, [email])

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from jurisdictions.ratelimit import client_address, rate_limit_hit, same_origin
 from tracker.apikeys import services
 from tracker.apikeys.forms import KeyRequestForm
+from tracker.lib.ratelimit import client_address, rate_limit_hit, same_origin
 
 log = logging.getLogger(__name__)
 FOREIGN_POST = "API keys are requested from this site's own form only."
@@ -30,7 +30,7 @@ def _request_page(request, form, *, status: int, **context):
 @never_cache
 def key_request(request):
     if request.method != "POST":
-        return redirect(reverse("jurisdictions:sellers") + "#key")  # the form lives there
+        return redirect(reverse("public:sellers") + "#key")  # the form lives there
     if not same_origin(request):
         return HttpResponseForbidden(FOREIGN_POST)
     form = KeyRequestForm(request.POST)

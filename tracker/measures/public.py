@@ -87,7 +87,7 @@ def measure_data(measure: Measure) -> dict:
         "updated_at": measure.updated_at.isoformat(),
         "is_law": False,
         "notice": NOT_LAW,
-        "url": settings.SITE_URL + reverse("measures-api-detail", args=[measure.pk]),
+        "url": settings.SITE_URL + reverse("public:measures-api-detail", args=[measure.pk]),
     }
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import Category
-from jurisdictions.public_cache import public_generation_bump
 from jurisdictions.services import curator_require
 from tracker.measures.models import (
     CLOSED_STAGES,
