@@ -176,6 +176,9 @@ def gunicorn(transactional_db, settings):
     command = [
         sys.executable, "-m", "gunicorn", "tracker.wsgi", "--workers", "1",
         "--bind", f"127.0.0.1:{port}", "--limit-request-line", "0", "--log-level", "warning",
+        # No worker timeout: the arbiter reads a worker's heartbeat from a file's ctime, which
+        # scripts/test-on-date leaves on the real clock while time.time() moves.
+        "--timeout", "0",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
