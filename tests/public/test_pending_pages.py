@@ -103,6 +103,13 @@ def test_a_places_feed_names_its_measures_stage_changes(client, seeded):
     assert "/j/US-GA/#v" in feed
 
 
+def test_a_places_feed_never_names_a_leads_stage_changes(client, seeded):
+    Measure.objects.filter(identifier="HB 968").update(review=Review.LEAD)
+    public_generation_bump()
+    feed = client.get("/j/US-GA/feed.atom").content.decode()
+    assert "Georgia HB 968: stage" not in feed and "/j/US-GA/#v" in feed
+
+
 def test_a_stage_change_reaches_the_cached_feed(client, seeded):
     from tracker.measures.services import ActionFacts, MeasureFacts, measure_upsert
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from jurisdictions.models import Category
-from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Review, Stage
+from tracker.measures.models import CLOSED_STAGES, Measure, MeasureAction, Stage
 
 NOT_LAW = "A measure is not law: it says what the law would become if it passes."
 # Not yet in force and not over: what /pending/ and the pending blocks list.
@@ -146,7 +146,7 @@ def stage_changes_of(jurisdiction, limit: int) -> list[dict]:
     first (its Atom feed names them)."""
     actions = (
         MeasureAction.objects.filter(
-            measure__jurisdiction=jurisdiction, measure__review=Review.RELEVANT
+            measure__in=Measure.objects.public().filter(jurisdiction=jurisdiction)
         )
         .exclude(stage="")
         .select_related("measure__jurisdiction")
