@@ -24,7 +24,12 @@ def confirm_path(message) -> str:
 
 
 def subscribed(
-    email: str, *codes: str, zip_code="", categories=None, frequency=Frequency.IMMEDIATE
+    email: str,
+    *codes: str,
+    zip_code="",
+    categories=None,
+    frequency=Frequency.IMMEDIATE,
+    measure_stages=False,
 ):
     """A confirmed subscription, made by the confirmation service from a signed link."""
     from django.core import signing
@@ -35,6 +40,7 @@ def subscribed(
         zip_code=zip_code,
         categories=categories or list(Category.values),
         frequency=frequency,
+        measure_stages=measure_stages,
     )
     token = signing.dumps(request.__dict__, salt=email_services.LINK_SALT)
     return email_services.email_subscription_confirm(token=token)

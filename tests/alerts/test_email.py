@@ -194,6 +194,20 @@ def test_place_pages_and_zip_answers_carry_the_labelled_form(client, places):
     assert 'name="zip_code" value="33101"' in answer
 
 
+def test_pending_offers_the_places_with_the_filtered_state_chosen(client, places, smtp_inbox):
+    unfiltered = client.get("/pending/").content.decode()
+    assert '<label for="id_place">Place</label>' in unfiltered
+    assert '<option value="" selected>Choose a place</option>' in unfiltered
+    assert '<option value="US-GA">Georgia</option>' in unfiltered
+    assert '<option value="US">US</option>' in unfiltered  # the federal level
+    filtered = client.get("/pending/", {"state": "US-FL"}).content.decode()
+    assert '<option value="US-FL" selected>Florida</option>' in filtered
+
+    assert subscribe_post(client, place="US-GA")["Location"] == "/alerts/sent/"  # its choice
+    [message] = smtp_inbox.wait_for(1)
+    assert "US-GA" in client.get(confirm_path(message)).content.decode()
+
+
 # Who is mailed ----------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ def subscribers(db):
     make_jurisdiction("US-GA", name="Georgia")
     record_status(florida, "regulated")
     subscribed("ann@example.org", "US-FL", categories=["leaf"])
-    subscribed("bob@example.org", "US-FL", "US-GA")
+    subscribed("bob@example.org", "US-FL", "US-GA", measure_stages=True)
     return florida
 
 
@@ -27,7 +27,7 @@ def test_a_curator_sees_counts_per_place_and_product_but_no_address(client, subs
     client.force_login(make_curator())
     page = client.get(CHANGELIST).content.decode()
 
-    assert "2 subscribers, 0 suppressed" in page
+    assert "2 subscribers, 0 suppressed, 1 (not suppressed) also getting bills and rules" in page
     assert '<th scope="row">Florida (US-FL)</th><td>2</td>' in page
     assert '<th scope="row">Georgia (US-GA)</th><td>1</td>' in page
     assert '<th scope="row">Leaf</th><td>2</td>' in page

@@ -115,7 +115,7 @@ def test_the_pages_are_usable_375_px_wide(site, browser):
     context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
     page = context.new_page()
     try:
-        for path in ["/", "/j/US-CA/", "/lookup?zip=92101", "/about/"]:
+        for path in ["/", "/j/US-CA/", "/lookup?zip=92101", "/about/", "/pending/"]:
             page.goto(site.url + path)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= 375, f"{path} scrolls sideways ({scroll_width} px)"

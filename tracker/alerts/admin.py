@@ -231,10 +231,28 @@ ADDRESS_PERMISSION = "alerts.view_email_address"
 class EmailSubscriptionAdmin(admin.ModelAdmin):
     """Counts for every curator; addresses only with their own permission."""
 
-    list_display = ["__str__", "frequency", "categories", "confirmed_at", "suppressed_at"]
-    list_filter = ["frequency", ("suppressed_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "__str__",
+        "frequency",
+        "categories",
+        "measure_stages",
+        "confirmed_at",
+        "suppressed_at",
+    ]
+    list_filter = [
+        "frequency",
+        "measure_stages",
+        ("suppressed_at", admin.EmptyFieldListFilter),
+    ]
     change_list_template = "admin/alerts/emailsubscription/change_list.html"
-    fields = ["frequency", "categories", "follows", "confirmed_at", "suppressed_reason"]
+    fields = [
+        "frequency",
+        "categories",
+        "measure_stages",
+        "follows",
+        "confirmed_at",
+        "suppressed_reason",
+    ]
     readonly_fields = fields
 
     def get_list_display(self, request):

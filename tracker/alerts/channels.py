@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.alerts import signing
-from tracker.alerts.models import Channel, Delivery, EventType, Subscription
+from tracker.alerts.models import MEASURE_EVENTS, Channel, Delivery, EventType, Subscription
 from tracker.lib import http
 from tracker.lib.retry_after import retry_after_seconds
 
@@ -241,6 +241,7 @@ def _changes(event, categories: list[str]) -> dict:
         )
     return {
         "place": data["jurisdiction"]["name"],
+        "subject": f"Kratom law: a change in {data['jurisdiction']['name']}",
         "in_force": event.type == EventType.STATUS_CHANGED,
         "changes": [line for line in data["changes"] if line.split(":")[0] in labels],
         "rules": rules,
@@ -249,6 +250,39 @@ def _changes(event, categories: list[str]) -> dict:
         "citations": data["new"]["citations"],
         "url": data["url"],
     }
+
+
+def _measure_stage(event, categories: list[str]) -> dict:
+    """A bill or rule that appeared or moved, as the mail tells it: what /pending/ says of it
+    (its stage, next date, what it would change to the subscriber's products, its source)."""
+    from jurisdictions.models import Category
+    from tracker.measures.models import Kind, NextDateKind, Stage
+
+    data, measure = event.data, event.data["measure"]
+    previous = data["previous_stage"]
+    next_kind, kind = measure["next_date_kind"], Kind(measure["kind"]).label
+    place = data["jurisdiction"]["name"]
+    return {
+        "place": place,
+        "subject": f"Kratom {kind.lower()} {measure['identifier']} in {place}: "
+        + measure["stage_label"].lower(),
+        "measure": measure,
+        "kind": kind,
+        "previous_stage": Stage(previous).label if previous else "",
+        "next": f"{NextDateKind(next_kind).label} {measure['next_date']}" if next_kind else "",
+        "would_change": [
+            (Category(category).label, change)
+            for category, change in measure["would_change"].items()
+            if category in categories and change != "unchanged"
+        ],
+        "url": data["url"],
+    }
+
+
+def _mail_item(event, categories: list[str]) -> dict:
+    if event.type in MEASURE_EVENTS:
+        return _measure_stage(event, categories)
+    return _changes(event, categories)
 
 
 # Stand-ins for a subscriber's own links: the rest of a mail depends only on its changes
@@ -287,13 +321,13 @@ def alert_message(deliveries: list[Delivery], rendered: dict | None = None):
 
 def _alert_parts(deliveries: list[Delivery], categories: list[str]) -> tuple[str, str, str]:
     context = {
-        "items": [_changes(d.event, categories) for d in deliveries],
+        "items": [_mail_item(d.event, categories) for d in deliveries],
         "digest": len(deliveries) > 1,
         **manage_links(KEY_STAND_IN),
     }
-    places = ", ".join(sorted({item["place"] for item in context["items"]}))
-    subject = f"Kratom law: a change in {places}"
+    subject = context["items"][0]["subject"]
     if context["digest"]:
+        places = ", ".join(sorted({item["place"] for item in context["items"]}))
         subject = f"Kratom law: {len(deliveries)} changes in {places}"
     return (
         subject[:200],

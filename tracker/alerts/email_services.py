@@ -18,6 +18,7 @@ from django.utils import timezone
 from jurisdictions.models import Category, Jurisdiction
 from jurisdictions.selectors import FEDERAL_CODE, ZipMalformed, ZipUnknown, zip_lookup
 from tracker.alerts.models import (
+    MEASURE_EVENTS,
     ConfirmationMails,
     Delivery,
     DeliveryState,
@@ -49,6 +50,8 @@ class AlertRequest:
     zip_code: str
     categories: list[str]
     frequency: str
+    # A default, so a link mailed before this choice existed still reads.
+    measure_stages: bool = False
 
 
 # Places ---------------------------------------------------------------------------------
@@ -140,6 +143,7 @@ def email_subscription_confirm(*, token: str) -> EmailSubscription:
             subscription = subscription or EmailSubscription(email=request.email)
             subscription.categories = request.categories
             subscription.frequency = request.frequency
+            subscription.measure_stages = request.measure_stages
             subscription.confirm_digests = [*subscription.confirm_digests, digest][-20:]
             subscription.confirmed_at = timezone.now()
             subscription.full_clean(validate_constraints=False)
@@ -154,10 +158,16 @@ def email_subscription_confirm(*, token: str) -> EmailSubscription:
 
 
 def email_subscription_update(
-    *, subscription: EmailSubscription, codes: list[str], categories: list[str], frequency: str
+    *,
+    subscription: EmailSubscription,
+    codes: list[str],
+    categories: list[str],
+    frequency: str,
+    measure_stages: bool,
 ) -> EmailSubscription:
     places = email_places(codes=codes)
     subscription.categories, subscription.frequency = categories, frequency
+    subscription.measure_stages = measure_stages
     subscription.full_clean(validate_constraints=False)
     with transaction.atomic():
         subscription.save()
@@ -206,16 +216,27 @@ def touched_categories(data: dict) -> set[str]:
     return {category for category in Category.values if before[category] != after[category]}
 
 
+def measure_touched_categories(data: dict) -> set[str]:
+    """The product categories a measure would change, or may (not yet known): those /pending/
+    lists it under."""
+    changes = data["measure"]["would_change"]
+    return {category for category in Category.values if changes[category] != "unchanged"}
+
+
 def email_recipients(*, event: Event) -> tuple[list[EmailSubscription], list[EmailSubscription]]:
     """The live subscriptions that follow this place and one of the categories the change
-    touches: those mailed now, and those waiting for the weekly digest."""
-    touched = touched_categories(event.data)
+    touches (for a bill's or rule's stage, those that chose stages): those mailed now, and
+    those waiting for the weekly digest."""
+    measure = event.type in MEASURE_EVENTS
+    touched = (measure_touched_categories if measure else touched_categories)(event.data)
     if not touched:
         return [], []
     # Only what is read here: a federal change may concern every ZIP subscriber.
     candidates = EmailSubscription.objects.filter(
         follows=event.jurisdiction_id, suppressed_at__isnull=True
     ).only("pk", "categories", "frequency")
+    if measure:
+        candidates = candidates.filter(measure_stages=True)
     matching = [s for s in candidates if touched & set(s.categories)]
     now = [s for s in matching if s.frequency == Frequency.IMMEDIATE]
     weekly = [s for s in matching if s.frequency == Frequency.WEEKLY]

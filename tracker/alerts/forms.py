@@ -5,7 +5,7 @@ from tracker.alerts.models import Frequency
 
 
 class AlertPreferencesForm(forms.Form):
-    """What a person chooses about their alerts: products and how often."""
+    """What a person chooses about their alerts: products, how often, and bills and rules."""
 
     categories = forms.MultipleChoiceField(
         label="Products",
@@ -20,21 +20,40 @@ class AlertPreferencesForm(forms.Form):
         initial=Frequency.IMMEDIATE,
         widget=forms.RadioSelect,
     )
+    measure_stages = forms.BooleanField(
+        label="Also bills and rules as they move",
+        required=False,
+        help_text="Introduced, passed, adopted…: what each would change. Not law until it is.",
+    )
 
     def clean_categories(self):
         return self.cleaned_data["categories"] or list(Category.values)
 
 
 class SubscribeForm(AlertPreferencesForm):
-    """A subscribe request from a place page (`place`) or a ZIP answer (`zip_code`)."""
+    """A subscribe request from a place page (`place`), a ZIP answer (`zip_code`), or
+    /pending/ (a `place` the visitor picks from `place_choices`)."""
 
     email = forms.EmailField(label="Your email address", max_length=254)
-    place = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    place = forms.CharField(label="Place", required=False, max_length=64, widget=forms.HiddenInput)
     zip_code = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     # A honeypot: hidden from people by CSS, filled in by naive bots.
     website = forms.CharField(label="Leave this field empty", required=False)
 
-    field_order = ["email", "categories", "frequency", "place", "zip_code", "website"]
+    field_order = [
+        "email",
+        "categories",
+        "frequency",
+        "measure_stages",
+        "place",
+        "zip_code",
+        "website",
+    ]
+
+    def __init__(self, *args, place_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if place_choices:  # shown as a list; the service refuses a place it does not know
+            self.fields["place"].widget = forms.Select(choices=place_choices)
 
     def clean(self):
         data = super().clean()

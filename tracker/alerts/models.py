@@ -22,8 +22,10 @@ class EventType(models.TextChoices):
 # What a subscription gets unless it chooses: the status events. Measure events go only to
 # subscriptions that ask for them (a measure is not law, and older receivers expect none).
 DEFAULT_EVENTS = [EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED]
+# A bill or rule that appeared or moved: sent to webhooks and email alerts that chose it.
+MEASURE_EVENTS = [EventType.MEASURE_CREATED, EventType.MEASURE_STAGE_CHANGED]
 # What a subscription may choose; a ping goes to the one subscription it is sent to.
-SUBSCRIBABLE = [*DEFAULT_EVENTS, EventType.MEASURE_CREATED, EventType.MEASURE_STAGE_CHANGED]
+SUBSCRIBABLE = [*DEFAULT_EVENTS, *MEASURE_EVENTS]
 
 
 def secret_key_bytes(secret: str) -> bytes:
@@ -115,6 +117,9 @@ class EmailSubscription(models.Model):
     frequency = models.CharField(
         max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
     )
+    # Bills and rules about its places as they move (measure events): only when chosen, as
+    # for webhooks (a measure is not law).
+    measure_stages = models.BooleanField("bills and rules as they move", default=False)
     # The secret of the manage and unsubscribe links in every mail (no login, no cookie).
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # sha256 of the confirmation link that made or last changed it: a link works once.

@@ -14,9 +14,17 @@ def provider_tracking_receive(sender, event, esp_name, **kwargs):
     # Without the webhooks' basic auth anyone could post a bounce and stop someone's alerts.
     if event.event_type not in SUPPRESSING_EVENTS or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
         return
-    if event.recipient:
+    if event.recipient and not _soft_bounce(event, esp_name):
         email_provider_report(
             kind=f"{event.event_type} at {esp_name}",
             recipient=event.recipient,
             description=event.description or event.mta_response or "",
         )
+
+
+def _soft_bounce(event, esp_name: str) -> bool:
+    """Amazon SES reports a transient or undetermined bounce (a full mailbox, an
+    auto-reply) as "bounced" too; only its bounceType "Permanent" is for good."""
+    if esp_name != "Amazon SES" or event.event_type != EventType.BOUNCED:
+        return False
+    return event.esp_event.get("bounce", {}).get("bounceType") != "Permanent"

@@ -52,6 +52,15 @@ def subscriptions_matching(*, jurisdiction: Jurisdiction, event_type: str) -> li
     return [sub for sub in candidates if event_type in sub.event_types]
 
 
+def measure_events_wanted() -> bool:
+    """Whether any subscription could receive a measure event: one webhook subscription, or
+    one email subscription that chose stages (otherwise none is stored)."""
+    return (
+        Subscription.objects.exists()
+        or EmailSubscription.objects.filter(measure_stages=True).exists()
+    )
+
+
 def subscriptions_list() -> QuerySet[Subscription]:
     """Subscriptions with what they follow and their delivery counts, in a fixed number of queries."""
     return Subscription.objects.prefetch_related("follows").annotate(
@@ -142,6 +151,7 @@ def email_alert_figures() -> dict:
         "per_place": per_place,
         "subscribers": EmailSubscription.objects.count(),
         "suppressed": EmailSubscription.objects.filter(suppressed_at__isnull=False).count(),
+        "measure_stages": live.filter(measure_stages=True).count(),
         "confirmation_mails": requested["n"] or 0,
         "confirmed": EmailSubscription.objects.filter(created_at__gte=since).count(),
         "days": FIGURES_DAYS,

@@ -25,6 +25,7 @@ from tracker.alerts import email_services, selectors
 from tracker.alerts.channels import CHANNELS, Outcome
 from tracker.alerts.models import (
     DEFAULT_EVENTS,
+    MEASURE_EVENTS,
     Attempt,
     Delivery,
     DeliveryState,
@@ -205,9 +206,9 @@ def _deliveries_restart(delivery_ids: list[int]) -> None:
     _enqueue_on_commit(delivery_ids)
 
 
-# Status changes a person may be mailed about (status.changed: now in force;
-# status.scheduled: confirmed for a future date).
-EMAILED = {EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED}
+# What a person may be mailed about: status changes (status.changed: now in force;
+# status.scheduled: confirmed for a future date) and, if they chose them, measures' stages.
+EMAILED = {EventType.STATUS_CHANGED, EventType.STATUS_SCHEDULED, *MEASURE_EVENTS}
 
 
 # Events (called by jurisdictions.services inside the status change's transaction) -------
@@ -256,7 +257,7 @@ def measure_event_record(*, measure, previous_stage: str, **_signal) -> Event | 
     """measure.created (no previous stage) or measure.stage_changed for a public measure;
     receives tracker.measures.signals (apps.py), in the measure's transaction. The data is
     the measure in the API's shape, its previous stage and the place's page."""
-    if not Subscription.objects.exists():
+    if not selectors.measure_events_wanted():
         return None
     jurisdiction = selectors.jurisdiction_with_parents(jurisdiction_id=measure.jurisdiction_id)
     event_type = EventType.MEASURE_STAGE_CHANGED if previous_stage else EventType.MEASURE_CREATED

@@ -70,6 +70,7 @@ def _alert_request(data: dict) -> email_services.AlertRequest:
         zip_code=data["zip_code"],
         categories=data["categories"],
         frequency=data["frequency"],
+        measure_stages=data["measure_stages"],
     )
 
 
@@ -118,6 +119,7 @@ def manage(request, key):
         "places": [j.code for j in follows],
         "categories": subscription.categories,
         "frequency": subscription.frequency,
+        "measure_stages": subscription.measure_stages,
     }
     form = ManageForm(initial=initial, place_choices=choices)
     saved = False
@@ -131,6 +133,7 @@ def manage(request, key):
                 codes=form.cleaned_data["places"],
                 categories=form.cleaned_data["categories"],
                 frequency=form.cleaned_data["frequency"],
+                measure_stages=form.cleaned_data["measure_stages"],
             )
             saved = True
     context = {"subscription": subscription, "form": form, "saved": saved}
@@ -143,7 +146,7 @@ def unsubscribe(request, key):
     """RFC 8058: a POST (the mail client's one-click, or the page's button) deletes the alerts
     with no cookie or login; a GET only shows the button, so link scanners unsubscribe nobody."""
     if request.method != "POST":
-        _subscription(key)
-        return render(request, "alerts/unsubscribe.html", {"key": key})
+        context = {"subscription": _subscription(key)}
+        return render(request, "alerts/unsubscribe.html", context)
     email_services.email_subscription_delete(key=key)
     return render(request, "alerts/unsubscribed.html")

@@ -9,7 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from jurisdictions.models import Category, Jurisdiction
 from tracker.measures.models import Stage
-from tracker.measures.public import NOT_LAW, measures_filter
+from tracker.measures.public import FEDERAL, NOT_LAW, measures_filter
 from tracker.public.responses import public_read
 
 FEED_LENGTH = 100
@@ -40,12 +40,15 @@ def pending(request):
         filters = _filters(request)
     except BadFilter as error:
         return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
+    states = list(Jurisdiction.objects.states().order_by("name"))
     context = {
         "measures": list(measures_filter(pending=True, **filters)),
         "filters": filters,
         "stages": list(Stage),
         "categories": list(Category),
-        "states": list(Jurisdiction.objects.states().order_by("name")),
+        "states": states,
+        # The email alerts' places: the federal level and the states the filter offers.
+        "alert_places": [*Jurisdiction.objects.filter(code=FEDERAL), *states],
         "not_law": NOT_LAW,
     }
     return render(request, "public/pending.html", context)
