@@ -309,15 +309,15 @@ def _cut_at(deadline: Deadline):
     """Let the watchdog cut this thread's request at the deadline, and say so if it did.
 
     A cut socket can look like a response that ended early, so the deadline is reported even
-    when the read seemed to succeed; an error past the deadline (a cut, or a connect given what
-    remained) is the deadline's too.
+    when the read seemed to succeed; a connection error past the deadline (a cut, or a connect
+    given what remained) is the deadline's too. A refused destination or body stays itself.
     """
     _local.deadline = deadline
     late = False
     try:
         yield
-    except OutboundError:
-        if not deadline.passed():
+    except OutboundError as exc:
+        if type(exc) is not OutboundError or not deadline.passed():
             raise
         late = True
     finally:
