@@ -1,4 +1,8 @@
-"""Curator forms: the facts of a status (confirm, approve, manual entry) and a reason."""
+"""Curator forms: the facts of a status (confirm, approve, manual entry) and a reason.
+
+A form a decision page runs (see admin_review.DecisionPage) says what it gives the decision's
+service in `decision_arguments()`.
+"""
 
 from django import forms
 from django.utils import timezone
@@ -156,14 +160,31 @@ class StatusFactsForm(FirstErrorFocus, forms.Form):
             effective_date_precision=data["effective_date_precision"],
         )
 
+    def decision_arguments(self) -> dict:
+        return {
+            "facts": self.facts(),
+            "seen_version_id": self.cleaned_data["seen_version"],
+            "reason": self.cleaned_data["reason"],
+        }
+
 
 class ReasonForm(FirstErrorFocus, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 100}))
 
+    def decision_arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
 
-class ReverifyForm(FirstErrorFocus, forms.Form):
+
+class ReverifyForm(ReasonForm):
     reason = forms.CharField(
         label="What you checked",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 100}),
     )
+
+
+class ApprovalForm(forms.Form):
+    """Approving takes nothing but the click."""
+
+    def decision_arguments(self) -> dict:
+        return {}

@@ -2,6 +2,8 @@
 tracker/monitoring/admin.py share. Views here parse a form, call one service, render."""
 
 import csv
+from collections.abc import Callable
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from jurisdictions import selectors, services
-from jurisdictions.admin_forms import ReasonForm, ReverifyForm, StatusFactsForm
+from jurisdictions.admin_forms import ApprovalForm, ReasonForm, ReverifyForm, StatusFactsForm
 from jurisdictions.models import Jurisdiction, Lead, StatusApproval, StatusVersion
 from jurisdictions.rules import rule_columns
 
@@ -102,41 +104,47 @@ def status_form_initial(*, jurisdiction: Jurisdiction, seen_version_id, citation
     return initial
 
 
-def decision_forms(request, *, initial: dict):
-    """A review page's confirm and dismiss forms; only the one the POST chose is bound."""
-    action = request.POST.get("action") if request.method == "POST" else None
-    confirm_form = StatusFactsForm(request.POST if action == "confirm" else None, initial=initial)
-    dismiss_form = ReasonForm(request.POST if action == "dismiss" else None)
-    return action, confirm_form, dismiss_form
+class DecisionPage:
+    """The decisions a review page offers (confirm or dismiss, approve or reject, …).
+
+    Each is an action name, a form (bound only when the POST chose its action) and the service
+    it runs: `service(actor=…, **form.decision_arguments())`, with the ids it needs bound by
+    the page (functools.partial). `run()` makes the chosen decision.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.action = request.POST.get("action") if request.method == "POST" else None
+        self._decisions: dict[str, tuple[forms.Form, Callable, str | None]] = {}
+
+    def decision(self, action: str, form_class, service: Callable, *, message=None, **form_kwargs):
+        """Offer a decision; returns its form for the page. `message` replaces the one
+        decision_message would say on success."""
+        form = form_class(self.request.POST if self.action == action else None, **form_kwargs)
+        self._decisions[action] = (form, service, message)
+        return form
+
+    def run(self) -> bool:
+        """Make the decision the POST chose; True when it was made (the page redirects)."""
+        if self.action not in self._decisions:
+            return False
+        form, service, message = self._decisions[self.action]
+        return decision_run(self.request, form, service, message=message)
 
 
-def decision_run(request, form, decide) -> bool:
-    """Call `decide(form)` when the form is valid; show a refusal on the form. True when done."""
+def decision_run(request, form, service: Callable, *, message: str | None = None) -> bool:
+    """Run `service` with the valid form's arguments; show a refusal on the form. True when
+    done."""
     if not form.is_valid():
         return False
     try:
-        result = decide(form)
+        result = service(actor=request.user, **form.decision_arguments())
     except (ValidationError, PermissionDenied) as exc:
         refusal = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         form.add_error(None, refusal)
         return False
-    messages.success(request, decision_message(result))
+    messages.success(request, message or decision_message(result))
     return True
-
-
-def status_record_decision(request, jurisdiction: Jurisdiction):
-    """What a record-a-status form runs through decision_run: its facts as a new version."""
-
-    def decide(form):
-        return services.status_enter_manual(
-            actor=request.user,
-            jurisdiction=jurisdiction,
-            facts=form.facts(),
-            seen_version_id=form.cleaned_data["seen_version"],
-            reason=form.cleaned_data["reason"],
-        )
-
-    return decide
 
 
 def decision_message(result) -> str:
@@ -186,8 +194,8 @@ class JurisdictionReviewMixin:
             jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
         )
         form = StatusFactsForm(request.POST or None, initial=initial)
-        decide = status_record_decision(request, jurisdiction)
-        if request.method == "POST" and decision_run(request, form, decide):
+        record = partial(services.status_enter_manual, jurisdiction=jurisdiction)
+        if request.method == "POST" and decision_run(request, form, record):
             return redirect("admin:jurisdictions_jurisdiction_change", jurisdiction.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -265,26 +273,13 @@ class LeadReviewMixin(CuratorOnlyMixin):
             # The lead's words are a start for the summary; its rules are for the curator to
             # set from the official text (a low-confidence suggestion is not pre-filled).
             initial.update(summary=lead.summary[:400])
-        action, confirm_form, dismiss_form = decision_forms(request, initial=initial)
-
-        def confirm(form):
-            return services.lead_confirm(
-                actor=request.user,
-                lead_id=lead.pk,
-                facts=form.facts(),
-                seen_version_id=form.cleaned_data["seen_version"],
-                reason=form.cleaned_data["reason"],
-            )
-
-        def dismiss(form):
-            return services.lead_dismiss(
-                actor=request.user, lead_id=lead.pk, reason=form.cleaned_data["reason"]
-            )
-
-        done = (action == "confirm" and decision_run(request, confirm_form, confirm)) or (
-            action == "dismiss" and decision_run(request, dismiss_form, dismiss)
+        page = DecisionPage(request)
+        confirm = partial(services.lead_confirm, lead_id=lead.pk)
+        confirm_form = page.decision("confirm", StatusFactsForm, confirm, initial=initial)
+        dismiss_form = page.decision(
+            "dismiss", ReasonForm, partial(services.lead_dismiss, lead_id=lead.pk)
         )
-        if done:
+        if page.run():
             return redirect("admin:jurisdictions_lead_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -304,21 +299,12 @@ class ApprovalReviewMixin(CuratorOnlyMixin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         curator_check(request)
         approval = object_or_404(self, request, object_id)
-        action = request.POST.get("action") if request.method == "POST" else None
-        approve_form = forms.Form(request.POST if action == "approve" else None)
-        reject_form = ReasonForm(request.POST if action == "reject" else None)
-
-        def approve(form):
-            return services.approval_approve(actor=request.user, approval_id=approval.pk)
-
-        def reject(form):
-            return services.approval_reject(
-                actor=request.user, approval_id=approval.pk, reason=form.cleaned_data["reason"]
-            )
-
-        if (action == "approve" and decision_run(request, approve_form, approve)) or (
-            action == "reject" and decision_run(request, reject_form, reject)
-        ):
+        page = DecisionPage(request)
+        approve = partial(services.approval_approve, approval_id=approval.pk)
+        approve_form = page.decision("approve", ApprovalForm, approve)
+        reject = partial(services.approval_reject, approval_id=approval.pk)
+        reject_form = page.decision("reject", ReasonForm, reject)
+        if page.run():
             return redirect("admin:jurisdictions_statusapproval_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -288,7 +288,7 @@ MEASURES_RUN_LEASE_SECONDS = env_int("MEASURES_RUN_LEASE_SECONDS", 300, minimum=
 # A first run (no cursor yet) looks back this many days.
 MEASURES_FIRST_RUN_DAYS = env_int("MEASURES_FIRST_RUN_DAYS", 365, minimum=1)
 
-# Curator review (jurisdictions/services.py, tracker/monitoring/services.py).
+# Curator review (jurisdictions/services.py, tracker/monitoring/services/).
 CURATORS_GROUP = "Curators"
 # Who manages API keys and webhook subscriptions (jurisdictions/permissions.py).
 OPERATORS_GROUP = "Operators"

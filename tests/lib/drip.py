@@ -13,17 +13,24 @@ class DripServer:
     """Serves `head` then `body` on 127.0.0.1, one `step` of bytes every `interval` seconds.
 
     With `endless=True` the body never ends (it repeats its last step until the client leaves).
+    With `head_at_once=True` the head goes in one write and only the body drips. `routes`
+    (path -> whole response) serves other paths than /page; `paths` lists the paths requested
+    and `sent` counts the bytes of body sent (of the whole response, without head_at_once).
     """
 
     def __init__(
         self, head: bytes, body: bytes = b"", *, step=1, interval=0.1, endless=False,
-        host="127.0.0.1",
+        host="127.0.0.1", routes: dict[str, bytes] | None = None, head_at_once=False,
     ):  # fmt: skip
         self.payload, self.step, self.interval, self.endless = head + body, step, interval, endless
+        self.head_sent_at_once = head if head_at_once else b""
+        self.routes = routes or {}
         self.listener = socket.create_server((host, 0))
         self.host = host
         self.stopped = threading.Event()
         self.connections = 0
+        self.paths: list[str] = []
+        self.sent = 0
 
     @property
     def url(self) -> str:
@@ -49,15 +56,22 @@ class DripServer:
     def _drip(self, connection: socket.socket):
         with connection:
             try:
-                connection.recv(65536)  # the request; its content does not matter here
+                request = connection.recv(65536).split(b" ", 2)  # only the path matters
+                path = request[1].decode() if len(request) > 2 else ""
+                self.paths.append(path)
+                payload = self.routes.get(path, self.payload)
                 position = 0
+                if self.head_sent_at_once and path not in self.routes:
+                    connection.sendall(self.head_sent_at_once)
+                    position = len(self.head_sent_at_once)
                 while not self.stopped.is_set():
-                    chunk = self.payload[position : position + self.step]
+                    chunk = payload[position : position + self.step]
                     if not chunk:
                         if not self.endless:
                             return
-                        chunk = self.payload[-self.step :]
+                        chunk = payload[-self.step :]
                     connection.sendall(chunk)
+                    self.sent += len(chunk)
                     position += self.step
                     time.sleep(self.interval)
             except OSError:

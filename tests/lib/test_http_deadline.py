@@ -85,3 +85,29 @@ def test_a_kept_alive_connection_is_watched_again_on_reuse(httpserver):
     time.sleep(0.6)
     response = http.request("GET", httpserver.url_for("/law"), deadline_seconds=5)
     assert response.body == b"official text"
+
+
+def test_a_body_dripping_a_byte_every_half_second_is_cut_at_the_deadline_total():
+    # Every byte comes well within the read timeout: no per-read limit would ever stop it.
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"
+    with DripServer(head, b"x", interval=0.5, endless=True, head_at_once=True) as server:
+        with pytest.raises(http.OutboundError, match="overall deadline"):
+            http.request("GET", server.url, timeout=(2, 2), deadline_seconds=2)
+        body_bytes = server.sent
+    # Two seconds hold four or five half-second drips; no per-read limit would ever stop it.
+    assert 1 <= body_bytes <= 7
+
+
+def test_a_redirect_chain_shares_one_deadline():
+    # Each hop answers in about 1.5 s, within the deadline on its own; the chain does not.
+    def moved(to: str) -> bytes:
+        head = f"HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\n"
+        return head.encode() + b"Connection: close\r\n\r\n"
+
+    routes = {"/page": moved("/hop/1"), "/hop/1": moved("/hop/2"), "/hop/2": moved("/law")}
+    routes["/law"] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nlaw"
+    with DripServer(b"", routes=routes, step=20, interval=0.5) as server:
+        with pytest.raises(http.OutboundError, match="overall deadline"):
+            http.request("GET", server.url, timeout=(2, 2), deadline_seconds=2.5)
+        assert server.paths[:2] == ["/page", "/hop/1"]
+        assert "/law" not in server.paths

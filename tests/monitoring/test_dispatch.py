@@ -14,9 +14,8 @@ from werkzeug import Response
 
 from tests.monitoring.conftest import STATUTE, page
 from tests.monitoring.support import queued_tasks
-from tracker.monitoring import services
 from tracker.monitoring.models import Check, Outcome, Source
-from tracker.monitoring.services import checks_purge, sources_check, sources_dispatch
+from tracker.monitoring.services import checking, checks_purge, sources_check, sources_dispatch
 
 PAST = timezone.now() - datetime.timedelta(minutes=1)
 FUTURE = timezone.now() + datetime.timedelta(hours=1)
@@ -133,7 +132,7 @@ def test_an_unchanged_outcome_waits_no_longer_than_the_write_delay(
 ):
     ids = [make_source(url).pk for url in unchanged_sites(httpserver, 3)]
     sources_check(source_ids=ids, budget_seconds=60)
-    monkeypatch.setattr(services, "UNCHANGED_WRITE_DELAY_SECONDS", 0)
+    monkeypatch.setattr(checking, "UNCHANGED_WRITE_DELAY_SECONDS", 0)
     with CaptureQueriesContext(connection) as context:
         sources_check(source_ids=ids, budget_seconds=60)
     assert len(context) == 1 + 3  # the read, then each check written as soon as it ended

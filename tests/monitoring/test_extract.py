@@ -5,16 +5,17 @@ import json
 import pytest
 
 from tests.monitoring.conftest import STATUTE, make_pdf, page
+from tracker.lib.deadline import Deadline
 from tracker.monitoring import extract
 from tracker.monitoring.models import SourceKind
 
 
 def text_of(body, kind=SourceKind.HTML, selector="", content_type="text/html; charset=utf-8"):
-    raw = extract.extract_text(
+    extraction = extract.extract_text(
         kind=kind, body=body if isinstance(body, bytes) else body.encode(), selector=selector,
-        content_type=content_type,
+        content_type=content_type, deadline=Deadline.after(60),
     )  # fmt: skip
-    return extract.normalise(raw)
+    return extract.normalise(extraction.text)
 
 
 def test_it_drops_page_chrome_and_keeps_one_line_per_block():
@@ -109,7 +110,7 @@ def test_pdf_text_is_extracted_and_metadata_is_not_part_of_it():
 )
 def test_garbage_is_a_clear_error(body, kind, message):
     with pytest.raises(extract.ExtractionError, match=message):
-        extract.extract_text(kind=kind, body=body, content_type="")
+        extract.extract_text(kind=kind, body=body, content_type="", deadline=Deadline.after(60))
 
 
 def test_a_maintenance_page_or_a_collapsed_page_is_a_problem_not_a_text():

@@ -1,15 +1,20 @@
 """A source created with its URL alone: each check decides the kind from the response
 (Content-Type, then the first bytes) and records it. Real HTTP servers on 127.0.0.1."""
 
+import contextlib
 import json
+import tracemalloc
 
 import pytest
 
 from tests.factories import make_jurisdiction
 from tests.monitoring.conftest import STATUTE, make_pdf
 from tests.monitoring.test_check import Site, check
+from tracker.lib.deadline import Deadline
+from tracker.monitoring import extract
+from tracker.monitoring.extract import extract_text
 from tracker.monitoring.kinds import kind_detect
-from tracker.monitoring.models import ChangeProposal, Outcome, Source, SourceKind
+from tracker.monitoring.models import ChangeProposal, Check, Outcome, Source, SourceKind
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +73,6 @@ def test_a_json_source_by_url_alone_ignores_key_order_and_formatting_but_not_tex
         ("application/octet-stream", b"\n%PDF-1.7 ...", SourceKind.PDF),
         ("application/vnd.api+json", b"{}", SourceKind.JSON),
         ("", b'\xef\xbb\xbf [{"a": 1}]', SourceKind.JSON),
-        ("text/plain", b"{not json", SourceKind.TEXT),
         ("text/html; charset=utf-8", b"{}", SourceKind.HTML),
         ("", b"<!doctype html><p>law</p>", SourceKind.HTML),
         ("text/plain", b"Section 1. Definitions.", SourceKind.TEXT),
@@ -76,3 +80,57 @@ def test_a_json_source_by_url_alone_ignores_key_order_and_formatting_but_not_tex
 )
 def test_the_content_type_decides_then_the_first_bytes(content_type, body, kind):
     assert kind_detect(content_type=content_type, body=body) == kind
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "kind"),
+    [
+        ("text/plain", b"{not json", SourceKind.TEXT),
+        ("", b"[Repealed by Acts 2025, ch. 12]", SourceKind.TEXT),
+        ("", b'\xef\xbb\xbf [{"a": 1}]', SourceKind.JSON),
+    ],
+)
+def test_a_body_that_only_looks_like_json_is_read_as_text(content_type, body, kind):
+    # Whether it parses is learnt by the extraction's one parse, inside its guards.
+    extraction = extract_text(
+        kind=SourceKind.AUTO, body=body, content_type=content_type, deadline=Deadline.after(10)
+    )
+    assert extraction.kind == kind
+
+
+def _failed_check(source: Source) -> Check:
+    assert check(source) == Outcome.FAILED
+    return Check.objects.get(source=source)
+
+
+def test_a_big_json_body_is_parsed_only_inside_the_memory_guard(httpserver, settings):
+    # About 2 MB of valid JSON; parsing it builds some 700,000 dicts (about 50 MB). With every
+    # heavy-extraction slot taken it must be refused untouched: if kind detection parsed it
+    # first, outside the guard, the check would allocate those 50 MB before failing.
+    body = b"[" + b"{}," * 700_000 + b"{}]"
+    settings.OUTBOUND_DEADLINE_SECONDS = 1
+    source = _source_by_url(Site(httpserver, body, content_type="text/plain").url)
+    with contextlib.ExitStack() as held:
+        for _ in range(settings.MONITORING_HEAVY_EXTRACTIONS):
+            held.enter_context(extract.heavy_slot(Deadline.after(30)))
+        tracemalloc.start()
+        try:
+            failed = _failed_check(source)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert "no heavy-extraction slot" in failed.error
+    assert peak < 10 * len(body)
+
+
+def test_a_json_body_over_the_size_cap_is_refused_before_it_is_read(httpserver, settings):
+    settings.MONITORING_MAX_BYTES = 64 * 1024
+    body = json.dumps({"bills": [{"number": f"HB {n}"} for n in range(20_000)]})
+    source = _source_by_url(Site(httpserver, body, content_type="application/json").url)
+    assert "over the 65536-byte cap" in _failed_check(source).error
+
+
+def test_a_binary_body_is_refused_not_read_as_text(httpserver):
+    body = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    source = _source_by_url(Site(httpserver, body, content_type="application/octet-stream").url)
+    assert "the response is binary" in _failed_check(source).error

@@ -5,11 +5,20 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
 from jurisdictions.services import lead_report_correction
-from tests.factories import citations_post, make_curator, make_proposal, record_status, rules_post
+from tests.factories import (
+    citations_post,
+    make_curator,
+    make_jurisdiction,
+    make_proposal,
+    record_status,
+    rules_post,
+)
 from tracker.monitoring.models import Source
 from tracker.monitoring.worklist import REASON_ORDER, Reason, worklist
 
@@ -137,3 +146,35 @@ def test_the_jurisdiction_list_says_which_places_watch_a_kratom_specific_page(si
     client.force_login(make_curator())
     html = client.get("/admin/jurisdictions/jurisdiction/?q=US-MD").content.decode()
     assert "Kratom-specific source" in html and 'alt="True"' in html
+
+
+def _places_to_verify(count: int, *, start: int = 0) -> list[Jurisdiction]:
+    """Places with a status nobody verified for years: each is a worklist item."""
+    places = [make_jurisdiction(f"US-Q{n:02d}") for n in range(start, start + count)]
+    for place in places:
+        record_status(place, as_of=datetime.date(2024, 1, 2))
+    return places
+
+
+def _item_page_reads(client, place: Jurisdiction) -> tuple[int, int]:
+    """(queries, rows they read) of one item page: each SELECT is run again to count its rows."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/admin/monitoring/worklist/{place.pk}/?at=0")
+    assert response.status_code == 200
+    rows = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if query["sql"].lstrip().upper().startswith("SELECT"):
+                cursor.execute(query["sql"])
+                rows += len(cursor.fetchall())
+    return len(captured), rows
+
+
+def test_an_item_page_reads_its_own_row_not_the_whole_worklist(client):
+    client.force_login(make_curator())
+    place = _places_to_verify(3)[0]
+    assert "verified 1" in client.get(f"/admin/monitoring/worklist/{place.pk}/").content.decode()
+    few, listed = _item_page_reads(client, place), len(worklist())
+    _places_to_verify(40, start=3)
+    assert len(worklist()) == listed + 40
+    assert _item_page_reads(client, place) == few

@@ -7,10 +7,12 @@ the address it checked, so a DNS answer that changes between check and connect (
 rebinding) cannot slip past; has connect and read timeouts and an overall deadline;
 reads at most `max_bytes`; follows at most `max_redirects`, checking each hop again.
 
-The overall deadline covers the whole request: connecting, TLS, the status line, the headers
-and the body. Socket timeouts alone cannot promise that (a server sending one byte every few
-seconds never trips a read timeout), so a watchdog thread shuts down the socket of any request
-still running at its deadline.
+The overall deadline (one `Deadline`, given by the caller or set here) covers the whole
+request, every redirect hop included: TLS, the status line, the headers and the body. One
+mechanism enforces it: a watchdog thread shuts down the socket of any request still running at
+its deadline. Socket timeouts cannot (a server sending one byte a second never trips a read
+timeout); they stay as idle limits only. Connecting, before there is a socket to watch, may
+take at most what remains.
 """
 
 import contextlib
@@ -31,6 +33,8 @@ from django.core.exceptions import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from tracker.lib.deadline import Deadline
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 CHUNK_BYTES = 64 * 1024
@@ -199,6 +203,10 @@ class _WatchedConnection(HTTPConnection):
     """An HTTP connection whose socket the watchdog cuts at the current request's deadline."""
 
     def _new_conn(self) -> socket.socket:
+        deadline = getattr(_local, "deadline", None)
+        if deadline is not None:
+            # Not zero, which would make the socket non-blocking.
+            self.timeout = min(self.timeout, max(deadline.remaining(), 0.001))
         sock = super()._new_conn()
         _watch(sock)
         return sock
@@ -224,7 +232,7 @@ class _WatchedTLSPool(HTTPSConnectionPool):
 def _watch(sock: socket.socket) -> None:
     deadline = getattr(_local, "deadline", None)
     if deadline is not None:
-        _watchdog.watch(sock, deadline)
+        _watchdog.watch(sock, deadline.at)
 
 
 class PinnedAddressAdapter(HTTPAdapter):
@@ -272,6 +280,7 @@ def request(
     headers: dict | None = None,
     data: bytes | None = None,
     timeout: tuple[float, float] | None = None,
+    deadline: Deadline | None = None,
     deadline_seconds: float | None = None,
     max_bytes: int | None = None,
     truncate: bool = False,
@@ -280,55 +289,50 @@ def request(
 ) -> Response:
     """Send one request (following redirects up to max_redirects) and read a capped body.
 
+    `deadline` is the caller's, when the request is part of larger work (a source check);
+    otherwise one is set for `deadline_seconds` (default OUTBOUND_DEADLINE_SECONDS).
     Over max_bytes: ResponseTooLarge, or with truncate=True the first max_bytes.
     max_redirects=0 returns a 3xx as it is.
     """
     policy = _policy(allow_http)
     timeout = timeout or (settings.OUTBOUND_CONNECT_TIMEOUT, settings.OUTBOUND_READ_TIMEOUT)
-    deadline_seconds = deadline_seconds or settings.OUTBOUND_DEADLINE_SECONDS
+    deadline = deadline or Deadline.after(deadline_seconds or settings.OUTBOUND_DEADLINE_SECONDS)
     max_bytes = max_bytes or settings.OUTBOUND_MAX_BYTES
-    deadline = time.monotonic() + deadline_seconds
-    with _cut_at(deadline, deadline_seconds):
+    with _cut_at(deadline):
         return _follow(
-            method,
-            url,
-            headers,
-            data,
-            timeout,
-            policy,
-            deadline,
-            max_bytes,
-            truncate,
-            max_redirects,
+            method, url, headers, data, timeout, policy, max_bytes, truncate, max_redirects
         )
 
 
 @contextlib.contextmanager
-def _cut_at(deadline: float, seconds: float):
+def _cut_at(deadline: Deadline):
     """Let the watchdog cut this thread's request at the deadline, and say so if it did.
 
     A cut socket can look like a response that ended early, so the deadline is reported even
-    when the read seemed to succeed.
+    when the read seemed to succeed; a connection error past the deadline (a cut, or a connect
+    given what remained) is the deadline's too. A refused destination or body stays itself.
     """
     _local.deadline = deadline
+    late = False
     try:
         yield
+    except OutboundError as exc:
+        if type(exc) is not OutboundError or not deadline.passed():
+            raise
+        late = True
     finally:
         _local.deadline = None
-        if _watchdog.release():
-            raise OutboundError(
-                f"timed out: no complete response within the {seconds:g} s overall deadline"
-            )
+        late = _watchdog.release() or late
+    if late:
+        raise OutboundError(
+            f"timed out: no complete response within the {deadline.seconds:g} s overall deadline"
+        )
 
 
-def _follow(method, url, headers, data, timeout, policy, deadline, max_bytes, truncate, redirects):
+def _follow(method, url, headers, data, timeout, policy, max_bytes, truncate, redirects):
     started = time.monotonic()
     for _hop in range(redirects + 1):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise OutboundError("the redirects took longer than the overall deadline")
-        hop_timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
-        response = _send_once(method, url, headers, data, hop_timeout, policy)
+        response = _send_once(method, url, headers, data, timeout, policy)
         location = response.headers.get("Location")
         if response.status_code in REDIRECT_CODES and location and redirects:
             response.close()
@@ -338,7 +342,7 @@ def _follow(method, url, headers, data, timeout, policy, deadline, max_bytes, tr
             ):
                 method, data = "GET", None
             continue
-        body, truncated = _read_capped(response, max_bytes, deadline, truncate)
+        body, truncated = _read_capped(response, max_bytes, truncate)
         elapsed_ms = int((time.monotonic() - started) * 1000)
         return Response(response.status_code, response.headers, body, url, elapsed_ms, truncated)
     raise OutboundError(f"more than {redirects} redirects")
@@ -362,7 +366,7 @@ def _headers(extra: dict | None) -> dict:
     return {"User-Agent": settings.OUTBOUND_USER_AGENT, "Accept-Encoding": "gzip", **(extra or {})}
 
 
-def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> tuple[bytes, bool]:
+def _read_capped(response, max_bytes: int, truncate: bool) -> tuple[bytes, bool]:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes and not truncate:
         response.close()
@@ -376,8 +380,6 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
                 if truncate:
                     return buffer.getbuffer()[:max_bytes].tobytes(), True
                 raise ResponseTooLarge(f"response exceeded the {max_bytes}-byte cap")
-            if time.monotonic() > deadline:
-                raise OutboundError("response took longer than the overall deadline")
     except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise OutboundError(f"{exc.__class__.__name__} while reading: {exc}") from None
     finally:
@@ -386,7 +388,7 @@ def _read_capped(response, max_bytes: int, deadline: float, truncate: bool) -> t
 
 
 def _arriving(response):
-    """The body as it arrives. Each read returns after one receive (read1), so a server that
-    drips a byte at a time cannot hold a read past the deadline, as a 64 KB read would."""
+    """The body as it arrives, one receive a read (read1): a body that drips is read as it
+    comes, and a read the watchdog cuts returns at once."""
     while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
         yield chunk

@@ -1,9 +1,9 @@
 """The measures' part of a "Verify next" item: each measure's panel and review form, and the
 form's decision. Monitoring's worklist page calls these; they call the services."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from functools import partial
 
+from jurisdictions.admin_review import DecisionPage
 from tracker.measures import selectors, services
 from tracker.measures.forms import MeasureReviewForm
 from tracker.measures.models import Measure, change_field_name
@@ -35,26 +35,17 @@ def _measure_of(request, jurisdiction) -> Measure | None:
     return Measure.objects.filter(pk=_measure_id(request), jurisdiction=jurisdiction).first()
 
 
-def measure_review_run(request, jurisdiction) -> tuple[bool, MeasureReviewForm | None]:
-    """Handle a posted measure review: (done, the bound form to show again when not done)."""
-    measure = _measure_of(request, jurisdiction)
+def measure_review_decision(page: DecisionPage, jurisdiction) -> MeasureReviewForm | None:
+    """Offer the review of the measure a POST names, on the page; returns its bound form (to
+    show again in the measure's panel when the review is refused), None on other requests."""
+    if page.action != REVIEW_ACTION:
+        return None
+    measure = _measure_of(page.request, jurisdiction)
     if measure is None:
-        return False, None
-    form = MeasureReviewForm(request.POST, measure=measure)
-    if not form.is_valid():
-        return False, form
-    try:
-        services.measure_review(
-            actor=request.user,
-            measure_id=measure.pk,
-            review=form.cleaned_data["review"],
-            changes=form.changes(),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-        return False, form
-    messages.success(request, f"{measure.identifier}: review saved.")
-    return True, None
+        return None
+    review = partial(services.measure_review, measure_id=measure.pk)
+    message = f"{measure.identifier}: review saved."
+    return page.decision(REVIEW_ACTION, MeasureReviewForm, review, message=message, measure=measure)
 
 
 def measure_to_record(request, jurisdiction) -> Measure | None:

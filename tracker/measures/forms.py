@@ -25,3 +25,6 @@ class MeasureReviewForm(forms.Form):
 
     def changes(self) -> dict[str, str]:
         return {c: self.cleaned_data[change_field_name(c)] for c in Category.values}
+
+    def decision_arguments(self) -> dict:
+        return {"review": self.cleaned_data["review"], "changes": self.changes()}

@@ -20,14 +20,17 @@ from tracker.measures.models import (
 from tracker.measures.providers import PROVIDERS
 
 
-def measures_waiting(*, today: datetime.date, soon_days: int) -> list[dict]:
-    """Per jurisdiction with measures waiting for a curator: how many, and the soonest next
-    date among them within `soon_days` (None when none is that close)."""
+def measures_waiting(
+    *, today: datetime.date, soon_days: int, jurisdiction_id: int | None = None
+) -> list[dict]:
+    """Per jurisdiction with measures waiting for a curator (or only the one given): how many,
+    and the soonest next date among them within `soon_days` (None when none is that close)."""
     soon = today + datetime.timedelta(days=soon_days)
+    waiting = Measure.objects.needing_review()
+    if jurisdiction_id is not None:
+        waiting = waiting.filter(jurisdiction_id=jurisdiction_id)
     return list(
-        Measure.objects.needing_review()
-        .values("jurisdiction_id")
-        .annotate(
+        waiting.values("jurisdiction_id").annotate(
             n=Count("id"),
             soonest=Min("next_date", filter=Q(next_date__gte=today, next_date__lte=soon)),
         )

@@ -5,6 +5,7 @@ The change-proposal review queue is registered separately (curator review).
 
 import datetime
 import re
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,11 +19,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from jurisdictions.admin_forms import ReasonForm, StatusFactsForm
 from jurisdictions.admin_review import (
     CuratorOnlyMixin,
+    DecisionPage,
     curator_check,
-    decision_forms,
-    decision_run,
     object_or_404,
     status_form_initial,
     status_panel_context,
@@ -445,28 +446,15 @@ class ChangeProposalAdmin(CuratorOnlyMixin, admin.ModelAdmin):
             seen_version_id=panel["seen_version_id"],
             citations=[source_citation],
         )
-        action, confirm_form, dismiss_form = decision_forms(request, initial=initial)
-
-        def confirm(form):
-            return services.proposal_confirm(
-                actor=request.user,
-                proposal_id=proposal.pk,
-                facts=form.facts(),
-                seen_version_id=form.cleaned_data["seen_version"],
-                reason=form.cleaned_data["reason"],
-            )
-
-        def dismiss(form):
-            return services.proposal_dismiss(
-                actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
-            )
-
-        if action == "release":
+        page = DecisionPage(request)
+        confirm = partial(services.proposal_confirm, proposal_id=proposal.pk)
+        confirm_form = page.decision("confirm", StatusFactsForm, confirm, initial=initial)
+        dismiss = partial(services.proposal_dismiss, proposal_id=proposal.pk)
+        dismiss_form = page.decision("dismiss", ReasonForm, dismiss)
+        if page.action == "release":
             services.proposal_release(actor=request.user, proposal_id=proposal.pk)
             return redirect("admin:monitoring_changeproposal_changelist")
-        if (action == "confirm" and decision_run(request, confirm_form, confirm)) or (
-            action == "dismiss" and decision_run(request, dismiss_form, dismiss)
-        ):
+        if page.run():
             return redirect("admin:monitoring_changeproposal_changelist")
         holder = selectors.claim_holder(proposal)
         diff = side_by_side(proposal.old_snapshot.text, proposal.new_snapshot.text)

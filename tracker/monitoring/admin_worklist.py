@@ -1,9 +1,11 @@
 """The curators' "Verify next" worklist: the list, and one page per jurisdiction holding
 everything needed to decide. Either decision lands the curator on the next item."""
 
+from functools import partial
+
 from django.conf import settings
-from django.contrib import admin, messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.contrib import admin
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -11,11 +13,10 @@ from django.urls import reverse
 from jurisdictions import services as jurisdiction_services
 from jurisdictions.admin_forms import ReverifyForm, StatusFactsForm
 from jurisdictions.admin_review import (
+    DecisionPage,
     curator_check,
-    decision_run,
     status_form_initial,
     status_panel_context,
-    status_record_decision,
 )
 from jurisdictions.models import Jurisdiction
 from tracker.lib.params import bounded_int
@@ -58,7 +59,7 @@ def _next_item_redirect(jurisdiction: Jurisdiction, position: int):
 def _still_listed_redirect(jurisdiction: Jurisdiction, position: int):
     """Back to the same item while the place is still on the list (another measure, a lead),
     otherwise on to the next."""
-    if _reasons_of(jurisdiction):
+    if selectors.worklist_reasons(jurisdiction=jurisdiction):
         url = reverse("monitoring-worklist-item", args=[jurisdiction.pk])
         return redirect(f"{url}?at={position}")
     return _next_item_redirect(jurisdiction, position)
@@ -69,12 +70,18 @@ def worklist_item_view(request, pk):
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
     position = _position(request)
     panel = status_panel_context(jurisdiction)
-    action = request.POST.get("action") if request.method == "POST" else None
-    reverify_form = ReverifyForm(request.POST if action == "reverify" else None, prefix="reverify")
+    page = DecisionPage(request)
+    reverify_form = page.decision(
+        "reverify",
+        ReverifyForm,
+        partial(jurisdiction_services.status_reverify, jurisdiction=jurisdiction),
+        message=f"{jurisdiction.name}: verified today, status unchanged.",
+        prefix="reverify",
+    )
     # "Record the status it brings" of an enacted measure fills the record form from it.
     measure = (
         None
-        if action == "measure_review"
+        if page.action == measures_review.REVIEW_ACTION
         else measures_review.measure_to_record(request, jurisdiction)
     )
     initial = measures_review.record_initial(
@@ -84,29 +91,14 @@ def worklist_item_view(request, pk):
             jurisdiction=panel["jurisdiction"], seen_version_id=panel["seen_version_id"]
         ),
     )
-    record_form = StatusFactsForm(request.POST if action == "record" else None, initial=initial)
-    bound_review = None
-    if action == "measure_review":
-        done, bound_review = measures_review.measure_review_run(request, jurisdiction)
-        if done:
+    record = partial(jurisdiction_services.status_enter_manual, jurisdiction=jurisdiction)
+    record_form = page.decision("record", StatusFactsForm, record, initial=initial)
+    bound_review = measures_review.measure_review_decision(page, jurisdiction)
+    if page.run():
+        if page.action == measures_review.REVIEW_ACTION:
             return _still_listed_redirect(jurisdiction, position)
-
-    if action == "reverify" and reverify_form.is_valid():
-        try:
-            jurisdiction_services.status_reverify(
-                actor=request.user,
-                jurisdiction=jurisdiction,
-                reason=reverify_form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            reverify_form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"{jurisdiction.name}: verified today, status unchanged.")
-            return _next_item_redirect(jurisdiction, position)
-
-    record = status_record_decision(request, jurisdiction)
-    if action == "record" and decision_run(request, record_form, record):
-        measures_review.measure_recorded(request, measure)
+        if page.action == "record":
+            measures_review.measure_recorded(request, measure)
         return _next_item_redirect(jurisdiction, position)
     current = panel["jurisdiction"].current_status
     sources = selectors.jurisdiction_sources(jurisdiction=jurisdiction)
@@ -115,7 +107,7 @@ def worklist_item_view(request, pk):
         **panel,
         "title": f"Verify {jurisdiction.name}",
         "position": position,
-        "reasons": _reasons_of(jurisdiction),
+        "reasons": selectors.worklist_reasons(jurisdiction=jurisdiction),
         "citations": current.citations if current else [],
         "sources": sources,
         "has_kratom_source": any(view.source.kratom_specific for view in sources),
@@ -123,15 +115,8 @@ def worklist_item_view(request, pk):
         "proposals": selectors.jurisdiction_pending_proposals(jurisdiction=jurisdiction),
         "reverify_form": reverify_form,
         "form": record_form,
-        "record_open": action == "record" or measure is not None,
+        "record_open": page.action == "record" or measure is not None,
         "measures": measures_review.measure_panels(request, jurisdiction, bound=bound_review),
         "record_measure": measure,
     }
     return TemplateResponse(request, "monitoring/admin/worklist_item.html", context)
-
-
-def _reasons_of(jurisdiction: Jurisdiction) -> dict[str, str]:
-    for item in selectors.worklist():
-        if item.jurisdiction.pk == jurisdiction.pk:
-            return item.reasons
-    return {}

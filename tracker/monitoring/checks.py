@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from tracker.lib import http
+from tracker.lib.deadline import Deadline
 from tracker.lib.retry_after import retry_after_seconds
-from tracker.monitoring import extract, kinds, politeness
+from tracker.monitoring import extract, politeness
 from tracker.monitoring.models import Source, SourceKind
 
 # Statuses whose Retry-After the next check honours.
@@ -87,12 +88,13 @@ def failure_reason(exc: Exception) -> str:
 def _observe(source: Source, observation: Observation, *, now: datetime.datetime) -> None:
     hold = settings.OUTBOUND_DEADLINE_SECONDS + settings.MONITORING_HOST_SPACING_SECONDS + 5
     with politeness.host_slot(source.host, hold_seconds=hold):
-        # One deadline for the fetch and the extraction together.
-        deadline = time.monotonic() + settings.OUTBOUND_DEADLINE_SECONDS
+        # One deadline for the fetch and the extraction together, from the host's turn.
+        deadline = Deadline.after(settings.OUTBOUND_DEADLINE_SECONDS)
         response = http.request(
             "GET",
             source.url,
             headers=conditional_headers(source),
+            deadline=deadline,
             max_bytes=settings.MONITORING_MAX_BYTES,
         )
     observation.http_status = response.status_code
@@ -119,21 +121,19 @@ def _observe(source: Source, observation: Observation, *, now: datetime.datetime
         # The very bytes of the accepted text, read the same way: no need to parse them again.
         observation.content_hash = source.current_hash
         return
-    content_type = response.headers.get("Content-Type", "")
-    kind = source.kind
-    if kind == SourceKind.AUTO:
-        kind = observation.detected_kind = kinds.kind_detect(
-            content_type=content_type, body=response.body
-        )
-    raw = extract.extract_text(
-        kind=kind,
+    extraction = extract.extract_text(
+        kind=source.kind,
         body=response.body,
-        content_type=content_type,
+        content_type=response.headers.get("Content-Type", ""),
         selector=source.selector,
         deadline=deadline,
     )
     del response  # the body is not needed any more; the text may be big too
-    observation.text = extract.normalise(raw, ignore_patterns=source.ignore_pattern_list())
+    if source.kind == SourceKind.AUTO:
+        observation.detected_kind = extraction.kind
+    observation.text = extract.normalise(
+        extraction.text, ignore_patterns=source.ignore_pattern_list()
+    )
     observation.content_hash = extract.content_hash(observation.text)
 
 

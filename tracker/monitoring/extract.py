@@ -8,7 +8,8 @@ without the law changing: Unicode variants, whitespace, and volatile fragments s
 Pages are untrusted, so every step is bounded: a page with too many tags or nested too deeply is
 refused before it is parsed (the parse and the walk cost grow with both), a PDF may expand and
 hold only so much, the work stops at the check's deadline, and a few heavy extractions at most
-run at once in a process (see heavy_slot), which bounds a worker's memory.
+run at once in a process (see heavy_slot), which bounds a worker's memory. A body is parsed
+once, inside those bounds: the kind of an AUTO source is decided here too.
 """
 
 import contextlib
@@ -18,8 +19,8 @@ import io
 import json
 import re
 import threading
-import time
 import unicodedata
+from dataclasses import dataclass
 
 import pypdf
 import soupsieve
@@ -29,12 +30,24 @@ from django.conf import settings
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PdfReadError
 
+from tracker.lib.deadline import Deadline
+from tracker.monitoring import kinds
 from tracker.monitoring.models import SourceKind
 from tracker.monitoring.patterns import PatternError, compile_linear
 
 
 class ExtractionError(Exception):
     """The body holds no usable text; the message says why, for the check log."""
+
+
+class NotJSON(ExtractionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Extraction:
+    kind: str  # the kind the body was read as (decided here for an AUTO source)
+    text: str
 
 
 # Page chrome: never the law, often volatile.
@@ -100,27 +113,36 @@ def extract_text(
     *,
     kind: str,
     body: bytes,
+    deadline: Deadline,
     content_type: str = "",
     selector: str = "",
-    deadline: float | None = None,
-) -> str:
+) -> Extraction:
     """The text of a response body, one block a line; raises ExtractionError.
 
-    `deadline` (time.monotonic()) ends the work: past it the extraction fails.
+    `deadline` (the check's) ends the work: past it the extraction fails. For an AUTO kind, a
+    body that only looks like JSON by its first bytes and does not parse is plain text.
     """
     if not body.strip():
         raise ExtractionError("the response body is empty")
-    deadline = deadline or time.monotonic() + settings.OUTBOUND_DEADLINE_SECONDS
+    looks_like_json = False
+    if kind == SourceKind.AUTO:
+        kind = kinds.kind_detect(content_type=content_type, body=body)
+        looks_like_json = kind == SourceKind.JSON and not kinds.kind_declared(content_type)
     heavy = kind == SourceKind.PDF or len(body) > HEAVY_BYTES
     with heavy_slot(deadline) if heavy else contextlib.nullcontext():
         if kind == SourceKind.PDF:
-            return _pdf_text(body, deadline)
+            return Extraction(kind, _pdf_text(body, deadline))
         text = _decode(body, content_type, kind)
         if kind == SourceKind.HTML:
-            return _html_text(text, selector, deadline)
+            return Extraction(kind, _html_text(text, selector, deadline))
         if kind == SourceKind.JSON:
-            return _json_text(text, selector)
-        return text
+            try:
+                return Extraction(kind, _json_text(text, selector))
+            except NotJSON:
+                if not looks_like_json:
+                    raise
+                return Extraction(SourceKind.TEXT, text)
+        return Extraction(kind, text)
 
 
 _heavy_slots: threading.BoundedSemaphore | None = None
@@ -128,7 +150,7 @@ _heavy_slots_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def heavy_slot(deadline: float):
+def heavy_slot(deadline: Deadline):
     """Hold one of the process's MONITORING_HEAVY_EXTRACTIONS slots while parsing a big page.
 
     A parse tree or a PDF's objects weigh many times the body; with sixteen threads parsing at
@@ -139,7 +161,7 @@ def heavy_slot(deadline: float):
     with _heavy_slots_lock:
         if _heavy_slots is None:
             _heavy_slots = threading.BoundedSemaphore(settings.MONITORING_HEAVY_EXTRACTIONS)
-    if not _heavy_slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+    if not _heavy_slots.acquire(timeout=deadline.remaining()):
         raise ExtractionError("no heavy-extraction slot came free before the check's deadline")
     try:
         yield
@@ -147,8 +169,8 @@ def heavy_slot(deadline: float):
         _heavy_slots.release()
 
 
-def _check_deadline(deadline: float) -> None:
-    if time.monotonic() > deadline:
+def _check_deadline(deadline: Deadline) -> None:
+    if deadline.passed():
         raise ExtractionError("the extraction took longer than the check's deadline")
 
 
@@ -226,7 +248,7 @@ def _unclosed_markup_check(html: str) -> None:
             raise ExtractionError("page too complex: tags or comments left unclosed")
 
 
-def _html_text(html: str, selector: str, deadline: float) -> str:
+def _html_text(html: str, selector: str, deadline: Deadline) -> str:
     html_complexity_check(html)
     soup = BeautifulSoup(html, "html.parser")
     _check_deadline(deadline)
@@ -249,7 +271,7 @@ def _html_text(html: str, selector: str, deadline: float) -> str:
     return "\n".join(re.sub(r"\s+", " ", part) for part in parts).replace(LINE_MARK, "\n")
 
 
-def _root_text(root: Tag, deadline: float) -> str:
+def _root_text(root: Tag, deadline: Deadline) -> str:
     """The root's text without its chrome, with a LINE_MARK before and after each block.
 
     One pass over the tree, without recursion: a mark inserted into the tree costs a search of
@@ -305,7 +327,7 @@ def _pdf_limits() -> dict:
     }
 
 
-def _pdf_text(body: bytes, deadline: float) -> str:
+def _pdf_text(body: bytes, deadline: Deadline) -> str:
     if not body.lstrip()[:1024].startswith(b"%PDF-") and b"%PDF-" not in body[:1024]:
         raise ExtractionError(f"the response is not a PDF (it starts with {body[:16]!r})")
     max_pages, max_chars = settings.MONITORING_PDF_MAX_PAGES, settings.MONITORING_MAX_TEXT_CHARS
@@ -335,13 +357,13 @@ def _pdf_text(body: bytes, deadline: float) -> str:
 
 def _json_text(text: str, path: str) -> str:
     try:
-        document = json.loads(text)
+        document = json.loads(text.removeprefix("\ufeff"))
         selected = json_select(document, path) if path else [document]
         if not selected:
             raise ExtractionError(f"the JSON path {path!r} matched nothing")
         return "\n".join(_json_lines(item) for item in selected)
     except json.JSONDecodeError as exc:
-        raise ExtractionError(f"the response is not JSON: {exc}") from None
+        raise NotJSON(f"the response is not JSON: {exc}") from None
     except RecursionError:
         raise ExtractionError("the JSON is nested too deeply") from None
 

@@ -80,19 +80,40 @@ class WorkItem:
 
 def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
     """Every jurisdiction that needs a curator, most urgent first."""
+    items = _work_items(today=today or timezone.localdate())
+    for jurisdiction in Jurisdiction.objects.with_status().filter(id__in=items):
+        items[jurisdiction.pk].jurisdiction = jurisdiction
+    return sorted(items.values(), key=WorkItem.sort_key)
+
+
+def worklist_reasons(
+    *, jurisdiction: Jurisdiction, today: datetime.date | None = None
+) -> dict[str, str]:
+    """Why one jurisdiction is on the worklist ({} when it is not), from its own rows only."""
     today = today or timezone.localdate()
+    item = _work_items(today=today, jurisdiction_id=jurisdiction.pk).get(jurisdiction.pk)
+    return item.reasons if item else {}
+
+
+def _work_items(*, today: datetime.date, jurisdiction_id: int | None = None) -> dict:
+    """The worklist's items by jurisdiction id, without their jurisdictions; of the one
+    jurisdiction given, if any."""
     items: dict[int, WorkItem] = {}
 
     def add(jurisdiction_id: int, reason: str, text: str) -> None:
         items.setdefault(jurisdiction_id, WorkItem(jurisdiction=None)).reasons[reason] = text
 
+    def of_it(queryset, field: str = "jurisdiction_id"):
+        return queryset if jurisdiction_id is None else queryset.filter(**{field: jurisdiction_id})
+
+    places = of_it(Jurisdiction.objects.all(), "id")
     soon = today + datetime.timedelta(days=settings.WORKLIST_UPCOMING_DAYS)
-    for pk, effective in Jurisdiction.objects.filter(
-        upcoming_status__effective_date__lte=soon
-    ).values_list("id", "upcoming_status__effective_date"):
+    for pk, effective in places.filter(upcoming_status__effective_date__lte=soon).values_list(
+        "id", "upcoming_status__effective_date"
+    ):
         when = "passed" if effective <= today else "coming"
         add(pk, Reason.UPCOMING, f"upcoming change effective {effective} ({when})")
-    fresh = Lead.objects.fresh().values("jurisdiction_id")
+    fresh = of_it(Lead.objects.fresh()).values("jurisdiction_id")
     origin_rank = Case(
         When(origin=Lead.Origin.PUBLIC, then=0), When(origin=Lead.Origin.REVIEW, then=1), default=2
     )
@@ -100,32 +121,33 @@ def worklist(*, today: datetime.date | None = None) -> list[WorkItem]:
         add(row["jurisdiction_id"], Reason.LEAD, f"{row['n']} new lead(s)")
         newest = -row["newest"].toordinal() if row["newest"] else 0
         items[row["jurisdiction_id"]].lead_rank = (row["first"], newest)
-    for row in measures_waiting(today=today, soon_days=settings.WORKLIST_UPCOMING_DAYS):
+    waiting = measures_waiting(
+        today=today, soon_days=settings.WORKLIST_UPCOMING_DAYS, jurisdiction_id=jurisdiction_id
+    )
+    for row in waiting:
         text = f"{row['n']} measure(s) to review"
         if row["soonest"]:
             add(row["jurisdiction_id"], Reason.MEASURE_SOON, f"{text}, a date on {row['soonest']}")
             items[row["jurisdiction_id"]].measure_soonest = row["soonest"]
         else:
             add(row["jurisdiction_id"], Reason.MEASURE, text)
-    pending = proposals_pending()
+    pending = of_it(proposals_pending(), "source__jurisdiction_id")
     for row in pending.values("source__jurisdiction_id").annotate(n=Count("id")):
         add(row["source__jurisdiction_id"], Reason.PROPOSAL, f"{row['n']} pending proposal(s)")
-    flagged = Source.objects.flagged().filter(enabled=True)
+    flagged = of_it(Source.objects.flagged().filter(enabled=True))
     for row in flagged.values("jurisdiction_id").annotate(n=Count("id")):
         add(row["jurisdiction_id"], Reason.FLAGGED, f"{row['n']} flagged source(s)")
-    stale = jurisdictions_stale(today=today).filter(last_verified_on__isnull=False)
+    stale = of_it(jurisdictions_stale(today=today), "id").filter(last_verified_on__isnull=False)
     for pk, on in stale.values_list("id", "last_verified_on"):
         add(pk, Reason.STALE, f"verified {(today - on).days} days ago")
     watched = Source.objects.filter(enabled=True, kratom_specific=True).values("jurisdiction_id")
     for pk in (
-        Jurisdiction.objects.filter(level__in=WATCHED_LEVELS, current_status__isnull=False)
+        places.filter(level__in=WATCHED_LEVELS, current_status__isnull=False)
         .exclude(id__in=watched)
         .values_list("id", flat=True)
     ):
         add(pk, Reason.NO_KRATOM_SOURCE, "no kratom-specific source is monitored")
-    for jurisdiction in Jurisdiction.objects.with_status().filter(id__in=items):
-        items[jurisdiction.pk].jurisdiction = jurisdiction
-    return sorted(items.values(), key=WorkItem.sort_key)
+    return items
 
 
 def worklist_next(
