@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -479,11 +479,14 @@ class OutcomeWriter:
         self._write_until(lambda: sends.left == 0)
 
     def start(self) -> None:
-        self.thread = threading.Thread(
-            target=self._write_until, args=(lambda: self.stopping,), name="alerts-outcomes"
-        )
-        self.thread.daemon = True
+        self.thread = threading.Thread(target=self._run, name="alerts-outcomes", daemon=True)
         self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._write_until(lambda: self.stopping)
+        finally:
+            connections.close_all()  # this thread's own
 
     def stop(self) -> None:
         """Write what was handed over, then end the thread."""
@@ -527,7 +530,7 @@ class OutcomeWriter:
         write = _OutcomesWrite(group)  # attempts are counted once, however many tries
         # Until the database takes it: these requests were sent, and an outcome not
         # recorded would have them sent again.
-        pauses = itertools.chain([1.0, 2.0, 5.0, 10.0], itertools.repeat(30.0))
+        pauses = itertools.chain([0.0, 1.0, 2.0, 5.0, 10.0], itertools.repeat(30.0))
         write_on_a_live_connection(write.commit, what="Recording delivery outcomes", pauses=pauses)
         write.give_up()
 
