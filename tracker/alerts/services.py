@@ -449,7 +449,12 @@ class OutcomeWriter:
 
     def __init__(self, *, group_max: int, delay: float):
         self.group_max, self.delay = group_max, delay
-        self.changed = threading.Condition()
+        # One lock; each kind of waiter is woken only when what it waits for may have come
+        # (a wake-up per outcome for every waiting thread cost more than the writes).
+        lock = threading.Lock()
+        self.due = threading.Condition(lock)  # the writing thread: a group may be due
+        self.room = threading.Condition(lock)  # senders: a group was committed
+        self.ended = threading.Condition(lock)  # settle(): a call's last message ended
         self.waiting: list[tuple[list[Delivery], Outcome]] = []
         self.first_waiting_at = 0.0
         self.writing = 0
@@ -458,23 +463,26 @@ class OutcomeWriter:
 
     def hand(self, sends: Sends, message: list[Delivery], outcome: Outcome | None) -> None:
         """From a sending thread: one message has ended (outcome None: it was not sent)."""
-        with self.changed:
+        with self.due:
             if outcome is not None:
-                while len(self.waiting) + self.writing >= self.group_max:
-                    self.changed.wait()
+                self.room.wait_for(lambda: len(self.waiting) + self.writing < self.group_max)
                 if not self.waiting:
                     self.first_waiting_at = time.monotonic()
                 self.waiting.append((message, outcome))
                 sends.sent += len(message)
+                if len(self.waiting) in (1, self.group_max):  # a delay starts, or a group is full
+                    self.due.notify_all()
             sends.left -= 1
-            self.changed.notify_all()
+            if sends.left == 0:
+                self.ended.notify_all()
+                self.due.notify_all()  # a caller writing its own outcomes flushes them now
 
     def settle(self, sends: Sends) -> None:
         """Return once every message of `sends` has ended, and, where no writer thread runs,
         its outcome is committed (this thread writing them)."""
-        with self.changed:
+        with self.due:
             if self.thread is not None:
-                self.changed.wait_for(lambda: sends.left == 0)
+                self.ended.wait_for(lambda: sends.left == 0)
                 return
         self._write_until(lambda: sends.left == 0)
 
@@ -490,9 +498,9 @@ class OutcomeWriter:
 
     def stop(self) -> None:
         """Write what was handed over, then end the thread."""
-        with self.changed:
+        with self.due:
             self.stopping = True
-            self.changed.notify_all()
+            self.due.notify_all()
         if self.thread is not None:
             self.thread.join()
             self.thread = None
@@ -504,14 +512,14 @@ class OutcomeWriter:
             except Exception:  # a bug must not stop the process's writer; the claims expire
                 logger.exception("Recording %d delivery outcomes failed", len(group))
             finally:
-                with self.changed:
+                with self.due:
                     self.writing -= len(group)
-                    self.changed.notify_all()
+                    self.room.notify_all()
 
     def _next_group(self, finished) -> list | None:
         """The next group once it is due (all that waits once `finished()`); None when
         `finished()` and nothing waits."""
-        with self.changed:
+        with self.due:
             while True:
                 done = finished()
                 if self.waiting:
@@ -520,11 +528,11 @@ class OutcomeWriter:
                         group, self.waiting = self.waiting, []
                         self.writing += len(group)
                         return group
-                    self.changed.wait(due_at - time.monotonic())
+                    self.due.wait(due_at - time.monotonic())
                 elif done:
                     return None
                 else:
-                    self.changed.wait()
+                    self.due.wait()
 
     def _write(self, group: list) -> None:
         write = _OutcomesWrite(group)  # attempts are counted once, however many tries
