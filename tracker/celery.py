@@ -6,7 +6,7 @@ import os
 
 from celery import Celery, Task, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_init, worker_ready
+from celery.signals import worker_init, worker_ready, worker_shutdown
 
 from tracker import broker
 
@@ -30,26 +30,15 @@ class DatabaseSafeTask(Task):
     def __call__(self, *args, **kwargs):
         if self.request.id is None or self.request.is_eager:
             return super().__call__(*args, **kwargs)  # called in-process (a shell, a test)
-        from django.db import InterfaceError, OperationalError, close_old_connections
+        from django.db import close_old_connections
+
+        from tracker.lib.db import write_on_a_live_connection
 
         # Marks each connection for a health check (CONN_HEALTH_CHECKS) at its first use,
         # and closes those that errored or outlived CONN_MAX_AGE.
         close_old_connections()
-        try:
-            return super().__call__(*args, **kwargs)
-        except (OperationalError, InterfaceError) as exc:
-            # Whether the connection still works says little: a failed transaction has
-            # already closed it and the next statement opened a new one.
-            _connections_close()
-            logger.warning("%s: %r; running it again on a new connection", self.name, exc)
-            return super().__call__(*args, **kwargs)
-
-
-def _connections_close() -> None:
-    from django.db import connections
-
-    for conn in connections.all(initialized_only=True):
-        conn.close()
+        run = super().__call__
+        return write_on_a_live_connection(lambda: run(*args, **kwargs), what=self.name)
 
 
 class BrokerReconnected(bootsteps.StartStopStep):
@@ -94,6 +83,21 @@ def _memory_guard_start(**kwargs):
     from tracker.lib import memory_guard
 
     memory_guard.start(settings.WORKER_MAX_RSS_MB, every_seconds=settings.WORKER_RSS_CHECK_SECONDS)
+
+
+@worker_ready.connect
+def _outcome_writer_start(**kwargs):
+    """Delivery outcomes are committed by one thread per worker, in small groups."""
+    from tracker.alerts.services import outcome_writer
+
+    outcome_writer().start()
+
+
+@worker_shutdown.connect
+def _outcome_writer_drain(**kwargs):
+    from tracker.alerts.services import outcome_writer
+
+    outcome_writer().stop()
 
 
 app.conf.beat_schedule = {

@@ -2,20 +2,21 @@
 
 import base64
 import datetime
+import itertools
 import json
 import logging
 import math
-import queue
 import random
 import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -159,7 +160,7 @@ def subscription_ping(*, subscription: Subscription) -> Delivery:
         created_at=timezone.now(),
         data={"subscription_id": subscription.pk, "message": "Test ping from the kratom tracker."},
     )
-    return _deliveries_create([(event, subscription)])[0]
+    return Delivery.objects.get(pk=_deliveries_create([(event, subscription)])[0])
 
 
 @transaction.atomic
@@ -171,22 +172,47 @@ def delivery_resend(*, delivery_id: int) -> None:
 def _deliveries_create(
     pairs: list[tuple[Event, Subscription | EmailSubscription]],
     due: datetime.datetime | None = None,
-) -> list[Delivery]:
+) -> list[int]:
     """New deliveries, due now (put on the broker when the transaction commits) or at `due`
-    (a digest's time: left to whoever sends the digest then, or to the sweeper a lease later)."""
+    (a digest's time: left to whoever sends the digest then, or to the sweeper a lease later);
+    returns their ids.
+
+    One INSERT … SELECT per event and channel: a fan-out to thousands is a statement, not a
+    row of Python values per delivery (bulk_create's took most of a status change's commit).
+    """
     now = timezone.now()
-    created = Delivery.objects.bulk_create(
-        Delivery(
-            event=event,
-            **{_OWNER_FIELD[type(owner)]: owner},
-            next_attempt_at=due or now,
-            queued_until=(due or now) + _lease(),
-        )
-        for event, owner in pairs
-    )
+    owners: dict[tuple[int, type], list[int]] = {}
+    for event, owner in pairs:
+        owners.setdefault((event.pk, type(owner)), []).append(owner.pk)
+    created = []
+    for (event_id, owner_type), ids in owners.items():
+        for start in range(0, len(ids), INSERT_CHUNK):
+            chunk = ids[start : start + INSERT_CHUNK]
+            created += _deliveries_insert(event_id, owner_type, chunk, due or now, now)
     if due is None:
-        _enqueue_on_commit([delivery.pk for delivery in created])
+        _enqueue_on_commit(created)
     return created
+
+
+# Owners per statement: under the drivers' limits on parameters (SQLite's 32,766).
+INSERT_CHUNK = 10_000
+
+
+def _deliveries_insert(event_id, owner_type, owner_ids, due, now) -> list[int]:
+    adapt = connection.ops.adapt_datetimefield_value
+    column = _OWNER_FIELD[owner_type] + "_id"
+    other = ({"subscription_id", "email_subscription_id"} - {column}).pop()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Delivery._meta.db_table} (event_id, {column}, {other}, state,"
+            " attempts, next_attempt_at, queued_until, last_error, created_at, updated_at)"
+            f" SELECT %s, id, NULL, %s, 0, %s, %s, '', %s, %s FROM {owner_type._meta.db_table}"
+            f" WHERE id IN ({', '.join(['%s'] * len(owner_ids))}) RETURNING id",
+            [Event._meta.pk.get_db_prep_value(event_id, connection), DeliveryState.PENDING]
+            + [adapt(moment) for moment in (due, due + _lease(), now, now)]
+            + list(owner_ids),
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 _OWNER_FIELD = {Subscription: "subscription", EmailSubscription: "email_subscription"}
@@ -352,51 +378,61 @@ def retry_delay(*, attempts: int, retry_after: float | None = None) -> float | N
     return delay
 
 
-def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[int]:
-    """Take the due deliveries among these: one worker at a time, a duplicate message no-ops."""
+def _claim(delivery_ids: list[int], now: datetime.datetime) -> list[Delivery]:
+    """Take the due deliveries among these, with what sending them reads: one worker at a
+    time (rows another holds are skipped), a duplicate message no-ops. The rows are read
+    with their event and owner in the locking query itself (one round trip fewer)."""
     with transaction.atomic():
         claimed = list(
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 pk__in=delivery_ids,
                 state=DeliveryState.PENDING,
                 next_attempt_at__lte=now + CLAIM_SLACK,
             )
-            .values_list("pk", flat=True)
+            .select_related("event", "subscription", "email_subscription")
         )
         # The attempt is not counted here but when its request has been sent (its outcome):
         # a claim lost with a killed worker is sent again at the same attempt number.
-        Delivery.objects.filter(pk__in=claimed).update(
+        Delivery.objects.filter(pk__in=[delivery.pk for delivery in claimed]).update(
             next_attempt_at=now + _lease(), updated_at=now
         )
     return claimed
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> int:
-    """Claim these deliveries and send them concurrently through their channels, recording
-    each outcome at once.
+    """Claim these deliveries and send them concurrently through their channels, handing
+    each outcome to the process's outcome writer as its message ends.
 
     Returns how many were sent. Deliveries not due (sent by another worker, or a stale
-    message) are skipped.
+    message) are skipped. Where no writer thread runs (a shell, a test), this thread writes
+    the outcomes and returns once they are committed.
     """
     now = timezone.now()
-    claimed = _claim(delivery_ids, now)
-    if not claimed:
+    deliveries = _claim(delivery_ids, now)
+    if not deliveries:
         return 0
-    deliveries = list(
-        Delivery.objects.filter(pk__in=claimed).select_related(
-            "event", "subscription", "email_subscription"
-        )
-    )
-    batch, pool, count = _Batch(), _sender_pool(), 0
+    writer, pool, started = outcome_writer(), _sender_pool(), time.monotonic()
+    messages = []
     for channel, group in _by_channel(deliveries).items():
         # A claim lasts one lease; a message started later than this might still be sending
         # when the lease ends and another worker sends the same delivery.
-        usable_for = settings.WEBHOOK_LEASE_SECONDS - CHANNELS[channel].timeout()
-        for message, send in CHANNELS[channel].messages(group, now):
-            pool.submit(batch.send, message, send, batch.started + usable_for)
-            count += 1
-    return batch.record(count)
+        send_by = started + settings.WEBHOOK_LEASE_SECONDS - CHANNELS[channel].timeout()
+        messages += [
+            (message, send, send_by) for message, send in CHANNELS[channel].messages(group, now)
+        ]
+    sends = Sends(left=len(messages))
+    for message, send, send_by in messages:
+        pool.submit(_send, writer, sends, message, send, send_by)
+    writer.settle(sends)
+    return sends.sent
+
+
+def _send(writer: "OutcomeWriter", sends: "Sends", message, send, send_by: float) -> None:
+    """Runs on the sender pool. A message not sent (its claim is too old) is handed over
+    without an outcome: the sweeper sends it after the lease."""
+    outcome = send() if time.monotonic() < send_by else None  # send() never raises
+    writer.hand(sends, message, outcome)
 
 
 def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
@@ -406,99 +442,179 @@ def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
     return channels
 
 
-class _Batch:
-    """One task's messages on the shared sender pool.
+# Outcomes -----------------------------------------------------------------------------------
 
-    Each outcome is written as soon as its message is sent (the task's thread writes whatever
-    has ended since its last write), and the sending thread waits for that write before it
-    takes another request. So per process at most WEBHOOK_SEND_CONCURRENCY deliveries are
-    ever sent and not yet recorded: all that a killed worker, or a database connection lost
-    mid-write, can make the sweeper send a second time.
+
+@dataclass
+class Sends:
+    """One call's messages: how many are still sending, and how many were sent."""
+
+    left: int
+    sent: int = 0
+
+
+class OutcomeWriter:
+    """Commits the outcomes of a process's messages in small groups: a group is written once
+    it holds `group_max` outcomes or its first has waited `delay` seconds, whichever is first.
+
+    A sending thread hands its outcome over and takes its next request at once, unless
+    `group_max` outcomes are already handed over and not committed: then it waits. So per
+    process at most WEBHOOK_SEND_CONCURRENCY requests in flight plus `group_max` outcomes
+    not yet committed are ever sent and unrecorded: all that a killed worker can make the
+    sweeper send a second time. A write that fails on the database (a lost connection, a
+    server down) is tried again, on a new connection, until it succeeds: nothing handed over
+    is dropped, and the senders wait meanwhile.
+
+    In a Celery worker one thread writes (started when the worker is ready, drained at its
+    shutdown); elsewhere the thread that sent the messages writes them (`settle`), in its
+    own transaction's view of the database.
     """
 
-    def __init__(self):
-        self.started = time.monotonic()
-        self.ended: queue.SimpleQueue = queue.SimpleQueue()
-        self.lock = threading.Lock()
-        self.closed = False
+    def __init__(self, *, group_max: int, delay: float):
+        self.group_max, self.delay = group_max, delay
+        # One lock; each kind of waiter is woken only when what it waits for may have come
+        # (a wake-up per outcome for every waiting thread cost more than the writes).
+        lock = threading.Lock()
+        self.due = threading.Condition(lock)  # the writing thread: a group may be due
+        self.room = threading.Condition(lock)  # senders: a group was committed
+        self.ended = threading.Condition(lock)  # settle(): a call's last message ended
+        self.waiting: list[tuple[list[Delivery], Outcome]] = []
+        self.first_waiting_at = 0.0
+        self.writing = 0
+        self.thread: threading.Thread | None = None
+        self.stopping = False
 
-    def send(self, group: list[Delivery], send, send_by: float) -> None:
-        """Runs on the sender pool. A message not sent (the task gave up, or its claim is
-        too old) is handed back without an outcome: the sweeper sends it after the lease."""
-        outcome = None
-        if not self.closed and time.monotonic() < send_by:
-            outcome = send()  # never raises: every failure is an outcome
-        written = threading.Event()
-        with self.lock:
-            if self.closed:
+    def hand(self, sends: Sends, message: list[Delivery], outcome: Outcome | None) -> None:
+        """From a sending thread: one message has ended (outcome None: it was not sent)."""
+        with self.due:
+            if outcome is not None:
+                self.room.wait_for(lambda: len(self.waiting) + self.writing < self.group_max)
+                if not self.waiting:
+                    self.first_waiting_at = time.monotonic()
+                self.waiting.append((message, outcome))
+                sends.sent += len(message)
+                if len(self.waiting) in (1, self.group_max):  # a delay starts, or a group is full
+                    self.due.notify_all()
+            sends.left -= 1
+            if sends.left == 0:
+                self.ended.notify_all()
+                self.due.notify_all()  # a caller writing its own outcomes flushes them now
+
+    def settle(self, sends: Sends) -> None:
+        """Return once every message of `sends` has ended, and, where no writer thread runs,
+        its outcome is committed (this thread writing them)."""
+        with self.due:
+            if self.thread is not None:
+                self.ended.wait_for(lambda: sends.left == 0)
                 return
-            self.ended.put((group, outcome, written))
-        written.wait()
+        self._write_until(lambda: sends.left == 0)
 
-    def _next_group(self) -> list:
-        group = [self.ended.get()]
-        while True:  # whatever else has ended meanwhile goes in the same write
-            try:
-                group.append(self.ended.get_nowait())
-            except queue.Empty:
-                return group
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="alerts-outcomes", daemon=True)
+        self.thread.start()
 
-    def record(self, count: int) -> int:
-        """Runs in the task's thread: write outcomes as they arrive; returns how many were sent."""
-        sent = handed_back = 0
-        group: list = []
+    def _run(self) -> None:
         try:
-            while handed_back < count:
-                group = self._next_group()
-                done = [(message, outcome) for message, outcome, _ in group if outcome is not None]
-                if done:
-                    _outcomes_record(done)
-                for _, _, written in group:
-                    written.set()
-                sent += sum(len(message) for message, _ in done)
-                handed_back, group = handed_back + len(group), []
+            self._write_until(lambda: self.stopping)
         finally:
-            # Whatever happened, no sending thread is left waiting for this task.
-            with self.lock:
-                self.closed = True
-            while not self.ended.empty():
-                group.append(self.ended.get_nowait())
-            for _, _, written in group:
-                written.set()
-        return sent
+            connections.close_all()  # this thread's own
+
+    def stop(self) -> None:
+        """Write what was handed over, then end the thread."""
+        with self.due:
+            self.stopping = True
+            self.due.notify_all()
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+    def _write_until(self, finished) -> None:
+        while (group := self._next_group(finished)) is not None:
+            try:
+                self._write(group)
+            except Exception:  # a bug must not stop the process's writer; the claims expire
+                logger.exception("Recording %d delivery outcomes failed", len(group))
+            finally:
+                with self.due:
+                    self.writing -= len(group)
+                    self.room.notify_all()
+
+    def _next_group(self, finished) -> list | None:
+        """The next group once it is due (all that waits once `finished()`); None when
+        `finished()` and nothing waits."""
+        with self.due:
+            while True:
+                done = finished()
+                if self.waiting:
+                    due_at = self.first_waiting_at + self.delay
+                    if done or len(self.waiting) >= self.group_max or time.monotonic() >= due_at:
+                        group, self.waiting = self.waiting, []
+                        self.writing += len(group)
+                        return group
+                    self.due.wait(due_at - time.monotonic())
+                elif done:
+                    return None
+                else:
+                    self.due.wait()
+
+    def _write(self, group: list) -> None:
+        write = _OutcomesWrite(group)  # attempts are counted once, however many tries
+        # Until the database takes it: these requests were sent, and an outcome not
+        # recorded would have them sent again.
+        pauses = itertools.chain([0.0, 1.0, 2.0, 5.0, 10.0], itertools.repeat(30.0))
+        write_on_a_live_connection(write.commit, what="Recording delivery outcomes", pauses=pauses)
+        write.give_up()
 
 
-def _outcomes_record(done: list[tuple[list[Delivery], Outcome]]) -> None:
-    """Write the outcome of each message on each of its deliveries, with one retry time per
-    message (a digest's deliveries stay together); give up on what cannot succeed."""
-    now = timezone.now()
-    give_up: dict[tuple[str, int], str] = {}
-    soon: dict[float, list[int]] = {}
-    deliveries, outcomes = [], []
-    for group, outcome in done:
-        delay = None
-        for delivery in group:
-            delivery.attempts += 1  # a message was sent, or failed to connect: an attempt
-            delivery.last_status_code = outcome.status_code
-            delivery.last_error = outcome.error
-        attempts = max(delivery.attempts for delivery in group)
-        if not outcome.succeeded and not outcome.permanent:
-            delay = retry_delay(attempts=attempts, retry_after=outcome.retry_after)
-        for delivery in group:
-            _schedule(delivery, outcome, delay, now, give_up, soon)
-            deliveries.append(delivery)
-            outcomes.append(outcome)
+_writer: OutcomeWriter | None = None
+_writer_lock = threading.Lock()
 
-    def write():
+
+def outcome_writer() -> OutcomeWriter:
+    """The process's outcome writer (without a thread until a worker starts it)."""
+    global _writer
+    with _writer_lock:
+        if _writer is None:
+            _writer = OutcomeWriter(
+                group_max=settings.WEBHOOK_OUTCOME_GROUP,
+                delay=settings.WEBHOOK_OUTCOME_DELAY_SECONDS,
+            )
+        return _writer
+
+
+class _OutcomesWrite:
+    """The outcome of each message on each of its deliveries, with one retry time per message
+    (a digest's deliveries stay together), written in one transaction; then the give-ups."""
+
+    def __init__(self, done: list[tuple[list[Delivery], Outcome]]):
+        self.now = now = timezone.now()
+        self.give_up_reasons: dict[tuple[str, int], str] = {}
+        self.soon: dict[float, list[int]] = {}
+        self.deliveries, self.outcomes = [], []
+        for group, outcome in done:
+            delay = None
+            for delivery in group:
+                delivery.attempts += 1  # a message was sent, or failed to connect: an attempt
+                delivery.last_status_code = outcome.status_code
+                delivery.last_error = outcome.error
+            attempts = max(delivery.attempts for delivery in group)
+            if not outcome.succeeded and not outcome.permanent:
+                delay = retry_delay(attempts=attempts, retry_after=outcome.retry_after)
+            for delivery in group:
+                _schedule(delivery, outcome, delay, now, self.give_up_reasons, self.soon)
+                self.deliveries.append(delivery)
+                self.outcomes.append(outcome)
+
+    def commit(self) -> None:
         with transaction.atomic():
-            Attempt.objects.bulk_create(_log_rows(deliveries, outcomes, now))
-            _deliveries_update(deliveries, now)
-            for delay, ids in soon.items():
+            Attempt.objects.bulk_create(_log_rows(self.deliveries, self.outcomes, self.now))
+            _deliveries_update(self.deliveries, self.now)
+            for delay, ids in self.soon.items():
                 _enqueue_on_commit(ids, countdown=delay)
 
-    write_on_a_live_connection(write, what="Recording delivery outcomes")
-    for (channel, owner_id), reason in give_up.items():
-        CHANNELS[channel].give_up(owner_id, reason)
+    def give_up(self) -> None:
+        for (channel, owner_id), reason in self.give_up_reasons.items():
+            CHANNELS[channel].give_up(owner_id, reason)
 
 
 def _schedule(delivery, outcome: Outcome, delay: float | None, now, give_up: dict, soon: dict):

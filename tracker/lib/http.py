@@ -161,7 +161,10 @@ class _Watchdog:
             self._drop(threading.get_ident())
             self._watched[threading.get_ident()] = [deadline, duplicate, False]
             heapq.heappush(self._queue, (deadline, threading.get_ident()))
-            self._lock.notify()
+            # Wake the watchdog only for a new soonest deadline: with one timeout for every
+            # request, almost never (a wake-up per request cost a fan-out a fifth of its rate).
+            if self._queue[0] == (deadline, threading.get_ident()):
+                self._lock.notify()
 
     def release(self) -> bool:
         """Stop watching this thread's socket; True if the deadline cut it."""
