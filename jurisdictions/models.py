@@ -294,7 +294,7 @@ class StatusVersion(ProductRules):
     effective_date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    # [{"title": str, "url": str, "text": str}, ...]: see services.citations_clean.
+    # [{"title": str, "url": str, "text": str}, ...]: see citations.citations_clean.
     citations = models.JSONField(default=list, blank=True)
     as_of = models.DateField(help_text="The date the facts were verified as of.")
     origin = models.CharField(max_length=16, choices=Origin.choices)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from jurisdictions.models import Jurisdiction, Lead, Status
 from jurisdictions.review_leads import REVIEW_LEADS_CSV, read_review_rows, review_leads_seed
 from jurisdictions.seeding import SeedReport
-from jurisdictions.services import lead_report_correction
+from jurisdictions.services.corrections import lead_report_correction
 from tests.factories import make_curator
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
-from jurisdictions.services import lead_report_correction
+from jurisdictions.services.corrections import lead_report_correction
 from tests.factories import citations_post, make_curator, make_proposal, record_status, rules_post
 from tracker.monitoring.models import Source
 from tracker.monitoring.worklist import REASON_ORDER, Reason, worklist
