@@ -15,7 +15,6 @@ from jurisdictions.models import (
     Category,
     Decision,
     Jurisdiction,
-    Lead,
     Level,
     Origin,
     Rule,
@@ -583,15 +582,6 @@ def jurisdictions_stale(*, today: datetime.date | None = None) -> QuerySet[Juris
     """Jurisdictions with a status that nobody has verified within the stale window."""
     cutoff = stale_verification_cutoff(today=today)
     return Jurisdiction.objects.filter(current_status__isnull=False).verified_before(cutoff)
-
-
-def leads_open() -> QuerySet[Lead]:
-    """Leads still waiting for a curator, oldest first."""
-    return (
-        Lead.objects.filter(state=Lead.State.OPEN)
-        .select_related("jurisdiction")
-        .order_by("created_at", "id")
-    )
 
 
 def approvals_pending() -> QuerySet[StatusApproval]:
