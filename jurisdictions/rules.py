@@ -79,12 +79,11 @@ def rule_column_names() -> list[str]:
     return [_column(part, category) for category in Category for part in RULE_COLUMN_PARTS]
 
 
-def rules_of(row, prefix: str = "") -> dict[str, ProductRule]:
-    """The four rules stored on a version or an approval (or annotated with `prefix`)."""
+def rules_of(row) -> dict[str, ProductRule]:
+    """The four rules stored on a version or an approval."""
     return {
         category.value: ProductRule(
-            category.value,
-            *(getattr(row, prefix + _column(part, category)) for part in RULE_COLUMN_PARTS),
+            category.value, *(getattr(row, _column(part, category)) for part in RULE_COLUMN_PARTS)
         )
         for category in Category
     }
