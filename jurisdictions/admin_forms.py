@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jurisdictions.models import MIN_AGE_RANGE, Category, DatePrecision, StatusVersion
 from jurisdictions.rules import RULE_COLUMN_PARTS, ProductRule, rules_errors
-from jurisdictions.services import StatusFacts
+from jurisdictions.services.decisions import StatusFacts
 from tracker.lib.forms import FirstErrorFocus
 
 
@@ -20,9 +20,10 @@ def rule_form_fields() -> dict[str, forms.Field]:
         for part in RULE_COLUMN_PARTS:
             name = f"{part}_{category}"
             if part == "min_age":
-                # The version's constraint, as a form field: an error beside the field.
+                # rules_errors checks the range; min and max only tell the browser.
+                low, high = MIN_AGE_RANGE
                 field = forms.IntegerField(
-                    required=False, min_value=MIN_AGE_RANGE[0], max_value=MIN_AGE_RANGE[1]
+                    required=False, widget=forms.NumberInput(attrs={"min": low, "max": high})
                 )
             else:
                 field = StatusVersion._meta.get_field(name).formfield()
@@ -48,19 +49,14 @@ class CitationForm(forms.Form):
         required=False, max_length=400, widget=forms.TextInput(attrs={"size": 30})
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("title") and not data.get("url") and not data.get("text"):
-            raise forms.ValidationError("A citation needs a URL or a citation text.")
-        return data
-
     @property
     def citation(self) -> dict | None:
-        """The row's citation; None for a blank or removed row."""
+        """The row's citation (rules_errors checks it); None for a blank or removed row."""
         data = self.cleaned_data
-        if data.get("DELETE") or not (data.get("url") or data.get("text")):
+        citation = {key: data.get(key, "") for key in ("url", "text", "title")}
+        if data.get("DELETE") or not any(citation.values()):
             return None
-        return {key: data[key] for key in ("url", "text", "title")}
+        return citation
 
 
 # Two blank rows to add citations; "remove" drops one. No JavaScript needed.
@@ -122,23 +118,23 @@ class StatusFactsForm(FirstErrorFocus, forms.Form):
         data = super().clean()
         stated = {
             category.value: ProductRule(
-                category.value, data.get(f"rule_{category}"), data.get(f"scope_{category}")
+                category.value,
+                data.get(f"rule_{category}"),
+                data.get(f"scope_{category}") or "",
+                data.get(f"min_age_{category}"),
+                data.get(f"limit_{category}") or "",
             )
             for category in Category
         }
-        for name, message in rules_errors(stated).items():
-            self.add_error(name, message)
         data["citations"] = self._citations()
+        for name, message in rules_errors(stated, data["citations"]).items():
+            self.add_error(None if name == "citations" else name, message)
         return data
 
     def _citations(self) -> list[dict]:
         if not self.citation_forms.is_valid():
             self.add_error(None, "Correct the citations below.")
-            return []
-        citations = [form.citation for form in self.citation_forms.forms if form.citation]
-        if not citations:
-            self.add_error(None, "At least one citation is required.")
-        return citations
+        return [form.citation for form in self.citation_forms.forms if form.citation]
 
     def rules(self) -> dict[str, ProductRule]:
         data = self.cleaned_data

@@ -24,7 +24,7 @@ def curators_group_after_migrate(app_config, using=DEFAULT_DB_ALIAS, **kwargs):
     after every flush (which empties what the data migration made; tests flush between
     transactional tests). Django sends the signal once per app; all permissions exist after
     the last."""
-    from jurisdictions.services import curators_group_sync, operators_group_sync
+    from jurisdictions.services.curators import curators_group_sync, operators_group_sync
 
     last = [config for config in apps.get_app_configs() if config.models_module][-1]
     if app_config is not last or using != DEFAULT_DB_ALIAS:

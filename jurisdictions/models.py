@@ -294,7 +294,7 @@ class StatusVersion(ProductRules):
     effective_date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    # [{"title": str, "url": str, "text": str}, ...]: see services.citations_clean.
+    # [{"title": str, "url": str, "text": str}, ...]: see citations.citations_clean.
     citations = models.JSONField(default=list, blank=True)
     as_of = models.DateField(help_text="The date the facts were verified as of.")
     origin = models.CharField(max_length=16, choices=Origin.choices)
@@ -358,11 +358,15 @@ class StatusVersion(ProductRules):
         return basis_citations(self.citations)
 
 
-# The curators' order of leads (needs with_claimed_on): open first, public correction
-# reports first, then the newest claim, claims without a date last.
+# A lead's priority by kind, lower first, for the lead list and Verify next alike: a
+# visitor's report, then a newer public finding (review leads), then a low-confidence lead
+# of the reference data, which restates what the seed already knew.
+LEAD_ORIGIN_PRIORITY = Case(When(origin="public", then=0), When(origin="review", then=1), default=2)
+# The curators' order of leads (needs with_claimed_on): open first, by kind, then the
+# newest claim, claims without a date last.
 LEAD_REVIEW_ORDERING = [
     "-state",
-    Case(When(origin="public", then=0), default=1),
+    LEAD_ORIGIN_PRIORITY,
     F("claimed_on").desc(nulls_last=True),
     "-id",
 ]
@@ -406,7 +410,7 @@ class LeadQuerySet(models.QuerySet):
         )
 
     def review_order(self):
-        """Open first; public correction reports first; then the newest claim first."""
+        """Open first; by kind (LEAD_ORIGIN_PRIORITY); then the newest claim first."""
         return self.with_superseded().order_by(*LEAD_REVIEW_ORDERING)
 
 

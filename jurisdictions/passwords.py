@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from jurisdictions.models import OneTimePassword
-from jurisdictions.services import one_time_password_forget
+from jurisdictions.services.curators import one_time_password_forget
 
 SESSION_KEY = "one_time_password_hash"
 ALLOWED_URL_NAMES = ("admin:password_change", "admin:password_change_done", "admin:logout")

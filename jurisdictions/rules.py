@@ -7,7 +7,9 @@
 import re
 from dataclasses import asdict, dataclass
 
+from jurisdictions.citations import citations_error
 from jurisdictions.models import (
+    MIN_AGE_RANGE,
     RULE_SEVERITY,
     SCOPE_SEVERITY,
     Category,
@@ -77,12 +79,11 @@ def rule_column_names() -> list[str]:
     return [_column(part, category) for category in Category for part in RULE_COLUMN_PARTS]
 
 
-def rules_of(row, prefix: str = "") -> dict[str, ProductRule]:
-    """The four rules stored on a version or an approval (or annotated with `prefix`)."""
+def rules_of(row) -> dict[str, ProductRule]:
+    """The four rules stored on a version or an approval."""
     return {
         category.value: ProductRule(
-            category.value,
-            *(getattr(row, prefix + _column(part, category)) for part in RULE_COLUMN_PARTS),
+            category.value, *(getattr(row, _column(part, category)) for part in RULE_COLUMN_PARTS)
         )
         for category in Category
     }
@@ -164,10 +165,17 @@ CAP_IS_A_RULE = (
 )
 
 
-def rules_errors(rules: dict[str, ProductRule]) -> dict[str, str]:
-    """What is wrong with the rules a curator states, by form field ({} when nothing): the
-    admin's form and the services check the same things with the same words."""
+def rules_stated(rules: dict[str, ProductRule]) -> bool:
+    """Whether any rule is known: a version that states one rests on a citation."""
+    return any(rule.rule != Rule.UNKNOWN for rule in rules.values())
+
+
+def rules_errors(rules: dict[str, ProductRule], citations: list[dict]) -> dict[str, str]:
+    """What is wrong with the rules and citations (as citations_clean keeps them) a curator
+    states, by form field ({} when nothing): the one check, which the admin's form and the
+    services call. The database's constraints are the last line, not a second check."""
     errors = {}
+    low, high = MIN_AGE_RANGE
     for category, rule in rules.items():
         if rule.rule == Rule.BANNED and not rule.scope:
             errors[f"scope_{category}"] = "Say what the ban covers (or unknown)."
@@ -175,10 +183,14 @@ def rules_errors(rules: dict[str, ProductRule]) -> dict[str, str]:
             errors[f"scope_{category}"] = "Only a ban has a scope."
         if rule.rule == Rule.BANNED and CAP_WORDS.search(rule.limit):
             errors[f"rule_{category}"] = CAP_IS_A_RULE
+        if rule.min_age is not None and not low <= rule.min_age <= high:
+            errors[f"min_age_{category}"] = f"A minimum age is between {low} and {high}."
     # A leaf still unknown is allowed (the headline stays unverified, the other rules show);
     # a version that says nothing at all is not.
-    if all(rule.rule == Rule.UNKNOWN for rule in rules.values()):
+    if not rules_stated(rules):
         errors[f"rule_{Category.LEAF}"] = "Every rule is unknown: state at least one."
+    if error := citations_error(citations, required=rules_stated(rules)):
+        errors["citations"] = error
     return errors
 
 

@@ -21,7 +21,7 @@ from jurisdictions.models import (
     StatusVersion,
 )
 from jurisdictions.rules import ProductRule, rule_columns, unknown_rules
-from jurisdictions.services import status_record_locked
+from jurisdictions.services.statuses import status_record_locked
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 STATUS_CSV = SEEDS_DIR / "kratom_status.csv"

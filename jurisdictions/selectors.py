@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from jurisdictions.models import (
@@ -15,7 +16,6 @@ from jurisdictions.models import (
     Category,
     Decision,
     Jurisdiction,
-    Lead,
     Level,
     Origin,
     Rule,
@@ -31,7 +31,6 @@ from jurisdictions.rules import (
     current_rules,
     minimum_age,
     rule_column_names,
-    rules_of,
     strictest,
 )
 from jurisdictions.zipdata import zip_record
@@ -146,12 +145,18 @@ def jurisdiction_history(*, jurisdiction: Jurisdiction) -> list[StatusVersion]:
     """Every version, newest first, each with the previous version's status and rules."""
     versions = list(jurisdiction.versions.newest_first())
     for version, previous in zip(versions, [*versions[1:], None], strict=False):
-        version.previous_status = previous.status if previous else None
-        version.previous_rules = previous.rules if previous else None
-        version.previous_effective = (
-            (previous.effective_date, previous.effective_date_precision) if previous else None
-        )
+        _previous_attach(version, previous)
     return versions
+
+
+def _previous_attach(version: StatusVersion, previous: StatusVersion | None) -> None:
+    """What a change shows of the version before it (None: the first one): its status, its
+    rules and its effective date with their precision."""
+    version.previous_status = previous.status if previous else None
+    version.previous_rules = previous.rules if previous else None
+    version.previous_effective = (
+        (previous.effective_date, previous.effective_date_precision) if previous else None
+    )
 
 
 NEXT_DATE_WORDS = {
@@ -210,6 +215,10 @@ def countries_with_status() -> list[Jurisdiction]:
     return list(Jurisdiction.objects.filter(level=Level.COUNTRY).with_status().order_by("name"))
 
 
+# The previous version's columns a change shows (_previous_attach).
+PREVIOUS_COLUMNS = ["status", "effective_date", "effective_date_precision", *rule_column_names()]
+
+
 def changes_list(
     *,
     since: datetime.datetime | None = None,
@@ -218,13 +227,14 @@ def changes_list(
     oldest_first: bool = False,
 ) -> list[StatusVersion]:
     """Recorded status versions (newest first unless asked), with jurisdiction and the
-    previous version's status and rules (in the same query)."""
+    previous version's status and rules: one query, whatever the number of rows, and in it
+    one subquery per row that finds the previous version and returns its columns at once."""
     previous = StatusVersion.objects.filter(
         jurisdiction=OuterRef("jurisdiction"), confirmed_at__lt=OuterRef("confirmed_at")
     ).newest_first()
-    columns = ["status", "effective_date", "effective_date_precision", *rule_column_names()]
+    columns = JSONObject(**{name: name for name in PREVIOUS_COLUMNS})
     versions = StatusVersion.objects.select_related("jurisdiction").annotate(
-        **{f"previous_{name}": Subquery(previous.values(name)[:1]) for name in columns}
+        previous_columns=Subquery(previous.values(columns=columns)[:1])
     )
     if since is not None:
         versions = versions.filter(confirmed_at__gte=since)
@@ -233,14 +243,16 @@ def changes_list(
     ordered = versions.order_by("confirmed_at", "id") if oldest_first else versions.newest_first()
     changes = list(ordered[:limit])
     for version in changes:
-        has_previous = version.previous_status is not None
-        version.previous_rules = rules_of(version, prefix="previous_") if has_previous else None
-        version.previous_effective = (
-            (version.previous_effective_date, version.previous_effective_date_precision)
-            if has_previous
-            else None
-        )
+        _previous_attach(version, _version_of(version.previous_columns))
     return changes
+
+
+def _version_of(columns: dict | None) -> StatusVersion | None:
+    """An unsaved version holding these columns (JSON values made Python ones again)."""
+    if columns is None:
+        return None
+    field = StatusVersion._meta.get_field
+    return StatusVersion(**{name: field(name).to_python(value) for name, value in columns.items()})
 
 
 def export_rows() -> list[Jurisdiction]:
@@ -583,15 +595,6 @@ def jurisdictions_stale(*, today: datetime.date | None = None) -> QuerySet[Juris
     """Jurisdictions with a status that nobody has verified within the stale window."""
     cutoff = stale_verification_cutoff(today=today)
     return Jurisdiction.objects.filter(current_status__isnull=False).verified_before(cutoff)
-
-
-def leads_open() -> QuerySet[Lead]:
-    """Leads still waiting for a curator, oldest first."""
-    return (
-        Lead.objects.filter(state=Lead.State.OPEN)
-        .select_related("jurisdiction")
-        .order_by("created_at", "id")
-    )
 
 
 def approvals_pending() -> QuerySet[StatusApproval]:

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from jurisdictions import services
+from jurisdictions.services import statuses
 
 
 @shared_task(ignore_result=True)
 def statuses_promote_due() -> int:
-    return len(services.statuses_promote_due())
+    return len(statuses.statuses_promote_due())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: web + Celery worker + beat (+ a private Redis) on http://127.0.0.1:8000/.
+# `make run`: web + Celery worker + beat (+ a private Redis) on http://127.0.0.1:$PORT/ (8000).
 # Every process runs in the foreground under honcho, so Ctrl-C, SIGTERM and SIGHUP stop
 # them all. The environment is written to var/dev.env for bin/manage in another terminal.
 set -euo pipefail
@@ -22,6 +22,21 @@ try:
 except OSError:
     sys.exit(1)' "$1"
 }
+
+# The web port. Procfile.dev reads it as RUN_WEB_PORT: honcho gives each process a PORT of
+# its own (PORT, PORT+100, ...), so PORT itself would not reach the web process as set.
+PORT="${PORT:-8000}"
+if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
+  echo "PORT=$PORT is not a port number (1-65535)." >&2
+  exit 1
+fi
+if ! port_is_free "$PORT"; then
+  echo "Port $PORT is taken by another program; choose another, e.g. PORT=8001 make run" >&2
+  exit 1
+fi
+export RUN_WEB_PORT="$PORT"
+# Absolute links (feeds, emails, webhooks) point at this server unless SITE_URL says otherwise.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 
 processes=(web worker beat)
 if [ -z "${REDIS_URL:-}" ]; then
@@ -50,12 +65,12 @@ fi
 
 {
   echo "# Written by make run ($(date -u +%Y-%m-%dT%H:%M:%SZ)); read by bin/manage."
-  for name in DEBUG DATABASE_URL REDIS_URL OUTBOUND_ALLOW_HTTP OUTBOUND_ALLOWED_NETWORKS; do
+  for name in DEBUG DATABASE_URL REDIS_URL OUTBOUND_ALLOW_HTTP OUTBOUND_ALLOWED_NETWORKS SITE_URL; do
     printf '%s=%q\n' "$name" "${!name}"
   done
 } > var/dev.env
 
-echo "Kratom tracker: http://127.0.0.1:8000/   admin: http://127.0.0.1:8000/admin/"
+echo "Kratom tracker: http://127.0.0.1:$PORT/   admin: http://127.0.0.1:$PORT/admin/"
 echo "Processes: ${processes[*]} (REDIS_URL=$REDIS_URL). The web process migrates and seeds first."
 echo "In another terminal: bin/manage createcurator NAME --email you@example.org"
 echo "Ctrl-C stops them all."

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 
 from jurisdictions.models import Category, Jurisdiction, Level, Origin, Rule, Scope
 from jurisdictions.rules import ProductRule, unknown_rules
-from jurisdictions.services import curators_group_sync, status_record
+from jurisdictions.services.curators import curators_group_sync
+from jurisdictions.services.statuses import status_record
 from tracker.monitoring.models import ChangeProposal, Relevance, Snapshot, Source
 
 CITATION = {

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jurisdictions import selectors
 from jurisdictions.models import Jurisdiction
-from jurisdictions.services import StatusFacts, status_decide
+from jurisdictions.services.decisions import StatusFacts, status_decide
 from tests.factories import CITATION, make_curator, make_jurisdiction, make_proposal, rules_for
 from tracker.alerts.models import Delivery
 from tracker.alerts.services import subscription_create

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from jurisdictions import services as jurisdiction_services
+from jurisdictions.services import statuses
 from tests.alerts.conftest import subscribe
 from tests.factories import make_jurisdiction, make_user, record_status
 from tracker.alerts.models import Delivery, Event, EventType
@@ -82,10 +82,10 @@ def test_a_future_change_is_scheduled_then_changed_on_its_day_exactly_once(flori
     assert events[1].data["new"]["id"] == upcoming.pk
     assert events[1].data["previous"]["id"] == current.pk
 
-    jurisdiction_services.statuses_promote_due(today=datetime.date(2026, 11, 30))
+    statuses.statuses_promote_due(today=datetime.date(2026, 11, 30))
     assert Event.objects.count() == 2
-    jurisdiction_services.statuses_promote_due(today=datetime.date(2026, 12, 1))
-    jurisdiction_services.statuses_promote_due(today=datetime.date(2026, 12, 2))
+    statuses.statuses_promote_due(today=datetime.date(2026, 12, 1))
+    statuses.statuses_promote_due(today=datetime.date(2026, 12, 2))
     promoted = Event.objects.order_by("created_at").last()
     assert Event.objects.count() == 3
     assert promoted.type == EventType.STATUS_CHANGED

@@ -7,10 +7,11 @@ import pytest
 from django.test import Client
 from standardwebhooks.webhooks import Webhook
 
-from jurisdictions import selectors, services
+from jurisdictions import selectors
 from jurisdictions.models import Category, Rule, Scope, StatusVersion
 from jurisdictions.rules import ProductRule
 from jurisdictions.serializers import version_data
+from jurisdictions.services import decisions
 from tests.alerts.conftest import subscribe
 from tests.factories import CITATION, make_curator, record_status, rules_for
 from tracker.alerts.models import Delivery, DeliveryState, Event
@@ -39,21 +40,21 @@ def test_a_7oh_change_is_one_version_one_verified_event_and_a_feed_entry_that_na
             Category.SEVEN_OH, Rule.BANNED, Scope.POSSESSION, limit=SEVEN_OH_LIMIT
         ),
     }
-    facts = services.StatusFacts(
+    facts = decisions.StatusFacts(
         rules=after,
         summary="Emergency rule: 7-OH above the threshold is Schedule I.",
         citations=[CITATION],
         as_of=previous.as_of,
     )
     # A new ban: four eyes. Alice confirms, Bob approves; only then is a version recorded.
-    approval = services.status_decide(
+    approval = decisions.status_decide(
         actor=alice,
         jurisdiction=state,
         facts=facts,
         seen_version_id=selectors.jurisdiction_latest_version_id(jurisdiction_id=state.pk),
     )
     assert StatusVersion.objects.filter(jurisdiction=state).count() == 1
-    new = services.approval_approve(actor=bob, approval_id=approval.pk)
+    new = decisions.approval_approve(actor=bob, approval_id=approval.pk)
     assert StatusVersion.objects.filter(jurisdiction=state).count() == 2
     assert new.status == "restricted" and new.rules == after
 

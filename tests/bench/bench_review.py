@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from jurisdictions.models import Jurisdiction, Level  # noqa: E402
-from jurisdictions.services import curator_create  # noqa: E402
+from jurisdictions.services.curators import curator_create  # noqa: E402
 from tracker.monitoring.models import ChangeProposal, Snapshot, Source  # noqa: E402
 
 LINE = "Sec. {n}. A person may not sell a kratom product to a person under {age} years of age."

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jurisdictions import selectors, services
+from jurisdictions import selectors
 from jurisdictions.models import (
     Category,
     Decision,
@@ -26,7 +26,8 @@ from jurisdictions.models import (
 )
 from jurisdictions.permissions import CURATOR_PERMISSIONS
 from jurisdictions.rules import ProductRule, rules_errors
-from jurisdictions.services import StatusFacts
+from jurisdictions.services import decisions, statuses
+from jurisdictions.services.decisions import StatusFacts
 from tests.factories import (
     CITATION,
     make_curator,
@@ -54,7 +55,7 @@ def facts(status="regulated", min_age=None, **overrides) -> StatusFacts:
 
 
 def decide(actor, jurisdiction, status="regulated", **extra):
-    return services.status_decide(
+    return decisions.status_decide(
         actor=actor,
         jurisdiction=jurisdiction,
         facts=facts(status),
@@ -88,7 +89,7 @@ def test_it_refuses_decisions_from_staff_who_are_not_curators_and_from_anonymous
         with pytest.raises(PermissionDenied):
             decide(user, texas)
         with pytest.raises(PermissionDenied):
-            services.status_reverify(actor=user, jurisdiction=texas)
+            decisions.status_reverify(actor=user, jurisdiction=texas)
     assert StatusVersion.objects.count() == 0
     assert Decision.objects.count() == 0
 
@@ -108,7 +109,7 @@ def test_it_holds_a_ban_for_a_second_curator_when_the_service_is_called_directly
     texas.refresh_from_db()
     assert texas.status == "regulated"  # nothing recorded yet
 
-    version = services.approval_approve(actor=bob, approval_id=approval.pk, today=TODAY)
+    version = decisions.approval_approve(actor=bob, approval_id=approval.pk, today=TODAY)
     texas.refresh_from_db()
     assert texas.current_status == version
     assert version.status == "banned"
@@ -146,7 +147,7 @@ def test_a_new_7oh_ban_needs_a_second_curator_even_when_the_headline_stays():
     alice = make_curator("alice")
     # The same rules again except the extracts: regulated → banned. A ban added: four eyes.
     rules = rules_for("restricted", extract=ProductRule(Category.EXTRACT, Rule.BANNED, Scope.SALE))
-    result = services.status_decide(
+    result = decisions.status_decide(
         actor=alice,
         jurisdiction=texas,
         facts=facts(rules=rules),
@@ -156,7 +157,7 @@ def test_a_new_7oh_ban_needs_a_second_curator_even_when_the_headline_stays():
     assert isinstance(result, StatusApproval) and result.status == "restricted"
     # A change that leaves every ban as it was is recorded at once.
     rules = rules_for("restricted", min_age=21)
-    version = services.status_decide(
+    version = decisions.status_decide(
         actor=alice,
         jurisdiction=texas,
         facts=facts(rules=rules),
@@ -171,9 +172,9 @@ def test_it_refuses_self_approval():
     alice = make_curator("alice")
     approval = decide(alice, texas, "banned")
     with pytest.raises(PermissionDenied, match="your own"):
-        services.approval_approve(actor=alice, approval_id=approval.pk)
+        decisions.approval_approve(actor=alice, approval_id=approval.pk)
     with pytest.raises(PermissionDenied, match="your own"):
-        services.approval_reject(actor=alice, approval_id=approval.pk, reason="changed my mind")
+        decisions.approval_reject(actor=alice, approval_id=approval.pk, reason="changed my mind")
     approval.refresh_from_db()
     assert approval.state == "pending"
     assert texas.versions.count() == 0
@@ -186,7 +187,7 @@ def test_it_refuses_a_stale_confirmation():
     # Another curator records a status after the page was opened.
     decide(make_curator("bob"), texas, "regulated")
     with pytest.raises(ValidationError, match="changed after you opened") as refusal:
-        services.status_decide(
+        decisions.status_decide(
             actor=make_curator("alice"),
             jurisdiction=texas,
             facts=facts("restricted"),
@@ -203,7 +204,7 @@ def test_it_refuses_to_approve_a_confirmation_overtaken_by_a_newer_status():
     approval = decide(make_curator("alice"), texas, "banned")
     decide(make_curator("carol"), texas, "regulated")
     with pytest.raises(ValidationError, match="changed after"):
-        services.approval_approve(actor=make_curator("bob"), approval_id=approval.pk)
+        decisions.approval_approve(actor=make_curator("bob"), approval_id=approval.pk)
 
 
 def test_a_rejection_needs_a_reason_and_records_nothing():
@@ -211,27 +212,27 @@ def test_a_rejection_needs_a_reason_and_records_nothing():
     approval = decide(make_curator("alice"), texas, "banned")
     bob = make_curator("bob")
     with pytest.raises(ValidationError, match="why"):
-        services.approval_reject(actor=bob, approval_id=approval.pk, reason="  ")
-    services.approval_reject(actor=bob, approval_id=approval.pk, reason="Bill not signed yet.")
+        decisions.approval_reject(actor=bob, approval_id=approval.pk, reason="  ")
+    decisions.approval_reject(actor=bob, approval_id=approval.pk, reason="Bill not signed yet.")
     approval.refresh_from_db()
     assert (approval.state, approval.reason) == ("rejected", "Bill not signed yet.")
     assert texas.versions.count() == 0
     with pytest.raises(ValidationError, match="already rejected"):
-        services.approval_approve(actor=make_curator("carol"), approval_id=approval.pk)
+        decisions.approval_approve(actor=make_curator("carol"), approval_id=approval.pk)
 
 
 def test_a_manual_entry_needs_a_citation_and_a_real_status():
     texas = make_jurisdiction("US-TX")
     alice = make_curator("alice")
     with pytest.raises(ValidationError, match="citation"):
-        services.status_enter_manual(
+        decisions.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts(citations=[]), seen_version_id=None
         )
     with pytest.raises(ValidationError, match="Every rule is unknown"):
-        services.status_enter_manual(
+        decisions.status_enter_manual(
             actor=alice, jurisdiction=texas, facts=facts("unverified"), seen_version_id=None
         )
-    version = services.status_enter_manual(
+    version = decisions.status_enter_manual(
         actor=alice, jurisdiction=texas, facts=facts("regulated"), seen_version_id=None
     )
     assert Decision.objects.get().action == "manual_entry"
@@ -240,7 +241,7 @@ def test_a_manual_entry_needs_a_citation_and_a_real_status():
 
 def test_a_ban_with_an_impossible_minimum_age_is_refused_before_it_waits_for_approval():
     with pytest.raises(ValidationError, match="between 14 and 30"):
-        services.status_enter_manual(
+        decisions.status_enter_manual(
             actor=make_curator(),
             jurisdiction=make_jurisdiction("US-TX"),
             facts=facts("restricted", min_age=5),
@@ -251,7 +252,7 @@ def test_a_ban_with_an_impossible_minimum_age_is_refused_before_it_waits_for_app
 
 def test_a_manual_ban_follows_the_four_eyes_rule_too():
     texas = make_jurisdiction("US-TX")
-    result = services.status_enter_manual(
+    result = decisions.status_enter_manual(
         actor=make_curator("alice"), jurisdiction=texas, facts=facts("banned"), seen_version_id=None
     )
     assert isinstance(result, StatusApproval)
@@ -261,7 +262,7 @@ def test_reverify_moves_last_verified_without_a_new_version():
     texas = make_jurisdiction("US-TX")
     version = record_status(texas, "regulated", as_of=datetime.date(2026, 1, 5), today=TODAY)
     alice = make_curator("alice")
-    services.status_reverify(
+    decisions.status_reverify(
         actor=alice, jurisdiction=texas, reason="Checked the statute.", today=TODAY
     )
     texas.refresh_from_db()
@@ -274,7 +275,7 @@ def test_reverify_moves_last_verified_without_a_new_version():
 
 def test_reverify_refuses_a_jurisdiction_without_a_status():
     with pytest.raises(ValidationError, match="no confirmed status"):
-        services.status_reverify(actor=make_curator(), jurisdiction=make_jurisdiction("US-GU"))
+        decisions.status_reverify(actor=make_curator(), jurisdiction=make_jurisdiction("US-GU"))
 
 
 def test_the_stale_filter_lists_statuses_not_verified_within_the_setting(settings):
@@ -285,7 +286,7 @@ def test_the_stale_filter_lists_statuses_not_verified_within_the_setting(setting
     record_status(fresh, "legal", as_of=TODAY - datetime.timedelta(days=89), today=TODAY)
     make_jurisdiction("US-GU")  # never verified, but no status to re-verify either
     assert list(selectors.jurisdictions_stale(today=TODAY)) == [old]
-    services.status_reverify(actor=make_curator(), jurisdiction=old, today=TODAY)
+    decisions.status_reverify(actor=make_curator(), jurisdiction=old, today=TODAY)
     assert list(selectors.jurisdictions_stale(today=TODAY)) == []
 
 
@@ -304,7 +305,7 @@ def test_a_lead_confirmed_by_a_curator_becomes_a_status_and_closes():
     texas = make_jurisdiction("US-TX")
     lead = _seed_lead(texas)
     alice = make_curator("alice")
-    version = services.lead_confirm(
+    version = decisions.lead_confirm(
         actor=alice, lead_id=lead.pk, facts=facts("regulated"), seen_version_id=None, today=TODAY
     )
     lead.refresh_from_db()
@@ -318,12 +319,12 @@ def test_a_lead_for_a_ban_closes_only_when_a_second_curator_approves():
     lead = Lead.objects.create(
         jurisdiction=texas, origin=Lead.Origin.PUBLIC, reported_status="banned"
     )
-    approval = services.lead_confirm(
+    approval = decisions.lead_confirm(
         actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
     )
     lead.refresh_from_db()
     assert lead.state == "open"
-    services.approval_approve(actor=make_curator("bob"), approval_id=approval.pk)
+    decisions.approval_approve(actor=make_curator("bob"), approval_id=approval.pk)
     lead.refresh_from_db()
     assert lead.state == "closed"
 
@@ -333,11 +334,11 @@ def test_a_lead_gets_one_pending_approval_only():
     lead = Lead.objects.create(
         jurisdiction=texas, origin=Lead.Origin.PUBLIC, reported_status="banned"
     )
-    services.lead_confirm(
+    decisions.lead_confirm(
         actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
     )
     with pytest.raises(ValidationError, match="already waits for a second curator"):
-        services.lead_confirm(
+        decisions.lead_confirm(
             actor=make_curator("carol"),
             lead_id=lead.pk,
             facts=facts("banned"),
@@ -351,7 +352,7 @@ def test_the_database_refuses_a_second_pending_approval_for_a_lead():
 
     texas = make_jurisdiction("US-TX")
     lead = Lead.objects.create(jurisdiction=texas, origin=Lead.Origin.PUBLIC)
-    first = services.lead_confirm(
+    first = decisions.lead_confirm(
         actor=make_curator("alice"), lead_id=lead.pk, facts=facts("banned"), seen_version_id=None
     )
     first.pk = None
@@ -363,12 +364,12 @@ def test_a_lead_dismissal_needs_a_reason():
     lead = _seed_lead(make_jurisdiction("US-TX"))
     alice = make_curator("alice")
     with pytest.raises(ValidationError):
-        services.lead_dismiss(actor=alice, lead_id=lead.pk, reason="")
-    services.lead_dismiss(actor=alice, lead_id=lead.pk, reason="No such law in the code.")
+        decisions.lead_dismiss(actor=alice, lead_id=lead.pk, reason="")
+    decisions.lead_dismiss(actor=alice, lead_id=lead.pk, reason="No such law in the code.")
     lead.refresh_from_db()
     assert (lead.state, lead.close_reason) == ("closed", "No such law in the code.")
     with pytest.raises(ValidationError, match="already closed"):
-        services.lead_dismiss(actor=alice, lead_id=lead.pk, reason="again")
+        decisions.lead_dismiss(actor=alice, lead_id=lead.pk, reason="again")
 
 
 def test_the_audit_csv_contains_each_decision():
@@ -377,12 +378,12 @@ def test_the_audit_csv_contains_each_decision():
     alice, bob = make_curator("alice"), make_curator("bob")
     decide(alice, texas, "regulated", reason="KCPA")
     approval = decide(alice, texas, "banned", reason="=HYPERLINK(evil)")
-    services.approval_approve(actor=bob, approval_id=approval.pk, today=TODAY)
-    services.status_reverify(actor=bob, jurisdiction=texas, today=TODAY)
+    decisions.approval_approve(actor=bob, approval_id=approval.pk, today=TODAY)
+    decisions.status_reverify(actor=bob, jurisdiction=texas, today=TODAY)
     lead = _seed_lead(texas)
-    services.lead_dismiss(actor=alice, lead_id=lead.pk, reason="Duplicate.")
+    decisions.lead_dismiss(actor=alice, lead_id=lead.pk, reason="Duplicate.")
     manual = make_jurisdiction("US-OK")
-    services.status_enter_manual(
+    decisions.status_enter_manual(
         actor=alice, jurisdiction=manual, facts=facts("legal"), seen_version_id=None
     )
     rows = list(csv.reader(io.StringIO(_csv_text())))
@@ -422,7 +423,7 @@ def test_the_audit_trail_is_append_only():
 def test_a_scheduled_change_becomes_current_on_its_date_exactly_once():
     texas = make_jurisdiction("US-TX")
     current = record_status(texas, "legal", today=TODAY)
-    dated = services.status_decide(
+    dated = decisions.status_decide(
         actor=make_curator(),
         jurisdiction=texas,
         facts=facts("regulated", effective_date=datetime.date(2027, 1, 1)),
@@ -432,10 +433,10 @@ def test_a_scheduled_change_becomes_current_on_its_date_exactly_once():
     texas.refresh_from_db()
     assert (texas.current_status, texas.upcoming_status) == (current, dated)
     with time_machine.travel(datetime.datetime(2026, 12, 31, 12, tzinfo=datetime.UTC)):
-        assert services.statuses_promote_due() == []
+        assert statuses.statuses_promote_due() == []
     with time_machine.travel(datetime.datetime(2027, 1, 1, 6, tzinfo=datetime.UTC)):
-        assert services.statuses_promote_due() == [dated.pk]
-        assert services.statuses_promote_due() == []  # the next hourly run does nothing
+        assert statuses.statuses_promote_due() == [dated.pk]
+        assert statuses.statuses_promote_due() == []  # the next hourly run does nothing
     texas.refresh_from_db()
     assert (texas.current_status, texas.upcoming_status) == (dated, None)
 
@@ -554,7 +555,7 @@ def test_a_curator_may_record_known_rules_while_the_leaf_stays_unknown():
     rules = rules_for(
         "unverified", extract=ProductRule(Category.EXTRACT, Rule.REGULATED, min_age=21)
     )
-    version = services.status_enter_manual(
+    version = decisions.status_enter_manual(
         actor=make_curator(), jurisdiction=ohio, facts=facts(rules=rules), seen_version_id=None
     )
     # A known rule shows in the headline even while the leaf is unknown.
@@ -569,14 +570,14 @@ def test_a_banned_rule_worded_as_a_cap_is_refused_as_a_rule_not_a_ban():
     texas = make_jurisdiction("US-TX")
     capped = ProductRule(Category.SEVEN_OH, Rule.BANNED, Scope.SALE, limit="7-OH cap: 2%")
     with pytest.raises(ValidationError, match="A cap is a rule on what may be sold"):
-        services.status_enter_manual(
+        decisions.status_enter_manual(
             actor=make_curator(),
             jurisdiction=texas,
             facts=facts(rules=rules_for("regulated", seven_oh=capped)),
             seen_version_id=None,
         )
     threshold = ProductRule(Category.SEVEN_OH, Rule.BANNED, Scope.POSSESSION, limit="above 1 mg/g")
-    assert rules_errors(rules_for("regulated", seven_oh=threshold)) == {}
+    assert rules_errors(rules_for("regulated", seven_oh=threshold), [CITATION]) == {}
 
 
 def test_a_typo_in_the_four_eyes_rules_is_a_system_check_error(settings):
@@ -596,6 +597,6 @@ def test_reverify_refreshes_the_cached_public_answer(client, django_capture_on_c
     before = client.get("/api/v1/jurisdictions/US-TX").json()  # now cached
     assert before["last_verified_on"] == "2026-01-05"
     with django_capture_on_commit_callbacks(execute=True):
-        services.status_reverify(actor=make_curator(), jurisdiction=texas, today=TODAY)
+        decisions.status_reverify(actor=make_curator(), jurisdiction=texas, today=TODAY)
     after = client.get("/api/v1/jurisdictions/US-TX").json()
     assert after["last_verified_on"] == TODAY.isoformat()

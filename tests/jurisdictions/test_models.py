@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jurisdictions import services
 from jurisdictions.models import Decision, Jurisdiction, Level, Origin, StatusVersion
-from jurisdictions.services import StatusFacts
+from jurisdictions.services import decisions
+from jurisdictions.services.decisions import StatusFacts
 from tests.factories import CITATION, make_curator, make_jurisdiction, record_status, rules_for
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_a_status_version_cannot_be_updated_or_deleted():
 def test_the_database_refuses_a_raw_update_or_delete_of_history(statement):
     texas = make_jurisdiction("US-TX")
     curator = make_curator()
-    services.status_decide(
+    decisions.status_decide(
         actor=curator,
         jurisdiction=texas,
         facts=StatusFacts(

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from jurisdictions.models import Jurisdiction, Lead, Status
 from jurisdictions.review_leads import REVIEW_LEADS_CSV, read_review_rows, review_leads_seed
 from jurisdictions.seeding import SeedReport
-from jurisdictions.services import lead_report_correction
+from jurisdictions.services.corrections import lead_report_correction
 from tests.factories import make_curator
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_loading_twice_changes_nothing_and_a_closed_lead_stays_closed(seeded_db,
     assert "Nothing to change" in capsys.readouterr().out
 
 
-def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_superseded(
+def test_the_list_puts_public_reports_then_findings_then_seed_leads_newest_claim_first(
     seeded_db, client
 ):
     florida = Jurisdiction.objects.get(code="US-FL")
@@ -62,10 +62,16 @@ def test_the_list_puts_public_reports_then_the_newest_claims_first_and_marks_sup
     )
     ordered = list(Lead.objects.open().review_order())
     assert ordered[0] == report
-    claimed = [lead.claimed_on for lead in ordered[1:]]
-    dated = [day for day in claimed if day is not None]
-    # Newest first; the findings whose source gave no date come last.
-    assert claimed == sorted(dated, reverse=True) + [None] * (len(claimed) - len(dated))
+    # Then the newer public findings, then the reference data's own leads (the order of
+    # Verify next), ...
+    kinds = [Lead.Origin.REVIEW, Lead.Origin.SEED]
+    origins = [lead.origin for lead in ordered[1:]]
+    assert set(origins) == set(kinds) and origins == sorted(origins, key=kinds.index)
+    for kind in kinds:
+        claimed = [lead.claimed_on for lead in ordered[1:] if lead.origin == kind]
+        dated = [day for day in claimed if day is not None]
+        # ... each newest first; the claims whose source gave no date come last.
+        assert claimed == sorted(dated, reverse=True) + [None] * (len(claimed) - len(dated))
     # A finding older than the place's last verification is probably superseded.
     Jurisdiction.objects.filter(code="US-MN").update(last_verified_on=datetime.date(2026, 11, 1))
     minnesota = Lead.objects.review_order().get(

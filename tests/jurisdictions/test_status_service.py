@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from jurisdictions import services
 from jurisdictions.models import Status, StatusVersion
+from jurisdictions.services import statuses
 from tests.factories import make_jurisdiction, make_user, record_status
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_a_failure_half_way_leaves_no_version_and_no_moved_pointer(monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("crash between the two writes")
 
-    monkeypatch.setattr(services, "_pointers_after", crash)
+    monkeypatch.setattr(statuses, "_pointers_after", crash)
     with pytest.raises(RuntimeError):
         record_status(texas, "banned", today=TODAY)
     texas.refresh_from_db()
@@ -61,9 +61,9 @@ def test_a_future_dated_version_stays_upcoming_until_its_day():
     texas.refresh_from_db()
     assert (texas.current_status, texas.upcoming_status) == (current, upcoming)
 
-    assert services.statuses_promote_due(today=datetime.date(2026, 11, 30)) == []
-    assert services.statuses_promote_due(today=datetime.date(2026, 12, 1)) == [upcoming.id]
-    assert services.statuses_promote_due(today=datetime.date(2026, 12, 1)) == []  # once only
+    assert statuses.statuses_promote_due(today=datetime.date(2026, 11, 30)) == []
+    assert statuses.statuses_promote_due(today=datetime.date(2026, 12, 1)) == [upcoming.id]
+    assert statuses.statuses_promote_due(today=datetime.date(2026, 12, 1)) == []  # once only
     texas.refresh_from_db()
     assert (texas.current_status, texas.upcoming_status) == (upcoming, None)
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from jurisdictions.models import Level
-from jurisdictions.services import status_reverify
+from jurisdictions.services.decisions import status_reverify
 from tests.factories import CITATION, make_curator, make_jurisdiction, record_status
 
 pytestmark = pytest.mark.django_db

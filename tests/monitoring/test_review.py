@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from jurisdictions import selectors as jurisdiction_selectors
 from jurisdictions.models import Decision, StatusApproval
-from jurisdictions.services import StatusFacts
+from jurisdictions.services.decisions import StatusFacts
 from tests.factories import (
     CITATION,
     citations_post,
@@ -295,7 +295,7 @@ class TestTheProposalPage:
             services.proposal_confirm(
                 actor=bob, proposal_id=proposal.pk, facts=facts("legal"), seen_version_id=None
             )
-        from jurisdictions.services import approval_approve
+        from jurisdictions.services.decisions import approval_approve
 
         version = approval_approve(actor=bob, approval_id=approval.pk)
         proposal.refresh_from_db()

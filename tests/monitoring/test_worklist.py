@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction, Lead, Level
-from jurisdictions.services import lead_report_correction
+from jurisdictions.services.corrections import lead_report_correction
 from tests.factories import (
     citations_post,
     make_curator,

@@ -310,7 +310,7 @@ def test_without_the_bump_the_cached_answer_is_served(client, sample):
 def test_promoting_an_upcoming_version_invalidates_the_cache(
     client, sample, django_capture_on_commit_callbacks
 ):
-    from jurisdictions.services import statuses_promote_due
+    from jurisdictions.services.statuses import statuses_promote_due
 
     assert client.get("/api/v1/jurisdictions/US-TX").json()["status"] == "regulated"
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,9 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from jurisdictions.citations import citations_clean
 from jurisdictions.models import Jurisdiction, Rule, StatusVersion
 from jurisdictions.rules import RULE_STATUS, RULE_SYMBOLS, STATUS_SYMBOLS
-from jurisdictions.services import citations_clean
 from tests.factories import make_jurisdiction, record_status
 from tracker.monitoring.worklist import Reason, worklist
 

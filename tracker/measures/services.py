@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import Category
-from jurisdictions.services import curator_require
+from jurisdictions.services.curators import curator_require
 from tracker.measures.models import (
     CLOSED_STAGES,
     Measure,

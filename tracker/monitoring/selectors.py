@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jurisdictions import selectors as jurisdiction_selectors
-from jurisdictions.models import ApprovalState
+from jurisdictions.models import ApprovalState, Lead
 from tracker.monitoring.models import (
     ChangeProposal,
     ProposalApproval,
@@ -140,7 +140,7 @@ def curator_counts(*, today: datetime.date | None = None) -> CuratorCounts:
         pending_proposals=proposals_pending().count(),
         flagged_sources=sources_flagged().count(),
         pending_approvals=jurisdiction_selectors.approvals_pending().count(),
-        open_leads=jurisdiction_selectors.leads_open().count(),
+        open_leads=Lead.objects.open().count(),
         stale_statuses=jurisdiction_selectors.jurisdictions_stale(today=today).count(),
     )
 

@@ -14,10 +14,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Max, Min, When
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from jurisdictions.models import LEVEL_RANK, Jurisdiction, Lead, Level
+from jurisdictions.models import LEAD_ORIGIN_PRIORITY, LEVEL_RANK, Jurisdiction, Lead, Level
 from jurisdictions.selectors import jurisdictions_stale
 from tracker.measures.selectors import measures_waiting
 from tracker.monitoring.models import ChangeProposal, Source
@@ -114,10 +114,8 @@ def _work_items(*, today: datetime.date, jurisdiction_id: int | None = None) -> 
         when = "passed" if effective <= today else "coming"
         add(pk, Reason.UPCOMING, f"upcoming change effective {effective} ({when})")
     fresh = of_it(Lead.objects.fresh()).values("jurisdiction_id")
-    origin_rank = Case(
-        When(origin=Lead.Origin.PUBLIC, then=0), When(origin=Lead.Origin.REVIEW, then=1), default=2
-    )
-    for row in fresh.annotate(n=Count("id"), newest=Max("claimed_on"), first=Min(origin_rank)):
+    kind = Min(LEAD_ORIGIN_PRIORITY)  # the most pressing kind of the place's leads
+    for row in fresh.annotate(n=Count("id"), newest=Max("claimed_on"), first=kind):
         add(row["jurisdiction_id"], Reason.LEAD, f"{row['n']} new lead(s)")
         newest = -row["newest"].toordinal() if row["newest"] else 0
         items[row["jurisdiction_id"]].lead_rank = (row["first"], newest)

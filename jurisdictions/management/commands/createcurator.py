@@ -6,7 +6,7 @@ import getpass
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jurisdictions.services import curator_create
+from jurisdictions.services.curators import curator_create
 
 
 class Command(BaseCommand):

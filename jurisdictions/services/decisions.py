@@ -1,38 +1,30 @@
-"""Writes to jurisdictions and their statuses. Every status change passes through status_record."""
+"""Curator review: decisions, four-eyes approvals, re-verification and leads. Every
+decision is checked here (not only in the admin) and leaves a row in the audit trail
+(Decision)."""
 
 import datetime
-import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.core.validators import validate_email
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from jurisdictions import signals
-from jurisdictions.citations import NOT_IN_FORCE
+from jurisdictions.citations import citations_clean
 from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import (
-    MIN_AGE_RANGE,
     ApprovalState,
     DatePrecision,
     Decision,
     DecisionAction,
     Jurisdiction,
     Lead,
-    OneTimePassword,
     Origin,
-    Status,
     StatusApproval,
     StatusVersion,
 )
-from jurisdictions.permissions import CURATOR_PERMISSIONS, OPERATOR_PERMISSIONS
 from jurisdictions.rules import (
     ProductRule,
     derived_fields,
@@ -41,181 +33,8 @@ from jurisdictions.rules import (
     rules_of,
     unknown_rules,
 )
-from jurisdictions.selectors import user_is_curator
-
-CITATION_KEYS = ("title", "url", "text")
-
-
-def citations_clean(citations: list[dict]) -> list[dict]:
-    """Keep title/url/text of each citation; each needs an http(s) URL or a citation text."""
-    cleaned = []
-    for position, citation in enumerate(citations, start=1):
-        if not isinstance(citation, dict):
-            raise ValidationError({"citations": f"Citation {position} is not an object."})
-        item = {key: str(citation.get(key) or "").strip() for key in CITATION_KEYS}
-        if not item["url"] and not item["text"]:
-            raise ValidationError({"citations": f"Citation {position} needs a URL or a text."})
-        if item["url"] and urlsplit(item["url"]).scheme not in {"http", "https"}:
-            raise ValidationError({"citations": f"Citation {position} URL must be http(s)."})
-        if NOT_IN_FORCE.search(item["text"]):
-            raise ValidationError(
-                {"citations": f"Citation {position} names a measure that is not law "
-                 f"(“{item['text']}”): cite the law the answer rests on."}
-            )  # fmt: skip
-        cleaned.append(item)
-    return cleaned
-
-
-def _pointers_after(jurisdiction: Jurisdiction, version: StatusVersion, today: datetime.date):
-    """Where the new version goes: current (in force) or upcoming (effective in the future)."""
-    if version.effective_date and version.effective_date > today:
-        # The newest word on the future wins: a curator cancels or moves a scheduled change
-        # by confirming another future version.
-        return jurisdiction.current_status_id, version.id
-    # A correction of today's status leaves a scheduled change in place: the law that
-    # takes effect later still does.
-    return version.id, jurisdiction.upcoming_status_id
-
-
-def _last_verified_after(jurisdiction: Jurisdiction, *, as_of: datetime.date, by) -> dict:
-    """The newer of the two verifications wins, with its author (None: the reference data),
-    so a page never credits one with the other's date."""
-    if jurisdiction.last_verified_on and jurisdiction.last_verified_on > as_of:
-        return {"last_verified_on": jurisdiction.last_verified_on}
-    return {"last_verified_on": as_of, "last_verified_by_id": getattr(by, "pk", None)}
-
-
-@transaction.atomic
-def status_record(*, jurisdiction: Jurisdiction, **facts) -> StatusVersion:
-    """Append a status version and move the jurisdiction's pointers, all or nothing.
-
-    The keyword arguments are status_record_locked's. `jurisdiction` gets the new pointers too.
-    """
-    # Lock the row so two confirmations for one jurisdiction serialise.
-    locked = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
-    version = status_record_locked(locked=locked, **facts)
-    _pointers_copy(source=locked, target=jurisdiction)
-    return version
-
-
-def status_record_locked(
-    *,
-    locked: Jurisdiction,
-    rules: dict[str, ProductRule],
-    summary: str,
-    citations: list[dict],
-    as_of: datetime.date,
-    origin: str,
-    confirmed_by=None,
-    effective_date: datetime.date | None = None,
-    effective_date_precision: str = DatePrecision.DAY,
-    note: str = "",
-    today: datetime.date | None = None,
-) -> StatusVersion:
-    """status_record on a jurisdiction row the caller has locked in its transaction (a
-    caller that holds the lock passes the row down rather than lock it again); `locked`
-    gets the new pointers.
-
-    The headline status, minimum age and 7-OH text are derived from the rules (rules.py).
-    A version effective in the future becomes *upcoming*; statuses_promote_due makes it
-    current on the day.
-    """
-    today = today or timezone.localdate()
-    citations = citations_clean(citations)
-    derived = derived_fields(rules)
-    if derived["status"] != Status.UNVERIFIED and not citations:
-        raise ValidationError({"citations": "A status needs at least one citation."})
-    version = StatusVersion(
-        jurisdiction=locked,
-        **derived,
-        **rule_columns(rules),
-        summary=summary.strip(),
-        effective_date=effective_date,
-        effective_date_precision=effective_date_precision,
-        citations=citations,
-        as_of=as_of,
-        origin=origin,
-        note=note,
-        confirmed_by=confirmed_by,
-        confirmed_at=timezone.now(),
-    )
-    # Field checks only: the table's CHECK constraints are the database's to enforce (a
-    # curator's rules were checked by _facts_check before), and the FKs are rows in hand.
-    version.full_clean(exclude=["jurisdiction", "confirmed_by"], validate_constraints=False)
-    version.save()
-    previous_id = locked.current_status_id
-    current_id, upcoming_id = _pointers_after(locked, version, today)
-    pointers = {
-        "current_status_id": current_id,
-        "upcoming_status_id": upcoming_id,
-        **_last_verified_after(locked, as_of=as_of, by=confirmed_by),
-        "updated_at": timezone.now(),
-    }
-    Jurisdiction.objects.filter(pk=locked.pk).update(**pointers)
-    for name, value in pointers.items():
-        setattr(locked, name, value)
-    signals.status_changed.send(
-        sender=StatusVersion,
-        jurisdiction_id=locked.pk,
-        version=version,
-        previous_id=previous_id,
-        became_current=current_id == version.id,
-    )
-    transaction.on_commit(public_generation_bump)
-    return version
-
-
-POINTER_FIELDS = (
-    "current_status_id",
-    "upcoming_status_id",
-    "last_verified_on",
-    "last_verified_by_id",
-    "updated_at",
-)
-
-
-def _pointers_copy(*, source: Jurisdiction, target: Jurisdiction) -> None:
-    """Give the caller's instance the pointers just written (no read-back: they are known)."""
-    if target is not source:
-        for name in POINTER_FIELDS:
-            setattr(target, name, getattr(source, name))
-
-
-def statuses_promote_due(*, today: datetime.date | None = None) -> list[int]:
-    """Make every upcoming version whose effective date has come current. Returns their ids."""
-    today = today or timezone.localdate()
-    due = Jurisdiction.objects.filter(upcoming_status__effective_date__lte=today)
-    promoted = []
-    for jurisdiction in due.select_related("upcoming_status"):
-        version = jurisdiction.upcoming_status
-        if _promote(jurisdiction.pk, version):
-            promoted.append(version.pk)
-    return promoted
-
-
-@transaction.atomic
-def _promote(jurisdiction_id: int, version: StatusVersion) -> bool:
-    previous_id = Jurisdiction.objects.values_list("current_status_id", flat=True).get(
-        pk=jurisdiction_id
-    )
-    # Conditional update: a second run (or a second beat) finds nothing to do.
-    changed = Jurisdiction.objects.filter(pk=jurisdiction_id, upcoming_status=version).update(
-        current_status=version, upcoming_status=None, updated_at=timezone.now()
-    )
-    if changed:
-        signals.status_changed.send(
-            sender=StatusVersion,
-            jurisdiction_id=jurisdiction_id,
-            version=version,
-            previous_id=previous_id,
-            became_current=True,
-        )
-        transaction.on_commit(public_generation_bump)
-    return changed == 1
-
-
-# Curator review: decisions, four-eyes approvals, re-verification, leads. Every decision
-# is checked here (not only in the admin) and leaves a row in the audit trail (Decision).
+from jurisdictions.services.curators import curator_require
+from jurisdictions.services.statuses import pointers_copy, status_record_locked
 
 
 @dataclass(frozen=True)
@@ -263,11 +82,6 @@ class StatusFacts:
         )
 
 
-def curator_require(*, user) -> None:
-    if not user_is_curator(user):
-        raise PermissionDenied("Only members of the Curators group may review and decide.")
-
-
 def four_eyes_required(*, before: list[dict[str, ProductRule]], after: dict) -> bool:
     """A change to or from a watched rule (FOUR_EYES_RULES) in any category needs a second
     curator; rules that stay as they were do not count."""
@@ -307,13 +121,7 @@ def _stale_refuse(*, jurisdiction: Jurisdiction, seen_version_id: int | None) ->
 
 def _facts_check(facts: StatusFacts) -> None:
     # Checked now, not only when a second curator approves (the version's constraints).
-    errors = rules_errors(facts.rules)
-    if not citations_clean(facts.citations):
-        errors["citations"] = "A curator's decision needs at least one citation."
-    for category, rule in facts.rules.items():
-        if rule.min_age is not None and not MIN_AGE_RANGE[0] <= rule.min_age <= MIN_AGE_RANGE[1]:
-            errors[f"min_age_{category}"] = "A minimum age is between 14 and 30."
-    if errors:
+    if errors := rules_errors(facts.rules, citations_clean(facts.citations)):
         raise ValidationError(errors)
 
 
@@ -410,7 +218,7 @@ def status_decide(
     )
     if lead is not None:
         _lead_close(lead=lead, actor=actor, reason=f"Confirmed as status version {version.pk}.")
-    _pointers_copy(source=locked, target=jurisdiction)
+    pointers_copy(source=locked, target=jurisdiction)
     return version
 
 
@@ -599,73 +407,4 @@ def lead_dismiss(*, actor, lead_id: int, reason: str) -> Lead:
         reason=reason,
     )
     lead.refresh_from_db()
-    return lead
-
-
-@transaction.atomic
-def curator_create(
-    *, username: str, email: str, password: str | None, operator: bool = False
-) -> tuple:
-    """A staff user in the Curators group (and the Operators group when `operator`).
-    Without a password, one is generated and returned; the user must change it at first
-    login (OneTimePassword)."""
-    User = get_user_model()
-    if User.objects.filter(**{User.USERNAME_FIELD: username}).exists():
-        raise ValidationError(f"A user named {username!r} already exists.")
-    validate_email(email)
-    generated = not password
-    password = password or secrets.token_urlsafe(15)
-    user = User(**{User.USERNAME_FIELD: username}, email=email, is_staff=True)
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    user.groups.add(curators_group_sync())
-    if operator:
-        user.groups.add(operators_group_sync())
-    if generated:
-        OneTimePassword.objects.create(user=user, password_hash=user.password)
-    return user, password
-
-
-def one_time_password_forget(*, user) -> None:
-    """The user chose their own password: their one-time one is no longer asked about."""
-    OneTimePassword.objects.filter(user=user).delete()
-
-
-def curators_group_sync() -> Group:
-    """The Curators group with exactly CURATOR_PERMISSIONS (created if it went missing)."""
-    return _group_sync(settings.CURATORS_GROUP, CURATOR_PERMISSIONS)
-
-
-def operators_group_sync() -> Group:
-    """The Operators group with exactly OPERATOR_PERMISSIONS (created if it went missing)."""
-    return _group_sync(settings.OPERATORS_GROUP, OPERATOR_PERMISSIONS)
-
-
-def _group_sync(name: str, wanted_permissions: list[tuple[str, str]]) -> Group:
-    group, _ = Group.objects.get_or_create(name=name)
-    wanted = Q()
-    for app_label, codename in wanted_permissions:
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    permissions = list(Permission.objects.filter(wanted))
-    if len(permissions) != len(wanted_permissions):
-        raise ImproperlyConfigured(f"Some {name} permissions are missing: run migrate.")
-    group.permissions.set(permissions)
-    return group
-
-
-def lead_report_correction(
-    *, jurisdiction: Jurisdiction, summary: str, source_url: str, contact_email: str = ""
-) -> Lead:
-    """A visitor's correction, queued for curators as an open lead; never shown publicly."""
-    lead = Lead(
-        jurisdiction=jurisdiction,
-        origin=Lead.Origin.PUBLIC,
-        summary=summary.strip(),
-        source_url=source_url.strip(),
-        contact_email=contact_email.strip(),
-    )
-    lead.full_clean()
-    lead.save()
     return lead
