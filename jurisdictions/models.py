@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, When
@@ -181,6 +183,11 @@ class Origin(models.TextChoices):
     CURATOR = "curator", "Curator"
 
 
+# A US state, DC or territory: US-TX, US-DC, US-PR (a state's places are US-TX-AUSTIN).
+US_STATE_LEVELS = (Level.STATE, Level.TERRITORY)
+US_STATE_CODE = re.compile(r"^US-[A-Z0-9]{1,3}$")
+
+
 class JurisdictionQuerySet(models.QuerySet):
     def with_status(self):
         """Current and upcoming versions in the same query."""
@@ -191,8 +198,8 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(Q(code="US") | Q(code__startswith="US-"))
 
     def states(self):
-        """US states, DC and territories."""
-        return self.filter(level__in=[Level.STATE, Level.TERRITORY], parent__code="US")
+        """US states, DC and territories (Jurisdiction.is_us_state)."""
+        return self.filter(level__in=US_STATE_LEVELS, code__regex=US_STATE_CODE.pattern)
 
     def verified_before(self, day):
         """Jurisdictions whose last verification is older than `day` (or never happened)."""
@@ -260,6 +267,11 @@ class Jurisdiction(models.Model):
     def status(self) -> str:
         """The status in force today; unverified (the baseline) when no curator confirmed one."""
         return self.current_status.status if self.current_status else Status.UNVERIFIED
+
+    @property
+    def is_us_state(self) -> bool:
+        """A US state, DC or territory: what JurisdictionQuerySet.states selects."""
+        return self.level in US_STATE_LEVELS and US_STATE_CODE.match(self.code) is not None
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -23,7 +23,7 @@ from jurisdictions.models import (
     StatusApproval,
     StatusVersion,
 )
-from jurisdictions.pointintime import as_in_force_on
+from jurisdictions.places import FEDERAL_CODE, PlaceAnswer, ZipPlaces, place_index
 from jurisdictions.rules import (
     HEADLINE_CATEGORIES,
     ProductRule,
@@ -33,7 +33,7 @@ from jurisdictions.rules import (
     rule_column_names,
     strictest,
 )
-from jurisdictions.zipdata import zip_record
+from jurisdictions.zipdata import ZipRecord, zip_record
 
 CODE_RE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]+)*$")
 OCD_RE = re.compile(r"^ocd-division/[a-z0-9_:/~.\-]+$")
@@ -44,9 +44,7 @@ ZIP_FORMAT = (
     "A US ZIP code is five digits 0-9 (for example 73301), optionally followed by a dash and "
     "four more (73301-0001)."
 )
-LOCAL_LEVELS = [Level.COUNTY, Level.CITY]
 PARENT_FIELD = Jurisdiction._meta.get_field("parent")
-FEDERAL_CODE = "US"
 
 
 def jurisdiction_get(*, code: str) -> Jurisdiction | None:
@@ -269,19 +267,6 @@ class ZipUnknown(LookupError):
 
 
 @dataclass
-class PlaceAnswer:
-    """One level of a ZIP answer: the place the ZIP data names, and our record of it, if any."""
-
-    level: str
-    name: str
-    jurisdiction: Jurisdiction | None
-
-    @property
-    def status(self) -> str | None:
-        return self.jurisdiction.status if self.jurisdiction else None
-
-
-@dataclass
 class DecidedRule:
     """A product's answer for a ZIP: the most restrictive rule, and the level that set it."""
 
@@ -289,16 +274,14 @@ class DecidedRule:
     by: Jurisdiction | None
 
 
-@dataclass
-class ZipAnswer:
+@dataclass(frozen=True)
+class ZipAnswer(ZipPlaces):
+    """A ZIP code's places (federal, state, counties, cities), their rules and the answer."""
+
     zip_code: str
-    state: PlaceAnswer
-    counties: list[PlaceAnswer]
-    cities: list[PlaceAnswer]
     # The most restrictive headline of state, county and city (API v1's answer).
     answer: PlaceAnswer
     notes: list[str]
-    federal: Jurisdiction | None = None
     # Per category: the most restrictive rule of federal, state, county and city.
     rules: dict[str, DecidedRule] = field(default_factory=dict)
     # The highest minimum age any level sets.
@@ -307,15 +290,6 @@ class ZipAnswer:
     sentence: str = ""
     # `?on=`: the date the answer is for (None: today's law).
     on: datetime.date | None = None
-
-    @property
-    def places(self) -> list[PlaceAnswer]:
-        return [self.state, *self.counties, *self.cities]
-
-    @property
-    def levels(self) -> list[Jurisdiction]:
-        """The federal level and every place with a record, broadest first."""
-        return [j for j in [self.federal, *(p.jurisdiction for p in self.places)] if j]
 
     @property
     def deciding(self) -> list[Jurisdiction]:
@@ -327,96 +301,37 @@ class ZipAnswer:
         return list(levels.values())
 
 
-def zip_records(*, zip_code: str) -> list[dict]:
-    """The offline ZIP data's records for a ZIP (or ZIP+4) code; raises ZipMalformed."""
+def zip_lookup(*, zip_code: str, on: datetime.date | None = None) -> ZipAnswer:
+    """State, county and city of a ZIP (or ZIP+4) code with each status, and the most
+    restrictive as the answer; with `on`, the law in force on that date. Raises ZipMalformed
+    and ZipUnknown."""
     match = ZIP_RE.match(zip_code.strip())
     if not match:
         raise ZipMalformed(ZIP_FORMAT)
     record = zip_record(match.group(1))
-    return [record.as_dict()] if record else []
-
-
-def zip_lookup(*, zip_code: str, on: datetime.date | None = None) -> ZipAnswer:
-    """State, county and city of a ZIP with each status, and the most restrictive as the
-    answer; with `on`, the law in force on that date."""
-    records = zip_records(zip_code=zip_code)
-    if not records:
+    if record is None:
         raise ZipUnknown(f"{zip_code.strip()} is not a ZIP code in the offline US ZIP data.")
-    return zip_answer(zip_code=records[0]["zip_code"], records=records, on=on)
+    return zip_answer(record=record, on=on)
 
 
-def place_key(name: str) -> str:
-    name = re.sub(r"\s*\(.*?\)", "", name.lower())
-    name = re.sub(r"\s+(county|parish|borough|municipio|census area)$", "", name.strip())
-    name = re.sub(r"^(st\.?|saint)\s+", "saint ", name)
-    return re.sub(r"[^a-z0-9]+", " ", name).strip()
-
-
-def _unique(names) -> list[str]:
-    seen, result = set(), []
-    for name in names:
-        if name and place_key(name) not in seen:
-            seen.add(place_key(name))
-            result.append(name)
-    return result
-
-
-def zip_answer(*, zip_code: str, records: list[dict], on: datetime.date | None = None) -> ZipAnswer:
-    """Resolve ZIP data records (one per county the data names) against our jurisdictions."""
-    state_code = f"US-{records[0]['state']}"
-    rows = list(
-        Jurisdiction.objects.with_status().filter(
-            Q(code__in=[FEDERAL_CODE, state_code])
-            | Q(code__startswith=f"{state_code}-", level__in=LOCAL_LEVELS)
-        )
-    )
-    if on is not None:
-        as_in_force_on(rows, on)
-    federal, state, locals_by_key = None, None, {}
-    for row in rows:
-        if row.code == FEDERAL_CODE:
-            federal = row
-        elif row.code == state_code:
-            state = row
-        else:
-            locals_by_key.setdefault((row.level, place_key(row.name)), row)
-
-    county_names = _unique(record["county"] for record in records)
-    primary_cities = _unique(record["city"] for record in records)
-    other_cities = _unique(
-        name for record in records for name in record.get("acceptable_cities") or []
-    )
-    counties = [
-        PlaceAnswer(Level.COUNTY, name, locals_by_key.get((Level.COUNTY, place_key(name))))
-        for name in county_names
-    ]
-    cities = [
-        PlaceAnswer(Level.CITY, name, locals_by_key.get((Level.CITY, place_key(name))))
-        for name in primary_cities
-    ]
-    # Other place names the ZIP serves count only where they have a rule of their own.
-    cities += [
-        PlaceAnswer(Level.CITY, name, locals_by_key[(Level.CITY, place_key(name))])
-        for name in other_cities
-        if (Level.CITY, place_key(name)) in locals_by_key
-        and place_key(name) not in {place_key(n) for n in primary_cities}
-    ]
-    state_answer = PlaceAnswer(Level.STATE, state.name if state else records[0]["state"], state)
-    places = [state_answer, *counties, *cities]
+def zip_answer(*, record: ZipRecord, on: datetime.date | None = None) -> ZipAnswer:
+    """A ZIP record's places (places.PlaceIndex.zip_places) with their rules and notes."""
+    found = place_index(on).zip_places(record)
     # Most restrictive wins; on a tie the broader level, which applies to the whole ZIP.
-    answer = max(places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
-    levels = [j for j in [federal, *(place.jurisdiction for place in places)] if j]
-    rules = zip_rules(levels)
-    no_law = "No state or local kratom law" if state else "No kratom law on record"
+    answer = max(found.places, key=lambda place: STATUS_SEVERITY[place.status or Status.UNVERIFIED])
+    rules = zip_rules(found.levels)
+    no_law = (
+        "No state or local kratom law" if found.state.jurisdiction else "No kratom law on record"
+    )
     return ZipAnswer(
-        zip_code=zip_code,
+        zip_code=record.zip_code,
         on=on,
-        state=state_answer,
-        counties=counties,
-        cities=cities,
+        state=found.state,
+        counties=found.counties,
+        cities=found.cities,
         answer=answer,
-        notes=_zip_notes(state_answer, counties, cities),
-        federal=federal,
+        notes=_zip_notes(found.state, found.counties, found.cities),
+        federal=found.federal,
         rules=rules,
         min_age=minimum_age({category: decided.rule for category, decided in rules.items()}),
         sentence=answer_sentence(rules, no_law=no_law),
@@ -527,7 +442,7 @@ def _clause(categories: list[str], rule: str, by: str) -> str:
     return " ".join(filter(None, [words, verb, Rule(rule).label.lower(), by]))
 
 
-def _zip_notes(state: PlaceAnswer, counties: list, cities: list) -> list[str]:
+def _zip_notes(state: PlaceAnswer, counties: tuple, cities: tuple) -> list[str]:
     notes = []
     if state.jurisdiction is None:
         notes.append(f"We have no record for {state.name}; its status is unverified.")

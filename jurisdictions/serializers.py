@@ -63,12 +63,27 @@ def _changes(previous_rules, previous_effective: tuple | None, new) -> list[str]
     return changes
 
 
+def page_path(code: str) -> str:
+    """A jurisdiction's page, /j/US-TX/: every link to one is built here, or in a template
+    with {% url 'public:detail' code %}."""
+    return reverse("public:detail", args=[code])
+
+
+def api_path(code: str) -> str:
+    return reverse("public:api-detail", args=[code])
+
+
 def page_url(jurisdiction: Jurisdiction) -> str:
-    return settings.SITE_URL + reverse("public:detail", args=[jurisdiction.code])
+    return settings.SITE_URL + page_path(jurisdiction.code)
 
 
 def api_url(jurisdiction: Jurisdiction) -> str:
-    return settings.SITE_URL + reverse("public:api-detail", args=[jurisdiction.code])
+    return settings.SITE_URL + api_path(jurisdiction.code)
+
+
+def _who(jurisdiction: Jurisdiction) -> dict:
+    """Who a link or an event is about: the part every jurisdiction link shares."""
+    return {"code": jurisdiction.code, "name": jurisdiction.name, "level": jurisdiction.level}
 
 
 def rules_data(rules: dict) -> dict:
@@ -98,10 +113,10 @@ def version_data(version) -> dict | None:
 
 
 def jurisdiction_link_data(jurisdiction: Jurisdiction) -> dict:
+    """A link to a jurisdiction (schema JurisdictionLink): a ZIP answer's places and
+    deciding levels, the batch check's `decided_by`, a place's children."""
     return {
-        "code": jurisdiction.code,
-        "name": jurisdiction.name,
-        "level": jurisdiction.level,
+        **_who(jurisdiction),
         "status": jurisdiction.status,
         "url": page_url(jurisdiction),
         "api_url": api_url(jurisdiction),
@@ -202,12 +217,7 @@ def change_data(version) -> dict:
     """An entry of /changes: the version, the previous status and rules, what changed."""
     previous = version.previous_rules
     return {
-        "jurisdiction": {
-            "code": version.jurisdiction.code,
-            "name": version.jurisdiction.name,
-            "level": version.jurisdiction.level,
-            "url": page_url(version.jurisdiction),
-        },
+        "jurisdiction": {**_who(version.jurisdiction), "url": page_url(version.jurisdiction)},
         "previous_status": version.previous_status,
         "previous_rules": rules_data(previous) if previous else None,
         "changes": version_changes(version),
@@ -219,11 +229,7 @@ def status_change_data(jurisdiction: Jurisdiction, previous, new) -> dict:
     """The data of a status.changed / status.scheduled webhook event: both versions in the
     API's shape, what changed, and the public page."""
     return {
-        "jurisdiction": {
-            "code": jurisdiction.code,
-            "name": jurisdiction.name,
-            "level": jurisdiction.level,
-        },
+        "jurisdiction": _who(jurisdiction),
         "previous": version_data(previous),
         "new": version_data(new),
         "changes": _changes(
@@ -246,11 +252,13 @@ def place_data(place) -> dict:
     }
 
 
-def zip_rule_data(decided) -> dict:
+def zip_rule_data(decided, *, today: datetime.date | None = None) -> dict:
+    """A product's rule at a ZIP code and who decided it (schema ZipRule): the lookup's, and
+    the batch check's with the decider's citations beside it."""
     return {
         **rule_data(decided.rule),
         "decided_by": jurisdiction_link_data(decided.by) if decided.by else None,
-        "last_verified": last_verified_data(decided.by) if decided.by else None,
+        "last_verified": last_verified_data(decided.by, today=today) if decided.by else None,
     }
 
 

@@ -22,16 +22,9 @@ class ZipRecord:
     county: str  # as the data names it, e.g. "San Diego County"; "" when it names none
     city: str
     acceptable_cities: tuple[str, ...]
-
-    def as_dict(self) -> dict:
-        """The shape `zipcodes.matching` answers with (the parts the lookup reads)."""
-        return {
-            "zip_code": self.zip_code,
-            "state": self.state,
-            "county": self.county,
-            "city": self.city,
-            "acceptable_cities": list(self.acceptable_cities),
-        }
+    # Counties the ZIP code crosses besides `county`: the offline data names none; a data set
+    # with county splits would (the ZIP is then answered for every county).
+    other_counties: tuple[str, ...] = ()
 
 
 def _record(row: dict) -> ZipRecord:

@@ -67,10 +67,10 @@ def web_process_warm() -> None:
     report)."""
     lookup_tables_warm()
     get_resolver().reverse_dict  # noqa: B018 (imports the views, fills reverse()'s tables)
-    public_templates = Path(apps.get_app_config("jurisdictions").path) / "templates"
-    for path in (public_templates / "jurisdictions").iterdir():
+    public_templates = Path(apps.get_app_config("public").path) / "templates"
+    for path in (public_templates / "public").iterdir():
         if path.is_file():
-            get_template(f"jurisdictions/{path.name}")
+            get_template(f"public/{path.name}")
     try:
         # One ZIP answered (neither cached nor counted): the ORM's and the serializers'
         # first-use costs, and the database connection.

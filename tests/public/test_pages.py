@@ -7,6 +7,7 @@ from django.test import override_settings
 from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import Jurisdiction, Lead, Level
 from jurisdictions.selectors import zip_answer
+from jurisdictions.zipdata import ZipRecord
 from tests.factories import make_jurisdiction, make_user, record_status
 from tests.public.public_data import TODAY, publish_sample
 from tests.wsgi_client import WsgiClient
@@ -157,30 +158,22 @@ def test_an_unknown_zip_is_a_404_page(client):
 
 
 def test_a_zip_that_spans_two_counties_says_so_and_takes_the_stricter(sample):
-    """The offline data names one county per ZIP; this feeds the resolver two records,
-    as a data set with county splits would, to show the answer and the note."""
+    """The offline data names one county per ZIP; this feeds the resolver a record naming
+    two, as a data set with county splits would, to show the answer and the note."""
     make_jurisdiction(
         "US-CA-ORANGE-COUNTY", name="Orange County", level=Level.COUNTY, parent=sample["california"]
     )
     banned_county = Jurisdiction.objects.get(code="US-CA-ORANGE-COUNTY")
     record_status(banned_county, "banned", today=TODAY)
-    records = [
-        {
-            "zip_code": "99999",
-            "state": "CA",
-            "county": "San Diego County",
-            "city": "Oceanside",
-            "acceptable_cities": [],
-        },
-        {
-            "zip_code": "99999",
-            "state": "CA",
-            "county": "Orange County",
-            "city": "Oceanside",
-            "acceptable_cities": [],
-        },
-    ]
-    answer = zip_answer(zip_code="99999", records=records)
+    record = ZipRecord(
+        zip_code="99999",
+        state="CA",
+        county="San Diego County",
+        city="Oceanside",
+        acceptable_cities=(),
+        other_counties=("Orange County",),
+    )
+    answer = zip_answer(record=record)
     assert [c.name for c in answer.counties] == ["San Diego County", "Orange County"]
     assert answer.answer.jurisdiction == banned_county
     assert any(

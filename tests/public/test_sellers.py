@@ -99,11 +99,14 @@ def test_san_diego_answers_banned_for_the_leaf_decided_by_the_city(client, sampl
     result = check(client, [{"zip": SAN_DIEGO_ZIP, "category": "leaf"}]).json()["results"][0]
     leaf = result["rules"]["leaf"]
     assert leaf["rule"] == "banned" and leaf["scope"] == "possession"
+    # The lookup's link (schema JurisdictionLink).
     assert leaf["decided_by"] == {
         "code": "US-CA-SAN-DIEGO",
         "name": "San Diego (city)",
         "level": "city",
+        "status": "banned",
         "url": f"{settings.SITE_URL}/j/US-CA-SAN-DIEGO/",
+        "api_url": f"{settings.SITE_URL}/api/v1/jurisdictions/US-CA-SAN-DIEGO",
     }
     assert leaf["last_verified"]["by"] == "curated reference data"
     assert set(leaf["last_verified"]) == {"on", "by", "age_days", "stale"}

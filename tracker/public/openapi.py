@@ -62,6 +62,13 @@ def _rules(item: dict) -> dict:
     return _object(properties)
 
 
+# A product's rule at a ZIP code and the level that decided it: the lookup's and the batch
+# check's (serializers.zip_rule_data).
+ZIP_RULE_FIELDS = {
+    **RULE_FIELDS,
+    "decided_by": _nullable(_ref("JurisdictionLink")),
+    "last_verified": _nullable(_ref("LastVerified")),
+}
 SCHEMAS = {
     "Error": _object(
         {"error": _object({"code": STR, "message": STR})},
@@ -84,13 +91,7 @@ SCHEMAS = {
         "description": "When and by whom the status was last verified; stale past "
         "VERIFICATION_STALE_DAYS (the answer may be out of date: check the citations).",
     },
-    "ZipRule": _object(
-        {
-            **RULE_FIELDS,
-            "decided_by": _nullable({"$ref": REF + "JurisdictionLink"}),
-            "last_verified": _nullable(_ref("LastVerified")),
-        }
-    ),
+    "ZipRule": _object(ZIP_RULE_FIELDS),
     "Citation": _object({"title": STR, "url": STR, "text": STR}),
     "Version": _object(
         {
@@ -252,21 +253,7 @@ SCHEMAS.update(
             }
         ),
         "CheckRule": _object(
-            {
-                **RULE_FIELDS,
-                "decided_by": _nullable(
-                    _object(
-                        {
-                            "code": STR,
-                            "name": STR,
-                            "level": {"type": "string", "enum": Level.values},
-                            "url": {"type": "string", "format": "uri"},
-                        }
-                    )
-                ),
-                "citations": {"type": "array", "items": _ref("Citation")},
-                "last_verified": _nullable(_ref("LastVerified")),
-            }
+            {**ZIP_RULE_FIELDS, "citations": {"type": "array", "items": _ref("Citation")}}
         ),
         "CheckAnswer": _object(
             {

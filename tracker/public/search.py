@@ -11,24 +11,25 @@ matches more than one place answers with all of them: the resolver never picks s
 
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from django.conf import settings
 from django.urls import reverse
 
 from jurisdictions.models import Jurisdiction, Level, Status
+from jurisdictions.places import QUALIFIER, PlaceIndex, name_key, place_index, place_key
 from jurisdictions.selectors import OCD_RE, ZIP_FORMAT, ZIP_RE, jurisdiction_get
+from jurisdictions.serializers import api_path, page_path
 from jurisdictions.zipdata import zip_index
 
 US = "US"
 BROAD_LEVELS = {Level.COUNTRY, Level.STATE, Level.TERRITORY}
 US_TERRITORY_COUNTRIES = {"PR", "GU", "VI", "AS", "MP", "UM"}
-# Names people use that ISO does not (keys are normalised, see `normalise`).
+# Names people use that ISO does not (keys are places.name_key's).
 COUNTRY_ALIASES = {
     "uk": "GB",
     "britain": "GB",
@@ -73,8 +74,6 @@ STATE_ALIASES = {
 # Cities known by a nickname, rewritten to the city and its state.
 CITY_NICKNAMES = {"nyc": "new york ny", "new york city": "new york ny"}
 TRAILING_COUNTRY = re.compile(r"\s+(usa|us|united states|united states of america|america)$")
-QUALIFIER = re.compile(r"\s*\([^)]*\)")
-LOCAL_WORDS = re.compile(r"\s+(county|parish|borough)$")
 # Digits of any script, spaces and dashes only, and not a ZIP: a ZIP typed with full-width or
 # Arabic-Indic digits, or too short, is told the format (the API's `q` pattern says the same).
 DIGITS = re.compile(r"[\d\s-]+")
@@ -115,7 +114,7 @@ class Place:
     @property
     def url(self) -> str:
         if self.listed:
-            return reverse("public:detail", kwargs={"code": self.code})
+            return page_path(self.code)
         return reverse("public:country-unlisted", kwargs={"code": self.code})
 
     @property
@@ -137,19 +136,10 @@ class Resolution:
         return self.places[0] if self.kind == Kind.PLACE else None
 
 
-def normalise(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: "Côte d'Ivoire" → "cote divoire"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"['’`.]", "", text.replace("&", " and "))
-    text = " ".join(re.sub(r"[\W_]+", " ", text).split())
-    return text.removeprefix("the ")
-
-
 def _place_keys(name: str) -> set[str]:
-    """A record's name and the short forms people type: "Denver (city and county)" → denver."""
-    key = normalise(QUALIFIER.sub("", name))
-    return {key, LOCAL_WORDS.sub("", key)} - {""}
+    """A record's name and the short form people type: "Denver (city and county)" → denver,
+    "Sarasota County" → "sarasota county" and "sarasota"."""
+    return {name_key(QUALIFIER.sub("", name)), place_key(name)} - {""}
 
 
 def place_of(jurisdiction: Jurisdiction, via: str = "") -> Place:
@@ -204,9 +194,9 @@ def _country_keys() -> dict[str, set[str]]:
     for country in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
             if name := getattr(country, attribute, None):
-                keys[normalise(name)].add(country.alpha_2)
+                keys[name_key(name)].add(country.alpha_2)
                 # "Korea, Republic of" is also typed "Korea" (ambiguous unless aliased).
-                keys[normalise(name.split(",")[0])].add(country.alpha_2)
+                keys[name_key(name.split(",")[0])].add(country.alpha_2)
     for alias, code in COUNTRY_ALIASES.items():
         keys[alias] = {code}
     return dict(keys)
@@ -219,7 +209,7 @@ def _zip_data_places() -> dict[str, set[str]]:
     for record in zip_index().values():
         for name in [record.city, record.county, *record.acceptable_cities]:
             if name:
-                places[normalise(QUALIFIER.sub("", name))].add(record.state)
+                places[name_key(QUALIFIER.sub("", name))].add(record.state)
     return dict(places)
 
 
@@ -231,19 +221,15 @@ def lookup_tables_warm() -> None:
 
 
 class Index:
-    """The places a query can reach, built from our jurisdictions and ISO 3166."""
+    """The places a query can reach, built from our jurisdictions and ISO 3166: the place
+    index's, by the names and aliases people type."""
 
-    def __init__(self, jurisdictions: Iterable[Jurisdiction]):
-        jurisdictions = list(jurisdictions)  # a queryset is read here, when it is needed
-        self.by_code = {j.code: j for j in jurisdictions}
-        self.states = {
-            j.code[3:]: j
-            for j in jurisdictions
-            if j.level in (Level.STATE, Level.TERRITORY) and j.code.startswith("US-")
-        }
+    def __init__(self, places: PlaceIndex):
+        self.by_code = places.by_code
+        self.states = places.states  # by postal abbreviation
         self.broad: dict[str, set[str]] = defaultdict(set)
         self.local: dict[str, set[str]] = defaultdict(set)
-        for j in jurisdictions:
+        for j in places.jurisdictions:
             names = self.broad if j.level in BROAD_LEVELS else self.local
             for key in _place_keys(j.name):
                 names[key].add(j.code)
@@ -275,6 +261,17 @@ class Index:
 
 def resolve(query: str, jurisdictions: Iterable[Jurisdiction]) -> Resolution:
     """What a query names, among `jurisdictions` (with status and parent) and ISO 3166."""
+    return _resolve_in(query, lambda: Index(PlaceIndex(list(jurisdictions))))
+
+
+@lru_cache(maxsize=1)
+def _index_of(places: PlaceIndex) -> Index:
+    """Search's names for the current place index (kept with it, per data generation)."""
+    return Index(places)
+
+
+def _resolve_in(query: str, index_of: Callable[[], Index]) -> Resolution:
+    """`index_of` is called only for a query that needs the places (not a ZIP code)."""
     raw = query.strip()
     query = " ".join("".join(ch for ch in query if ch.isprintable()).split())[:200]
     if not query:
@@ -283,8 +280,8 @@ def resolve(query: str, jurisdictions: Iterable[Jurisdiction]) -> Resolution:
         return Resolution(query=query, kind=Kind.ZIP, zip_code=query)
     if DIGITS.fullmatch(raw):
         return Resolution(query=query, kind=Kind.INVALID_ZIP, message=ZIP_FORMAT)
-    index = Index(jurisdictions)
-    key = TRAILING_COUNTRY.sub("", normalise(query))
+    index = index_of()
+    key = TRAILING_COUNTRY.sub("", name_key(query))
     key = CITY_NICKNAMES.get(key, key)
     steps = (_by_code, _by_broad_name, _by_local_name, _with_state, _by_zip_data_name)
     for step in steps:
@@ -377,9 +374,9 @@ def _close_spellings(key: str, index: Index) -> list[Place]:
 
 
 def place_search(*, query: str) -> Resolution:
-    """Resolve a visitor's query against every jurisdiction we hold (one query, and none for
-    a ZIP code or an empty query)."""
-    return resolve(query, Jurisdiction.objects.with_status().select_related("parent"))
+    """Resolve a visitor's query against every jurisdiction we hold (the place index: no
+    query once it is built)."""
+    return _resolve_in(query, lambda: _index_of(place_index()))
 
 
 def resolution_data(resolution: Resolution) -> dict:
@@ -395,7 +392,7 @@ def resolution_data(resolution: Resolution) -> dict:
 
 
 def _place_data(place: Place) -> dict:
-    api = reverse("public:api-detail", args=[place.code]) if place.listed else None
+    api = api_path(place.code) if place.listed else None
     return {
         "code": place.code,
         "name": place.name,

@@ -2,13 +2,13 @@
 
 Both answer from two indexes, so a ZIP costs a few dictionary lookups and no query:
 - the offline ZIP data (jurisdictions.zipdata), indexed once per process;
-- a snapshot of every US jurisdiction's rules, built with one database read once per
-  public-cache generation (a confirmed change bumps it) and day (verification ages), in
-  each process. Answers are memoised per set of levels: most ZIPs of a state share one.
+- the place index (jurisdictions.places), kept per data generation, and a snapshot of the
+  answers built from it, kept per place index and day (verification ages). Answers are
+  memoised per set of levels: most ZIPs of a state share one.
 
-A ZIP's levels are found as `selectors.zip_answer` finds them (the federal level, the
-state, the county and city the data names, and other place names of the ZIP that have a
-record of their own), and the strictest rule per product is `selectors.zip_rules`.
+A ZIP's levels are the lookup's (places.PlaceIndex.zip_places), the strictest rule per
+product is `selectors.zip_rules` and each rule's entry the lookup's (serializers.zip_rule_data)
+with the deciding level's citations.
 """
 
 import datetime
@@ -17,22 +17,13 @@ import threading
 from dataclasses import dataclass, field
 from functools import cache
 
-import redis
 from django.utils import timezone
 
-from jurisdictions.generation import public_generation
-from jurisdictions.models import Category, Jurisdiction, Level, Rule
-from jurisdictions.pointintime import Certainty, as_in_force_on, on_label
-from jurisdictions.rules import rule_data
-from jurisdictions.selectors import (
-    FEDERAL_CODE,
-    LOCAL_LEVELS,
-    ZIP_FORMAT,
-    ZIP_RE,
-    place_key,
-    zip_rules,
-)
-from jurisdictions.serializers import citations_text, last_verified_data, page_url
+from jurisdictions.models import Category, Jurisdiction, Rule
+from jurisdictions.places import PlaceIndex, place_index
+from jurisdictions.pointintime import Certainty, on_label
+from jurisdictions.selectors import ZIP_FORMAT, ZIP_RE, DecidedRule, zip_rules
+from jurisdictions.serializers import citations_text, zip_rule_data
 from jurisdictions.zipdata import ZipRecord, zip_index
 from tracker.public.responses import json_body
 
@@ -52,12 +43,6 @@ NOTICE = "Information, not legal advice."
 
 
 @cache
-def _key(name: str) -> str:
-    """A place name's match key (memoised: the ZIP data repeats its names thousands of times)."""
-    return place_key(name) if name else ""
-
-
-@cache
 def zips_in_order() -> list[str]:
     return sorted(zip_index())
 
@@ -70,57 +55,31 @@ class ZipRules:
 
 
 class RulesSnapshot:
-    """Every US jurisdiction's rules as of one data generation, and the answers built from them."""
+    """The answers built from one place index (every US jurisdiction's rules as of one data
+    generation, or as of `on`), memoised per set of levels."""
 
-    def __init__(
-        self,
-        jurisdictions: list[Jurisdiction],
-        today: datetime.date,
-        on: datetime.date | None = None,
-    ):
+    def __init__(self, places: PlaceIndex, today: datetime.date, on: datetime.date | None = None):
+        self.places = places
         self.today = today
         # `?on=`: the places answer as on that date (pointintime.as_in_force_on).
         self.on = on
         self.uncertain = {
             row.id: row.code
-            for row in jurisdictions
+            for row in places.jurisdictions
             if on and row.in_force.certainty == Certainty.UNCERTAIN
         }
-        self.federal = None
-        self.states: dict[str, Jurisdiction] = {}
-        self.locals: dict[str, dict[tuple[str, str], Jurisdiction]] = {}
-        for row in jurisdictions:  # in code order, as zip_answer reads them
-            parts = row.code.split("-")
-            if row.code == FEDERAL_CODE:
-                self.federal = row
-            elif len(parts) == 2:
-                self.states[parts[1]] = row
-            elif row.level in LOCAL_LEVELS:
-                by_key = self.locals.setdefault(parts[1], {})
-                by_key.setdefault((row.level, place_key(row.name)), row)
-        self._deciders: dict[int, dict] = {}
         self._answers: dict[tuple[int, ...], ZipRules] = {}
-
-    def _levels(self, record: ZipRecord) -> list[Jurisdiction]:
-        levels = [self.federal, self.states.get(record.state)]
-        local = self.locals.get(record.state)
-        if local:  # most states have no local records: no name is matched at all
-            city_key = _key(record.city)
-            levels.append(local.get((Level.COUNTY, _key(record.county))))
-            levels.append(local.get((Level.CITY, city_key)))
-            levels += [local.get((Level.CITY, _key(name))) for name in record.acceptable_cities]
-        # By id, not by model instance: Model.__hash__ is slow enough to show in a batch.
-        return list({level.id: level for level in levels if level is not None}.values())
 
     def rules(self, record: ZipRecord) -> ZipRules:
         """Per category, the strictest rule of the ZIP's levels, who decided it, its citations
         and verification; memoised per set of levels (shared: do not modify)."""
-        levels = self._levels(record)
+        levels = self.places.zip_places(record).levels
+        # By id, not by model instance: Model.__hash__ is slow enough to show in a batch.
         key = tuple(level.id for level in levels)
         answer = self._answers.get(key)
         if answer is None:
             decided = zip_rules(levels)
-            rules = {category: self._entry(d.rule, d.by) for category, d in decided.items()}
+            rules = {category: self._entry(d) for category, d in decided.items()}
             if self.on:
                 certainty = self._certainty(levels)
                 rules = {category: {**rule, **certainty} for category, rule in rules.items()}
@@ -139,65 +98,34 @@ class RulesSnapshot:
         )
         return {"certainty": certainty, "uncertain_in": uncertain}
 
-    def _entry(self, rule, by: Jurisdiction | None) -> dict:
-        decider = self._decider(by) if by else None
-        return {
-            **rule_data(rule),
-            "decided_by": decider["link"] if decider else None,
-            "citations": decider["citations"] if decider else [],
-            "last_verified": decider["last_verified"] if decider else None,
-        }
-
-    def _decider(self, jurisdiction: Jurisdiction) -> dict:
-        decider = self._deciders.get(jurisdiction.pk)
-        if decider is None:
-            decider = {
-                "link": {
-                    "code": jurisdiction.code,
-                    "name": jurisdiction.name,
-                    "level": jurisdiction.level,
-                    "url": page_url(jurisdiction),
-                },
-                "citations": jurisdiction.current_status.basis_citations,
-                "last_verified": last_verified_data(jurisdiction, today=self.today),
-            }
-            self._deciders[jurisdiction.pk] = decider
-        return decider
+    def _entry(self, decided: DecidedRule) -> dict:
+        """The lookup's entry for the rule, and the citations of the level that decided it."""
+        citations = decided.by.current_status.basis_citations if decided.by else []
+        return {**zip_rule_data(decided, today=self.today), "citations": citations}
 
 
 _lock = threading.Lock()
-_snapshot: tuple[tuple[str, datetime.date], RulesSnapshot] | None = None
-
-
-def _snapshot_build(today: datetime.date, on: datetime.date | None = None) -> RulesSnapshot:
-    rows = list(Jurisdiction.objects.in_us().with_status().order_by("code"))
-    if on is not None:
-        as_in_force_on(rows, on)
-    return RulesSnapshot(rows, today, on)
+_snapshot: RulesSnapshot | None = None
 
 
 def snapshot_for(on: datetime.date | None) -> RulesSnapshot:
-    """Today's snapshot (kept per generation), or one built for `?on=` (two queries)."""
-    return rules_snapshot() if on is None else _snapshot_build(timezone.localdate(), on)
+    """Today's snapshot (kept per place index and day), or one built for `?on=` (two queries)."""
+    if on is not None:
+        return RulesSnapshot(place_index(on), timezone.localdate(), on)
+    return rules_snapshot()
 
 
 def rules_snapshot() -> RulesSnapshot:
-    """The snapshot of the current generation, built once per process (one query)."""
+    """The snapshot of today's place index, built once per process and day."""
     global _snapshot
-    today = timezone.localdate()
-    try:
-        version = (public_generation(), today)
-    except redis.RedisError:
-        # Without the generation a kept snapshot may be stale: read the database each time.
-        log.exception("Public cache generation unavailable; building the rules snapshot anew")
-        return _snapshot_build(today)
+    places, today = place_index(), timezone.localdate()
     current = _snapshot
-    if current is not None and current[0] == version:
-        return current[1]
+    if current is not None and current.places is places and current.today == today:
+        return current
     with _lock:
-        if _snapshot is None or _snapshot[0] != version:
-            _snapshot = (version, _snapshot_build(today))
-        return _snapshot[1]
+        if _snapshot is None or _snapshot.places is not places or _snapshot.today != today:
+            _snapshot = RulesSnapshot(places, today)
+        return _snapshot
 
 
 # The batch check
