@@ -1,5 +1,5 @@
-"""Public reads go through the short middleware stack with every security header; the admin
-keeps sessions and CSRF."""
+"""Public reads carry every security header and no cookie through the one middleware stack;
+the admin keeps sessions and CSRF."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Email alerts' public pages: subscribe, confirm, manage, unsubscribe.
 
-Served through the short middleware stack (no sessions, no CSRF cookie), like the API key
+Cookie-free (no session, no CSRF token, so exempt from Django's check), like the API key
 request: forms are checked by origin and rate-limited per client (and per address in the
 service); the subscribe answer is the same whether or not the address already has alerts.
 Links in mails carry the subscription's key, so nothing needs a login or a cookie.

@@ -1,6 +1,6 @@
 """The self-serve API key: a request on /sellers/, a link by mail, the key shown once.
 
-Public pages, served through the short middleware stack (no sessions, no CSRF cookie): the
+Cookie-free public pages (no session, no CSRF token, so exempt from Django's check): the
 forms are checked by Origin, rate-limited per client (and per address in the service), and
 the request's answer is the same whether or not the address already has a key.
 """
