@@ -73,6 +73,8 @@ def _alert_request(data: dict) -> email_services.AlertRequest:
     )
 
 
+# Cookie-free like every public page: any method gets the page, never CSRF's 403.
+@csrf_exempt
 @never_cache
 def sent(request):
     context = {"hours": settings.EMAIL_ALERT_LINK_MAX_AGE // 3600}

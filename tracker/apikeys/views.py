@@ -57,6 +57,8 @@ def key_request(request):
     return redirect("apikeys:sent")
 
 
+# Cookie-free like every public page: any method gets the page, never CSRF's 403.
+@csrf_exempt
 @never_cache
 def key_request_sent(request):
     context = {"hours": settings.API_KEY_LINK_MAX_AGE // 3600}
