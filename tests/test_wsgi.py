@@ -32,6 +32,24 @@ def test_public_reads_carry_every_security_header_and_no_cookie(path, settings):
         assert "Set-Cookie" not in response and "Cookie" not in response.get("Vary", "")
 
 
+@pytest.mark.parametrize(
+    "path, answers",
+    [
+        ("/j/US-TX/", {405}),
+        ("/api/v1/jurisdictions/US-TX", {405}),
+        ("/j/US-TX/report/thanks/", {200}),
+        ("/sellers/key/sent/", {200}),
+        ("/alerts/sent/", {200}),
+        ("/healthz", {200, 503}),
+    ],
+)
+def test_a_post_to_a_public_page_gets_its_answer_not_csrfs_403(path, answers):
+    """The public pages are cookie-free: CSRF, which the one stack enforces for the admin,
+    does not refuse them."""
+    publish_sample()
+    assert WsgiClient().post(path).status_code in answers
+
+
 def test_the_admin_keeps_sessions_and_csrf():
     response = WsgiClient().get("/admin/login/")
     assert response.status_code == 200
