@@ -30,8 +30,11 @@ class OneTimePasswordMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: reading the session would make every public answer Vary: Cookie.
+        if not request.path.startswith("/admin/"):
+            return self.get_response(request)
         noted = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        if noted is None or not request.path.startswith("/admin/"):
+        if noted is None:
             return self.get_response(request)
         user = request.user
         if not user.is_authenticated or user.password != noted:  # changed since

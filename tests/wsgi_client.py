@@ -1,7 +1,6 @@
 """Django's test client, with every request going through tracker.wsgi.application as a WSGI
-server would send it: the public fast path, then the short or the full middleware stack.
-
-Django's own client builds its handler from MIDDLEWARE and never reaches tracker/wsgi.py.
+server would send it: the public fast path, then Django. Django's own client never reaches
+tracker/wsgi.py, and so never the fast path; unlike it, this one enforces CSRF.
 """
 
 from functools import partial

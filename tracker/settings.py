@@ -59,16 +59,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Public reads (pages, API, feeds, badges) need no sessions, CSRF, logins, messages or
-# static files: tracker/wsgi.py serves them through this shorter stack, with the same
-# security headers. The admin and /static/ keep MIDDLEWARE.
-PUBLIC_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "tracker.middleware.ContentSecurityPolicyMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
 

@@ -1,12 +1,8 @@
-"""The WSGI application: public reads through a short middleware stack, the rest through all.
+"""The WSGI application: Django, with tracker.public.fastpath in front, which answers a
+cached public read again with the bytes and headers Django sent for it.
 
-In front of the short stack, tracker.public.fastpath answers a cached public read again
-with the bytes and headers Django sent for it, without going through Django.
-
-A cached public GET spent more time in sessions, CSRF, logins, messages and WhiteNoise than
-in its view, and uses none of them. Requests under /admin and STATIC_URL go through
-settings.MIDDLEWARE; every other path through settings.PUBLIC_MIDDLEWARE, which keeps the
-security headers (HSTS, nosniff, Referrer-Policy, CSP, X-Frame-Options).
+Every request Django answers goes through the one settings.MIDDLEWARE, the stack Django's
+test client and the browser tests' live server run too.
 """
 
 import logging
@@ -15,15 +11,13 @@ from pathlib import Path
 
 import redis
 from django.apps import apps
-from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 from django.db import DatabaseError
 from django.template.loader import get_template
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-full_application = get_wsgi_application()  # also sets Django up
+django_application = get_wsgi_application()  # also sets Django up
 
 from jurisdictions.generation import public_generation  # noqa: E402
 from jurisdictions.selectors import zip_lookup  # noqa: E402
@@ -36,27 +30,8 @@ log = logging.getLogger(__name__)
 WARM_ZIP = "20001"  # Washington, DC: any ZIP of the data will do
 
 
-class PublicHandler(WSGIHandler):
-    """Django's WSGI handler with settings.PUBLIC_MIDDLEWARE instead of MIDDLEWARE."""
-
-    def load_middleware(self, is_async=False):
-        # Django builds the chain from settings.MIDDLEWARE; this runs once, at import.
-        full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.PUBLIC_MIDDLEWARE
-        try:
-            super().load_middleware(is_async)
-        finally:
-            settings.MIDDLEWARE = full
-
-
-public_application = FastPublicReads(PublicHandler())
-FULL_STACK_PREFIXES = ("/admin", "/" + settings.STATIC_URL.lstrip("/"))
-
-
-def application(environ, start_response):
-    path = environ.get("PATH_INFO", "")
-    handler = full_application if path.startswith(FULL_STACK_PREFIXES) else public_application
-    return handler(environ, start_response)
+# It answers only what public_read taught it; every other request passes through to Django.
+application = FastPublicReads(django_application)
 
 
 def web_process_warm() -> None:

@@ -4,8 +4,10 @@
 
 Migrates and seeds the database it is given, starts gunicorn on a free loopback port for
 the app and then for tests/bench/bare_wsgi.py (same settings, DEBUG off), and runs wrk
-against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match) and the bare
-view serving a body of the same size as each answer. Prints requests/s, p50/p99 latency
+against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match), the API with
+an API key (which the fast path leaves to Django: the middleware, the view's steps, the
+key's lookup and daily count) and the bare view serving a body of the same size as each
+answer. Prints requests/s, p50/p99 latency
 and each ratio to the bare view of its size (the 304's to the API's), and the CPU time
 gunicorn spent per request (median over the rounds) with the bare view's divided by it
 (above 1: cheaper than the bare view), which a loaded machine moves least. The rate
@@ -47,6 +49,7 @@ def server_env(**extra) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "API_RATE_LIMIT": "100000000",
+        "API_KEY_RATE_LIMIT": "100000000",
         "PAGE_RATE_LIMIT": "100000000",
         "LOG_LEVEL": "WARNING",
         **extra,
@@ -141,9 +144,17 @@ def database_prepare(env: dict) -> None:
     )
 
 
+def api_key_create(env: dict) -> str:
+    """A new API key (no daily quota) for the keyed scenario."""
+    command = [PYTHON, "manage.py", "apikeys", "create", "bench", "--contact", "bench@example.org"]
+    output = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return output.stdout.split()[-1]
+
+
 def main() -> None:
     env = server_env()
     database_prepare(env)
+    key = api_key_create(env)
 
     app, app_base = start_gunicorn("tracker.wsgi", env)
     # The baseline is a plain one-view app: none of the project's start-up work.
@@ -173,6 +184,11 @@ def main() -> None:
             "API 304 (If-None-Match)": (
                 app_base + "/api/v1/jurisdictions/US-TX",
                 [f"If-None-Match: {etag}"],
+                api_bare,
+            ),
+            "API with a key (through Django)": (
+                app_base + "/api/v1/jurisdictions/US-TX",
+                [f"Authorization: Bearer {key}"],
                 api_bare,
             ),
         }

@@ -257,6 +257,14 @@ def test_it_allows_cross_origin_gets_and_preflights(client, sample):
     preflight = client.options("/api/v1/jurisdictions/US-TX")
     assert preflight.status_code == 204
     assert "GET" in preflight["Access-Control-Allow-Methods"]
+    # Exactly these: a read is asked for with If-None-Match and an API key, never a body.
+    assert {name: value for name, value in preflight.items() if "Access-Control" in name} == {
+        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+        "Access-Control-Allow-Headers": "If-None-Match, Authorization",
+        "Access-Control-Max-Age": "86400",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Retry-After",
+    }
 
 
 def test_it_refuses_writes_with_a_json_405(client, sample):

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 def django_calls(monkeypatch):
     """The requests that reached Django (the others were answered by the fast path)."""
     calls = []
-    django = wsgi.public_application.app
+    django = wsgi.application.app
 
     def counting(environ, start_response):
         calls.append(environ["PATH_INFO"])
         return django(environ, start_response)
 
-    monkeypatch.setattr(wsgi.public_application, "app", counting)
-    wsgi.public_application._learned.clear()  # what earlier tests taught it
+    monkeypatch.setattr(wsgi.application, "app", counting)
+    wsgi.application._learned.clear()  # what earlier tests taught it
     return calls
 
 
@@ -96,7 +96,7 @@ def test_parameters_no_view_reads_do_not_grow_the_table(django_calls):
     for n in range(300):
         assert client.get(f"/j/US-TX/?cb={n}").status_code == 200
     assert len(django_calls) == 1
-    assert [key[0] for key in wsgi.public_application._learned] == ["/j/US-TX/"]
+    assert [key[0] for key in wsgi.application._learned] == ["/j/US-TX/"]
 
 
 def test_a_host_django_refuses_is_never_learned(django_calls):

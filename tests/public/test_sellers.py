@@ -158,6 +158,65 @@ def test_the_check_takes_posts_only(client, sample):
     assert response.status_code == 405 and error_code(response) == "method_not_allowed"
 
 
+SHOP = {"origin": "https://shop.example"}
+CHECK_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Retry-After",
+}
+
+
+def cors_of(response) -> dict:
+    return {name: value for name, value in response.items() if name.startswith("Access-Control")}
+
+
+def listed(header: str) -> set[str]:
+    return {name.strip().lower() for name in header.split(",")}
+
+
+@pytest.mark.parametrize("asked", ["content-type", "authorization,content-type"])
+def test_the_check_answers_a_cors_preflight_for_a_json_body_and_a_key(client, asked):
+    preflight = client.options(
+        "/api/v1/check",
+        headers={**SHOP, "access-control-request-method": "POST",
+                 "access-control-request-headers": asked},
+    )  # fmt: skip
+    assert preflight.status_code == 204 and preflight.content == b""
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert listed(preflight["Access-Control-Allow-Methods"]) == {"post", "options"}
+    assert listed(asked) <= listed(preflight["Access-Control-Allow-Headers"])
+    assert int(preflight["Access-Control-Max-Age"]) > 0
+
+
+@pytest.mark.parametrize("keyed", [False, True], ids=["anonymous", "api-key"])
+def test_the_checks_answer_is_open_to_cors_with_and_without_a_key(client, sample, key, keyed):
+    bearer = {"authorization": f"Bearer {key.plain}"} if keyed else {}
+    response = check(client, [{"zip": SAN_DIEGO_ZIP, "category": "leaf"}], **SHOP, **bearer)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["rules"]["leaf"]["rule"] == "banned"
+    assert cors_of(response) == CHECK_CORS
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_checks_refusals_are_open_to_cors(client, sample):
+    """A page on another origin can read why it was refused."""
+    bad_key = check(client, [{"zip": SAN_DIEGO_ZIP}], **SHOP, authorization="Bearer kt_unknown")
+    assert bad_key.status_code == 401 and error_code(bad_key) == "invalid_api_key"
+    bad_body = client.post("/api/v1/check", "[]", content_type="application/json", headers=SHOP)
+    assert bad_body.status_code == 400 and error_code(bad_body) == "invalid_body"
+    get = client.get("/api/v1/check", headers=SHOP)
+    assert get.status_code == 405 and listed(get["Allow"]) == {"post", "options"}
+    for response in (bad_key, bad_body, get):
+        assert cors_of(response) == CHECK_CORS
+
+
+@override_settings(API_CHECK_ANONYMOUS_LIMIT=1, API_CHECK_ANONYMOUS_WINDOW=60)
+def test_the_checks_429_is_open_to_cors(client, sample):
+    assert check(client, [{"zip": SAN_DIEGO_ZIP}], **SHOP).status_code == 200
+    limited = check(client, [{"zip": SAN_DIEGO_ZIP}], **SHOP)
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert cors_of(limited) == CHECK_CORS
+
+
 @override_settings(
     API_RATE_LIMIT=3,
     API_CHECK_ANONYMOUS_LIMIT=4,

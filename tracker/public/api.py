@@ -2,7 +2,6 @@
 
 import datetime
 import json
-import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import EmptyPage, Paginator
@@ -17,7 +16,15 @@ from jurisdictions.pointintime import OnMalformed, as_in_force_on, on_parse
 from tracker.lib.params import bounded_int
 from tracker.public import apiaccess, sellers
 from tracker.public.openapi import openapi_document
-from tracker.public.responses import api_error, csv_response, json_response, public_read
+from tracker.public.responses import (
+    Methods,
+    api_error,
+    api_rendered,
+    csv_response,
+    endpoint,
+    json_response,
+    public_read,
+)
 from tracker.public.search import Kind, place_search, resolution_data
 
 DEFAULT_PER_PAGE = 50
@@ -28,7 +35,6 @@ CHANGES_LIMIT = 200
 MAX_QUERY = 200
 CHECK_BODY = 'The body must be a JSON object {"items": [{"zip": "92101", "category": "leaf"}, …]}.'
 UNENCODABLE = "The body holds text that is not valid Unicode (a lone surrogate such as \\ud800)."
-log = logging.getLogger(__name__)
 api_read = public_read(api=True, rate_limited=True)
 
 
@@ -280,28 +286,31 @@ def _check_items(request) -> list:
     return items
 
 
-@csrf_exempt
+# A browser on a seller's site may call it: a JSON body and an API key need a preflight.
+CHECK_METHODS = Methods(
+    ("POST",),
+    api=True,
+    refusal="Send the batch with POST.",
+    request_headers="Content-Type, Authorization",
+)
+
+
+@endpoint(CHECK_METHODS)
 @_bad_input_as_error
 def check(request):
     """The batch check: read-only, so safe to retry; items count toward the rate limit."""
-    if request.method != "POST":
-        response = api_error(405, "method_not_allowed", "Send the batch with POST.")
-        response["Allow"] = "POST"
-        return response
-    try:
-        caller = apiaccess.api_caller(request, batch=True)
-    except apiaccess.InvalidApiKey as error:
-        return apiaccess.invalid_key_response(error)
+    caller = apiaccess.api_caller(request, batch=True)
     on = _on(request)
     items = _check_items(request)
     refusal = apiaccess.api_limit_refusal(caller, cost=max(1, len(items)))
     if refusal is not None:
         return refusal
-    try:
-        body = sellers.batch_check_json(items=items, on=on)
-    except Exception:
-        log.exception("Batch check failed")
-        return api_error(500, "internal_error", "Something went wrong on our side.")
+    return _check_answer(request, items, on)
+
+
+@api_rendered
+def _check_answer(request, items: list, on: datetime.date | None):
+    body = sellers.batch_check_json(items=items, on=on)
     return HttpResponse(
         body, content_type="application/json", headers={"Cache-Control": "no-store"}
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tracker.apikeys.selectors import InvalidApiKey, apikey_authenticate
 from tracker.apikeys.services import apikey_usage_count
 from tracker.lib.ratelimit import client_address, rate_limit_hit
-from tracker.public.responses import api_error
+from tracker.public.responses import Refused, api_error
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,16 @@ class Caller:
 
 
 def api_caller(request, *, batch: bool = False) -> Caller:
-    """The caller of an API request; raises InvalidApiKey for a bad Authorization header.
+    """The caller of an API request (the caller step); a bad Authorization header is
+    refused with a 401 (Refused).
 
     Without a key a batch check has a budget of its own, in items, sized so that one whole
     batch fits; every other request counts against the public per-request limit.
     """
-    key = apikey_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
+    try:
+        key = apikey_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
+    except InvalidApiKey as error:
+        raise Refused(_invalid_key_response(error)) from None
     if key is not None:
         limit, window = settings.API_KEY_RATE_LIMIT, settings.API_RATE_LIMIT_WINDOW
         return Caller("apikey", str(key.pk), limit, window, key.pk, key.daily_quota)
@@ -51,7 +55,7 @@ def anonymous_caller(request) -> Caller:
     )
 
 
-def invalid_key_response(error: InvalidApiKey):
+def _invalid_key_response(error: InvalidApiKey):
     return api_error(
         401,
         "invalid_api_key",

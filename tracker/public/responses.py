@@ -1,4 +1,12 @@
-"""The one wrapper every public read goes through: cache, ETag/304, Cache-Control, CORS, rate limit."""
+"""The public endpoints' pipeline, in steps each endpoint composes, and the shapes of their
+answers.
+
+The steps: method and CORS (Methods, endpoint), the API caller (apiaccess.api_caller),
+cache and ETag (cached_read), limits (limit_refusal, apiaccess.api_limit_refusal), render
+(api_rendered). public_read composes all five for a read; the sellers' batch check
+(api.check) takes the same method and CORS, caller, limit and render steps, without the
+cache.
+"""
 
 import csv
 import io
@@ -17,16 +25,9 @@ from tracker.public.cache import CachedResponse, cached_response_get, cached_res
 
 log = logging.getLogger(__name__)
 
-READ_METHODS = ("GET", "HEAD")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Retry-After",
-}
-# Only a preflight (OPTIONS) needs to say which methods and headers are allowed.
-PREFLIGHT_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "If-None-Match, Authorization",
-    "Access-Control-Max-Age": "86400",
 }
 
 
@@ -172,41 +173,6 @@ def _representation(request, entry) -> tuple[bytes, str, str]:
     return entry.body, entry.etag, ""
 
 
-def _entry_response(request, entry, response=None):
-    """The response for a cached entry (a 304 when `response` is one), with its coding."""
-    body, etag, coding = _representation(request, entry)
-    if response is None:
-        response = HttpResponse(body, content_type=entry.content_type)
-        if entry.disposition:
-            response["Content-Disposition"] = entry.disposition
-        if coding:
-            response["Content-Encoding"] = coding
-    if entry.gzipped:
-        patch_vary_headers(response, ["Accept-Encoding"])
-    return response, etag
-
-
-def _finish(response, *, etag: str | None, cors: bool):
-    if etag:
-        response["ETag"] = etag
-        response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
-    if cors:
-        for name, value in CORS_HEADERS.items():
-            response[name] = value
-    return response
-
-
-def _render(view, request, args, kwargs, *, api: bool):
-    if not api:
-        return view(request, *args, **kwargs)
-    try:
-        return view(request, *args, **kwargs)
-    except Exception:
-        # An API client gets JSON even when we fail; the traceback goes to the log.
-        log.exception("API view %s failed", view.__name__)
-        return api_error(500, "internal_error", "Something went wrong on our side.")
-
-
 @dataclass(frozen=True)
 class Served:
     """What public_read answered a GET with, for the WSGI fast path to learn from
@@ -221,69 +187,166 @@ class Served:
 SERVED = "jurisdictions.public_read.served"
 
 
-def _served(request, key, entry, api: bool, rate_limited: bool, response, etag: str):
+def _entry_answer(request, served: Served, if_none_match: str):
+    """A cached entry's answer: a 304 when If-None-Match names its ETag, else its body in the
+    client's coding. A GET's is noted in request.META for the fast path."""
+    entry = served.entry
+    body, etag, coding = _representation(request, entry)
+    if etag_matches(if_none_match, entry.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=entry.content_type)
+        if entry.disposition:
+            response["Content-Disposition"] = entry.disposition
+        if coding:
+            response["Content-Encoding"] = coding
+    if entry.gzipped:
+        patch_vary_headers(response, ["Accept-Encoding"])
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_MAX_AGE}"
     if request.method == "GET":
-        request.META[SERVED] = Served(key, entry, api, rate_limited)
-    return _finish(response, etag=etag, cors=api)
+        request.META[SERVED] = served
+    return response
 
 
-def public_read(*, api: bool = False, rate_limited: bool = False):
-    """Serve a read from the generation-keyed cache, answering 304 when the ETag matches.
+class Refused(Exception):
+    """Raised by a step that answers instead of the view (a bad API key's 401); the endpoint
+    sends its response."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Methods:
+    """The methods an endpoint takes. An API endpoint also answers CORS preflights (OPTIONS),
+    refuses other methods with the API's JSON 405 and sends CORS headers with every answer;
+    a page refuses them with a plain 405."""
+
+    allowed: tuple[str, ...]
+    api: bool = False
+    refusal: str = ""  # the API's 405 message
+    request_headers: str = ""  # what a cross-origin caller may send, for the preflight
+
+    def answer(self, request) -> HttpResponse | None:
+        """The answer to a preflight or to a method the endpoint does not take, else None."""
+        if request.method in self.allowed:
+            return None
+        if not self.api:
+            return HttpResponseNotAllowed(self.allowed)
+        allow = ", ".join((*self.allowed, "OPTIONS"))
+        if request.method == "OPTIONS":
+            # Only a preflight needs to say which methods and headers are allowed.
+            preflight = {
+                "Access-Control-Allow-Methods": allow,
+                "Access-Control-Allow-Headers": self.request_headers,
+                "Access-Control-Max-Age": "86400",
+            }
+            return HttpResponse(status=204, headers=preflight)
+        response = api_error(405, "method_not_allowed", self.refusal)
+        response["Allow"] = allow
+        return response
+
+    def finish(self, response: HttpResponse) -> HttpResponse:
+        if self.api:
+            for name, value in CORS_HEADERS.items():
+                response[name] = value
+        return response
+
+
+PAGE_READ = Methods(("GET", "HEAD"))
+API_READ = Methods(
+    ("GET", "HEAD"),
+    api=True,
+    refusal="Only GET is supported.",
+    request_headers="If-None-Match, Authorization",
+)
+
+
+def endpoint(methods: Methods):
+    """The method and CORS step around a view (whose steps may answer instead by raising
+    Refused)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = methods.answer(request)
+            if response is None:
+                try:
+                    response = view(request, *args, **kwargs)
+                except Refused as refused:
+                    response = refused.response
+            return methods.finish(response)
+
+        # Public endpoints read no cookies and take no form: CSRF does not apply, and a
+        # method they do not take gets their 405.
+        wrapper.csrf_exempt = True
+        return wrapper
+
+    return decorator
+
+
+def api_rendered(view):
+    """The render step of an API endpoint: a client gets JSON even when we fail; the
+    traceback goes to the log."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Exception:
+            log.exception("API view %s failed", view.__name__)
+            return api_error(500, "internal_error", "Something went wrong on our side.")
+
+    return wrapper
+
+
+def cached_read(view, *, api: bool, rate_limited: bool):
+    """The cache and ETag step, with the caller and the limits a read is under.
 
     The view runs only on a miss and only its 200 answers are cached. A revalidation that
     ends in 304 costs next to nothing and is not counted against the rate limit, so
     clients are encouraged to send If-None-Match.
     """
-
     # Here, not at the top: apiaccess answers with this module's api_error.
-    from tracker.public.apiaccess import InvalidApiKey, api_caller, invalid_key_response
+    from tracker.public.apiaccess import api_caller
 
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if api and request.method == "OPTIONS":
-                return _finish(
-                    HttpResponse(status=204, headers=PREFLIGHT_HEADERS), etag=None, cors=True
-                )
-            if request.method not in READ_METHODS:
-                if not api:
-                    return HttpResponseNotAllowed(READ_METHODS)
-                response = api_error(405, "method_not_allowed", "Only GET is supported.")
-                response["Allow"] = "GET, HEAD, OPTIONS"
-                return _finish(response, etag=None, cors=True)
-            caller = None
-            if rate_limited:
-                try:
-                    caller = api_caller(request)
-                except InvalidApiKey as error:
-                    return _finish(invalid_key_response(error), etag=None, cors=api)
-            key = cache_key(request.path, request.META.get("QUERY_STRING", ""))
-            if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
-            entry = cached_response_get(key)
-            if entry is not None and etag_matches(if_none_match, entry.etag):
-                response, etag = _entry_response(request, entry, HttpResponseNotModified())
-                return _served(request, key, entry, api, rate_limited, response, etag)
+    @wraps(view)
+    def read(request, *args, **kwargs):
+        caller = api_caller(request) if rate_limited else None
+        key = cache_key(request.path, request.META.get("QUERY_STRING", ""))
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
+        entry = cached_response_get(key)
+        if entry is None or not etag_matches(if_none_match, entry.etag):
             refusal = limit_refusal(request, api=api, rate_limited=rate_limited, caller=caller)
             if refusal is not None:
-                return _finish(refusal, etag=None, cors=api)
-            if entry is None:
-                response = _render(view, request, args, kwargs, api=api)
-                if response.status_code != 200:
-                    return _finish(response, etag=None, cors=api)
-                entry = cached_response_put(
-                    key,
-                    body=response.content,
-                    content_type=response["Content-Type"],
-                    disposition=response.get("Content-Disposition", ""),
-                )
-                if etag_matches(if_none_match, entry.etag):
-                    response, etag = _entry_response(request, entry, HttpResponseNotModified())
-                    return _served(request, key, entry, api, rate_limited, response, etag)
-            response, etag = _entry_response(request, entry)
-            return _served(request, key, entry, api, rate_limited, response, etag)
+                return refusal
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            entry = cached_response_put(
+                key,
+                body=response.content,
+                content_type=response["Content-Type"],
+                disposition=response.get("Content-Disposition", ""),
+            )
+        return _entry_answer(request, Served(key, entry, api, rate_limited), if_none_match)
 
-        # The API reads no cookies, so CSRF does not apply; a write gets the JSON 405 above.
-        wrapper.csrf_exempt = api
-        return wrapper
+    return read
+
+
+def public_read(*, api: bool = False, rate_limited: bool = False):
+    """A public read (GET, HEAD): method and CORS, caller, cache and ETag, limits, render.
+
+    api: an API endpoint (JSON errors, CORS); rate_limited: under the API caller's limit
+    (else, for a page, the pages' limit).
+    """
+
+    def decorator(view):
+        render = api_rendered(view) if api else view
+        read = cached_read(render, api=api, rate_limited=rate_limited)
+        return endpoint(API_READ if api else PAGE_READ)(read)
 
     return decorator

@@ -224,6 +224,8 @@ def report(request, code):
     return redirect("public:report-thanks", code=jurisdiction.code)
 
 
+# Cookie-free like every public page: any method gets the page, never CSRF's 403.
+@csrf_exempt
 def report_thanks(request, code):
     jurisdiction = _jurisdiction_or_404(code)
     return render(request, "public/report_thanks.html", {"j": jurisdiction})
