@@ -62,7 +62,9 @@ def test_a_fan_out_and_a_recheck_survive_the_workers_connections_terminated_twic
     # Eight threads: four batches of 50 and, beside them, checks and beat's tasks.
     celery_worker_process(concurrency=8, extra_env=env, log=log)
     event = fan_out(receiver, count)
-    for delivered, checked in ((20, 3), (80, 12)):  # (requests received, sources checked)
+    # (requests received, sources checked): both faults early, so that on a slow machine the
+    # work is still under way when they land (the mid-way assertion below).
+    for delivered, checked in ((15, 2), (50, 6)):
         assert beat_until(
             lambda d=delivered, c=checked: len(receiver.requests) >= d and _checked() >= c,
             PERIODIC,
