@@ -35,12 +35,34 @@ def browser():
     )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        _patient(browser)
         yield browser
         # While Playwright's event loop runs, this thread's database connections (those of
         # every later test in this worker too) live in a context of their own, which
         # pytest-django does not close: left open, the test database could not be dropped.
         connections.close_all()
         browser.close()
+
+
+# Playwright's defaults (30 s for an action, 5 s for expect) are for a machine of one's own;
+# these suites share two cores with Celery workers and other suites, where a page load took
+# longer. A real failure still fails, later.
+ACTION_TIMEOUT_MS = 90_000
+
+
+def _patient(browser) -> None:
+    """Every context this browser makes waits up to ACTION_TIMEOUT_MS, expect() included."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
+    new_context = browser.new_context
+
+    def patient_context(**options):
+        context = new_context(**options)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        return context
+
+    browser.new_context = patient_context
 
 
 @pytest.fixture
