@@ -312,10 +312,9 @@ WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30, minimum=1
 WEBHOOK_BATCH_SIZE = env_int("WEBHOOK_BATCH_SIZE", 50, minimum=1)
 WEBHOOK_SEND_CONCURRENCY = env_int("WEBHOOK_SEND_CONCURRENCY", 64, minimum=1)
 WEBHOOK_SWEEP_LIMIT = env_int("WEBHOOK_SWEEP_LIMIT", 5000, minimum=1)
-# Delivery outcomes (webhooks and mail) are committed in groups of at most this many, each
-# within this delay of its first; as many may be sent and not yet recorded per process.
+# Delivery outcomes (webhooks and mail) are committed together, at most this many per
+# transaction: those that end while the previous group commits.
 WEBHOOK_OUTCOME_GROUP = env_int("WEBHOOK_OUTCOME_GROUP", 50, minimum=1)
-WEBHOOK_OUTCOME_DELAY_SECONDS = env_float("WEBHOOK_OUTCOME_DELAY_SECONDS", 0.1)
 # Public pages and API (jurisdictions/): response cache, rate limits, security headers.
 # Cached responses are keyed by a data generation the status service bumps on commit;
 # each web process re-reads it at most every PUBLIC_CACHE_GENERATION_CHECK seconds.

@@ -18,10 +18,8 @@ FAST_WORKER = {
     "WEBHOOK_SEND_CONCURRENCY": "4",
     "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
     "WEBHOOK_RETRY_JITTER": "0",
-    # Outcomes sent and not yet committed, per worker, beside the requests in flight.
-    "WEBHOOK_OUTCOME_GROUP": "4",
+    "WEBHOOK_OUTCOME_GROUP": "4",  # outcomes committed together, at most
 }
-UNRECORDED = int(FAST_WORKER["WEBHOOK_OUTCOME_GROUP"])
 
 
 def fan_out(receiver, count: int, paths: list[str] | None = None):

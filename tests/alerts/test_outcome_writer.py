@@ -1,8 +1,10 @@
-"""The process's outcome writer: groups of at most `group_max` outcomes, each committed
-within `delay` of its first, on its own thread and connection as in a worker; a database
-that refuses it for a while loses nothing. And the kill guarantee through a real worker."""
+"""The process's outcome writer: a sender returns once its outcome is committed; outcomes
+that end during a commit are committed together, at most `group_max` at a time, on the
+writer's own thread and connection as in a worker; a database that refuses it for a while
+loses nothing. And the kill guarantee through a real worker."""
 
 import logging
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -29,10 +31,30 @@ def _deliveries(receiver, count: int) -> list[Delivery]:
 
 
 def _hand(writer: OutcomeWriter, deliveries: list[Delivery]) -> None:
-    """As the sending threads do once each request is answered 200."""
+    """As one sending thread does once each request is answered 200."""
     sends = Sends(left=len(deliveries))
     for delivery in deliveries:
         writer.hand(sends, [delivery], Outcome(status_code=200, latency_ms=1))
+
+
+def _hand_concurrently(writer: OutcomeWriter, deliveries: list[Delivery]) -> list[threading.Thread]:
+    """As a pool does: one sending thread per delivery, each waiting for its commit."""
+    sends = Sends(left=len(deliveries))
+    threads = [
+        threading.Thread(
+            target=writer.hand, args=(sends, [delivery], Outcome(status_code=200, latency_ms=1))
+        )
+        for delivery in deliveries
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _joined(threads: list[threading.Thread]) -> bool:
+    for thread in threads:
+        thread.join(WAIT)
+    return not any(thread.is_alive() for thread in threads)
 
 
 def _committed_groups() -> list[int]:
@@ -51,10 +73,6 @@ def _eventually(predicate) -> bool:
     return predicate()
 
 
-def _all_written(writer: OutcomeWriter) -> bool:
-    return _eventually(lambda: not writer.waiting and not writer.writing)
-
-
 @pytest.fixture
 def writer():
     """A writer on its own thread (as a worker runs it); stopped (drained) after the test."""
@@ -71,31 +89,35 @@ def writer():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_group_is_committed_once_it_holds_group_max_outcomes(receiver, writer):
-    """An hour's delay: only the group's size can have it written."""
+def test_outcomes_handed_over_meanwhile_are_committed_together_at_most_group_max_at_once(
+    receiver,
+):
     deliveries = _deliveries(receiver, 53)
-    outcomes = writer(group_max=50, delay=3600)
+    outcomes = OutcomeWriter(group_max=50)  # its thread not started yet: the outcomes wait
+    senders = _hand_concurrently(outcomes, deliveries)
+    assert _eventually(lambda: len(outcomes.waiting) == 53)
+    assert all(sender.is_alive() for sender in senders)  # none goes on before its commit
 
-    _hand(outcomes, deliveries[:50])
-    assert _all_written(outcomes)
-    assert _committed_groups() == [50]
-    _hand(outcomes, deliveries[50:])
-    outcomes.stop()  # a worker's shutdown writes what waits
+    outcomes.start()
+    try:
+        assert _joined(senders)
+    finally:
+        outcomes.stop()
 
     assert _committed_groups() == [50, 3]
     assert set(Delivery.objects.values_list("state", "attempts")) == {(DeliveryState.SUCCEEDED, 1)}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_group_smaller_than_group_max_is_committed_after_the_delay(receiver, writer):
-    deliveries = _deliveries(receiver, 3)
-    outcomes = writer(group_max=50, delay=0.1)
+def test_a_sender_goes_on_only_once_its_outcome_is_committed(receiver, writer):
+    deliveries = _deliveries(receiver, 2)
+    outcomes = writer(group_max=50)
 
-    _hand(outcomes, deliveries)
-    assert _all_written(outcomes)
+    _hand(outcomes, deliveries[:1])
+    assert Attempt.objects.filter(delivery=deliveries[0]).exists()  # committed on return
+    _hand(outcomes, deliveries[1:])
 
-    assert _committed_groups() == [3]  # neither full nor stopped: the delay wrote it
-    assert Delivery.objects.filter(state=DeliveryState.SUCCEEDED).count() == 3
+    assert _committed_groups() == [1, 1]  # one sender: nothing waits for a group to fill
 
 
 def _refuse_connections(allow: bool) -> None:
@@ -117,19 +139,19 @@ def _refuse_connections(allow: bool) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_outcomes_are_kept_while_the_database_refuses_the_writer(receiver, writer, caplog):
     deliveries = _deliveries(receiver, 6)
-    outcomes = writer(group_max=50, delay=0.05)
+    outcomes = writer(group_max=50)
     _hand(outcomes, deliveries[:1])  # the writer's thread has its connection open
-    assert _all_written(outcomes)
 
     _refuse_connections(allow=False)
     try:
         with caplog.at_level(logging.WARNING, logger="tracker.lib.db"):
-            _hand(outcomes, deliveries[1:])
+            senders = _hand_concurrently(outcomes, deliveries[1:])
             failed = _eventually(lambda: len(caplog.records) >= 2)
+            assert all(sender.is_alive() for sender in senders)  # waiting for their commit
     finally:
         _refuse_connections(allow=True)
     assert failed  # its connection was ended, and a new one refused
-    assert _all_written(outcomes)
+    assert _joined(senders)
 
     assert sorted(Attempt.objects.values_list("delivery_id", flat=True)) == [
         d.pk for d in deliveries
@@ -138,12 +160,12 @@ def test_outcomes_are_kept_while_the_database_refuses_the_writer(receiver, write
 
 
 @pytest.mark.worker
-def test_a_worker_killed_mid_fan_out_leaves_unrecorded_at_most_in_flight_plus_one_group(
+def test_a_worker_killed_mid_fan_out_leaves_unrecorded_at_most_the_requests_in_flight(
     celery_worker_process, receiver, settings
 ):
-    """A receiver that answers at once, so outcomes end faster than a group's delay: after
-    the SIGKILL, duplicates are at most the requests in flight plus the group not committed,
-    none goes to an endpoint whose 410 was recorded, and none is lost."""
+    """A receiver that answers at once, so outcomes end faster than a group commits: after
+    the SIGKILL, duplicates are at most the requests in flight, none goes to an endpoint
+    whose 410 was recorded, and none is lost."""
     settings.WEBHOOK_LEASE_SECONDS = 5
     count, in_flight, group = 400, 8, 10
     gone = {f"/s/{number}" for number in range(0, count, 10)}
@@ -157,7 +179,7 @@ def test_a_worker_killed_mid_fan_out_leaves_unrecorded_at_most_in_flight_plus_on
     event = fan_out(receiver, count)
     assert receiver.wait_for(lambda: len(receiver.requests) >= 150)
 
-    worker.kill()  # SIGKILL: requests in flight, outcomes handed over and not committed
+    worker.kill()  # SIGKILL: requests in flight, their outcomes handed over or not
     worker.wait()
     recorded_gone = {
         urlsplit(url).path
@@ -171,5 +193,5 @@ def test_a_worker_killed_mid_fan_out_leaves_unrecorded_at_most_in_flight_plus_on
 
     duplicates = report(receiver, count)
     assert all_delivered(receiver, event, count)  # 0 lost
-    assert sum(n - 1 for n in duplicates.values()) <= in_flight + group
+    assert sum(n - 1 for n in duplicates.values()) <= in_flight
     assert not recorded_gone & set(duplicates)

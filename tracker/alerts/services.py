@@ -453,56 +453,65 @@ class Sends:
     sent: int = 0
 
 
-class OutcomeWriter:
-    """Commits the outcomes of a process's messages in small groups: a group is written once
-    it holds `group_max` outcomes or its first has waited `delay` seconds, whichever is first.
+class _Handed:
+    """One message's outcome, handed over and waiting to be committed."""
 
-    A sending thread hands its outcome over and takes its next request at once, unless
-    `group_max` outcomes are already handed over and not committed: then it waits. So per
-    process at most WEBHOOK_SEND_CONCURRENCY requests in flight plus `group_max` outcomes
-    not yet committed are ever sent and unrecorded: all that a killed worker can make the
-    sweeper send a second time. A write that fails on the database (a lost connection, a
-    server down) is tried again, on a new connection, until it succeeds: nothing handed over
-    is dropped, and the senders wait meanwhile.
+    __slots__ = ("message", "outcome", "recorded")
+
+    def __init__(self, message: list[Delivery], outcome: Outcome):
+        self.message, self.outcome, self.recorded = message, outcome, False
+
+
+class OutcomeWriter:
+    """Commits the outcomes of a process's messages together (a group commit).
+
+    A sending thread hands its outcome over and waits until it is committed before it takes
+    its next message; the writer commits everything handed over (at most `group_max` at a
+    time) as soon as its previous commit ends, so the outcomes that end during one commit
+    make the next group. A killed worker therefore leaves at most one sent and unrecorded
+    message per sending thread: the requests in flight (WEBHOOK_SEND_CONCURRENCY), all that
+    the sweeper can send a second time, as when each outcome had a transaction of its own.
+    A write that fails on the database (a lost connection, a server down) is tried again,
+    on a new connection, until it succeeds: nothing handed over is dropped, and the senders
+    wait meanwhile.
 
     In a Celery worker one thread writes (started when the worker is ready, drained at its
     shutdown); elsewhere the thread that sent the messages writes them (`settle`), in its
     own transaction's view of the database.
     """
 
-    def __init__(self, *, group_max: int, delay: float):
-        self.group_max, self.delay = group_max, delay
-        # One lock; each kind of waiter is woken only when what it waits for may have come
-        # (a wake-up per outcome for every waiting thread cost more than the writes).
+    def __init__(self, *, group_max: int):
+        self.group_max = group_max
+        # One lock; each kind of waiter is woken only when what it waits for may have come.
         lock = threading.Lock()
-        self.due = threading.Condition(lock)  # the writing thread: a group may be due
-        self.room = threading.Condition(lock)  # senders: a group was committed
+        self.due = threading.Condition(lock)  # the writing thread: something was handed over
+        self.committed = threading.Condition(lock)  # senders: a group was committed
         self.ended = threading.Condition(lock)  # settle(): a call's last message ended
-        self.waiting: list[tuple[list[Delivery], Outcome]] = []
-        self.first_waiting_at = 0.0
-        self.writing = 0
+        self.waiting: list[_Handed] = []
         self.thread: threading.Thread | None = None
         self.stopping = False
 
     def hand(self, sends: Sends, message: list[Delivery], outcome: Outcome | None) -> None:
-        """From a sending thread: one message has ended (outcome None: it was not sent)."""
+        """From a sending thread: one message has ended (outcome None: it was not sent).
+        Returns once its outcome is committed."""
         with self.due:
             if outcome is not None:
-                self.room.wait_for(lambda: len(self.waiting) + self.writing < self.group_max)
-                if not self.waiting:
-                    self.first_waiting_at = time.monotonic()
-                self.waiting.append((message, outcome))
+                handed = _Handed(message, outcome)
+                self.waiting.append(handed)
                 sends.sent += len(message)
-                if len(self.waiting) in (1, self.group_max):  # a delay starts, or a group is full
+                if len(self.waiting) == 1:
                     self.due.notify_all()
+                # Not before: a sender that took its next message first would leave one
+                # more sent message unrecorded for a kill to have sent again.
+                self.committed.wait_for(lambda: handed.recorded)
             sends.left -= 1
             if sends.left == 0:
                 self.ended.notify_all()
-                self.due.notify_all()  # a caller writing its own outcomes flushes them now
+                self.due.notify_all()  # a caller writing its own outcomes is done
 
     def settle(self, sends: Sends) -> None:
-        """Return once every message of `sends` has ended, and, where no writer thread runs,
-        its outcome is committed (this thread writing them)."""
+        """Return once every message of `sends` has ended and its outcome is committed
+        (where no writer thread runs, by this thread writing them)."""
         with self.due:
             if self.thread is not None:
                 self.ended.wait_for(lambda: sends.left == 0)
@@ -531,31 +540,25 @@ class OutcomeWriter:
     def _write_until(self, finished) -> None:
         while (group := self._next_group(finished)) is not None:
             try:
-                self._write(group)
+                self._write([(handed.message, handed.outcome) for handed in group])
             except Exception:  # a bug must not stop the process's writer; the claims expire
                 logger.exception("Recording %d delivery outcomes failed", len(group))
             finally:
                 with self.due:
-                    self.writing -= len(group)
-                    self.room.notify_all()
+                    for handed in group:
+                        handed.recorded = True
+                    self.committed.notify_all()
 
-    def _next_group(self, finished) -> list | None:
-        """The next group once it is due (all that waits once `finished()`); None when
-        `finished()` and nothing waits."""
+    def _next_group(self, finished) -> list[_Handed] | None:
+        """What was handed over, at most group_max of it, at once; None when `finished()`
+        and nothing waits."""
         with self.due:
-            while True:
-                done = finished()
-                if self.waiting:
-                    due_at = self.first_waiting_at + self.delay
-                    if done or len(self.waiting) >= self.group_max or time.monotonic() >= due_at:
-                        group, self.waiting = self.waiting, []
-                        self.writing += len(group)
-                        return group
-                    self.due.wait(due_at - time.monotonic())
-                elif done:
+            while not self.waiting:
+                if finished():
                     return None
-                else:
-                    self.due.wait()
+                self.due.wait()
+            group, self.waiting = self.waiting[: self.group_max], self.waiting[self.group_max :]
+            return group
 
     def _write(self, group: list) -> None:
         write = _OutcomesWrite(group)  # attempts are counted once, however many tries
@@ -575,10 +578,7 @@ def outcome_writer() -> OutcomeWriter:
     global _writer
     with _writer_lock:
         if _writer is None:
-            _writer = OutcomeWriter(
-                group_max=settings.WEBHOOK_OUTCOME_GROUP,
-                delay=settings.WEBHOOK_OUTCOME_DELAY_SECONDS,
-            )
+            _writer = OutcomeWriter(group_max=settings.WEBHOOK_OUTCOME_GROUP)
         return _writer
 
 
