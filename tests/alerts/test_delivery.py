@@ -18,6 +18,7 @@ from tests.alerts.conftest import Reply, subscribe
 from tests.factories import record_status
 from tracker.alerts import services
 from tracker.alerts.models import Attempt, Delivery, DeliveryState, Event
+from tracker.alerts.services import delivery as sending
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def test_a_delivery_claimed_by_a_worker_that_died_is_sent_again_after_its_lease(
     subscribe(receiver.url(), "US-FL")
     record_status(florida[0], "banned")
     delivery = Delivery.objects.get()
-    services._claim([delivery.pk], timezone.now())  # a worker claimed it, then was killed
+    sending._claim([delivery.pk], timezone.now())  # a worker claimed it, then was killed
     assert services.deliveries_sweep() == 0  # still within its lease
     lease = settings.WEBHOOK_LEASE_SECONDS
     with _later(lease + 1), django_capture_on_commit_callbacks() as callbacks:
@@ -274,7 +275,7 @@ def test_after_a_broker_restart_the_sweeper_puts_back_at_once_what_was_queued_be
         Delivery.objects.get(subscription__url__endswith=path)
         for path in ("/queued", "/claimed", "/retry")
     )
-    services._claim([claimed.pk], timezone.now())  # a live worker is sending it
+    sending._claim([claimed.pk], timezone.now())  # a live worker is sending it
     soon = timezone.now() + datetime.timedelta(seconds=10)
     Delivery.objects.filter(pk=retry.pk).update(next_attempt_at=soon)  # a retry's countdown
     assert services.deliveries_sweep() == 0  # all within their queue lease

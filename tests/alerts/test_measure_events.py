@@ -6,7 +6,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.alerts.conftest import subscribe
 from tracker.alerts import services
-from tracker.alerts.models import Delivery, Event, EventType
+from tracker.alerts.models import DEFAULT_EVENTS, Delivery, Event, EventType
 from tracker.measures.models import Provider, Stage
 from tracker.measures.services import MeasureFacts, measure_upsert
 
@@ -61,4 +61,4 @@ def test_a_lead_sends_nothing(receiver, florida):
 
 
 def test_a_new_subscription_gets_status_events_unless_it_chooses():
-    assert EventType.MEASURE_CREATED not in services.DEFAULT_EVENTS
+    assert EventType.MEASURE_CREATED not in DEFAULT_EVENTS
