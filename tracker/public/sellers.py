@@ -69,10 +69,19 @@ class RulesSnapshot:
             if on and row.in_force.certainty == Certainty.UNCERTAIN
         }
         self._answers: dict[tuple[int, ...], ZipRules] = {}
+        # Per ZIP too: placing a ZIP builds its places, which cost more than the rest of its
+        # answer; a snapshot lives for one data generation and day.
+        self._by_zip: dict[str, ZipRules] = {}
 
     def rules(self, record: ZipRecord) -> ZipRules:
         """Per category, the strictest rule of the ZIP's levels, who decided it, its citations
-        and verification; memoised per set of levels (shared: do not modify)."""
+        and verification; memoised per ZIP and per set of levels (shared: do not modify)."""
+        answer = self._by_zip.get(record.zip_code)
+        if answer is None:
+            answer = self._by_zip[record.zip_code] = self._rules_of(record)
+        return answer
+
+    def _rules_of(self, record: ZipRecord) -> ZipRules:
         levels = self.places.zip_places(record).levels
         # By id, not by model instance: Model.__hash__ is slow enough to show in a batch.
         key = tuple(level.id for level in levels)
