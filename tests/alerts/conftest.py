@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import time_machine
 from django.test import override_settings
 
-from tests.factories import make_jurisdiction
+from tests.alerts.email_flows import NOW
+from tests.factories import make_jurisdiction, record_status
 from tracker.alerts import services
 
 
@@ -140,3 +142,20 @@ def celery_broker(url: str):
             yield
     finally:
         reset_pools()
+
+
+@pytest.fixture
+def frozen_on_a_wednesday():
+    """The email tests' clock: a Wednesday (tests.alerts.email_flows.NOW)."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def places(db):
+    """Florida and Georgia, each with a regulated status on record."""
+    florida = make_jurisdiction("US-FL", name="Florida")
+    georgia = make_jurisdiction("US-GA", name="Georgia")
+    for state in (florida, georgia):
+        record_status(state, "regulated")
+    return florida, georgia

@@ -1,6 +1,7 @@
 """What the email alert tests share: subscribing through the public form, confirming from
 the captured mail, and reading the mails a local SMTP server (aiosmtpd) received."""
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
@@ -11,6 +12,9 @@ from tracker.alerts import email_services
 from tracker.alerts.models import Frequency
 
 LINK = re.compile(r"https?://\S+/alerts/confirm/\S+/")
+
+
+NOW = datetime.datetime(2026, 11, 4, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
 
 
 def subscribe_post(client, email="ann@example.org", **fields):

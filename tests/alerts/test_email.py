@@ -19,28 +19,16 @@ from tests.alerts.email_flows import (
     subscribed,
     text_part,
 )
-from tests.factories import make_curator, make_jurisdiction, record_status
+from tests.factories import make_curator, record_status
 from tracker.alerts import email_services, services
 from tracker.alerts.models import Delivery, DeliveryState, EmailSubscription, Frequency
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 4, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
-
 
 @pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def places(db):
-    florida = make_jurisdiction("US-FL", name="Florida")
-    georgia = make_jurisdiction("US-GA", name="Georgia")
-    for state in (florida, georgia):
-        record_status(state, "regulated")
-    return florida, georgia
+def _frozen(frozen_on_a_wednesday):
+    yield
 
 
 def _curator():

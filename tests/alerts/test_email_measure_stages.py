@@ -17,7 +17,7 @@ from tests.alerts.email_flows import (
     subscribed,
     text_part,
 )
-from tests.factories import make_curator, make_jurisdiction, record_status
+from tests.factories import make_curator, record_status
 from tracker.alerts import email_services, services
 from tracker.alerts.models import Delivery, EmailSubscription, Event, Frequency
 from tracker.measures.models import Provider, Stage
@@ -25,7 +25,6 @@ from tracker.measures.services import MeasureFacts, measure_upsert
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 4, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
 # What the bill would do: ban 7-OH products, leave leaf and extracts alone, synthetics unread.
 WOULD_CHANGE = {
     "leaf": "unchanged",
@@ -36,18 +35,8 @@ WOULD_CHANGE = {
 
 
 @pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture
-def places(db):
-    florida = make_jurisdiction("US-FL", name="Florida")
-    georgia = make_jurisdiction("US-GA", name="Georgia")
-    for state in (florida, georgia):
-        record_status(state, "regulated")
-    return florida, georgia
+def _frozen(frozen_on_a_wednesday):
+    yield
 
 
 def _bill(state, stage, key="ocd-bill/fl-hb-1", identifier="HB 1"):
