@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tracker.lib.bulk import arrays_sql, column_values
 from tracker.lib.db import write_on_a_live_connection
 from tracker.monitoring import checks, extract, politeness, relevance, selectors
 from tracker.monitoring.models import ChangeProposal, Check, Outcome, Relevance, Snapshot, Source
@@ -226,10 +227,8 @@ def _checks_write(rows: list[tuple[Check, dict]]) -> None:
     its fields: on PostgreSQL one statement for all of them, whatever their number.
 
     Each source appears once. A field a row does not give keeps the source's value (the
-    fields that may be NULL must be given by every row). Building INSERTs and UPDATEs through
-    the ORM cost the worker more CPU than the fetch; the values are prepared by the fields
-    (pre_save, get_db_prep_save) as the ORM's would be. Elsewhere: the plain ORM, a row at
-    a time.
+    fields that may be NULL must be given by every row); see tracker.lib.bulk. Elsewhere:
+    the plain ORM, a row at a time.
     """
     if connection.vendor != "postgresql":
         for check, fields in rows:
@@ -243,10 +242,7 @@ def _checks_write(rows: list[tuple[Check, dict]]) -> None:
         if field.null and any(name not in fields for _check, fields in rows):
             raise ValueError(f"{name} may be NULL: every row must give it")
         params.append([field.get_db_prep_save(fields.get(name), connection) for _c, fields in rows])
-    for field in check_fields:
-        params.append(
-            [field.get_db_prep_save(field.pre_save(check, True), connection) for check, _ in rows]
-        )
+    params += column_values(check_fields, [check for check, _fields in rows], add=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = dict((source_id, pk) for pk, source_id in cursor.fetchall())
@@ -261,9 +257,6 @@ def _checks_write_sql(source_names: tuple[str, ...]):
     quote = connection.ops.quote_name
     source_fields = [Source._meta.get_field(name) for name in source_names]
     check_fields = [f for f in Check._meta.concrete_fields if not f.primary_key]
-
-    def arrays(fields) -> str:
-        return ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
 
     def assignment(field) -> str:
         column = quote(field.column)
@@ -280,10 +273,10 @@ def _checks_write_sql(source_names: tuple[str, ...]):
     sql = (
         f"WITH source_update AS (UPDATE {quote(Source._meta.db_table)} AS s "
         f"SET {', '.join(assignment(f) for f in source_fields)} "
-        f"FROM unnest({arrays([Source._meta.pk, *source_fields])}) AS v({pk}, {source_columns}) "
+        f"FROM unnest({arrays_sql([Source._meta.pk, *source_fields])}) AS v({pk}, {source_columns}) "
         f"WHERE s.{pk} = v.{pk}) "
         f"INSERT INTO {quote(Check._meta.db_table)} ({check_columns}) "
-        f"SELECT * FROM unnest({arrays(check_fields)}) "
+        f"SELECT * FROM unnest({arrays_sql(check_fields)}) "
         f"RETURNING {quote(Check._meta.pk.column)}, {source_id}"
     )
     return sql, source_fields, check_fields
