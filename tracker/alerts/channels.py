@@ -293,7 +293,8 @@ KEY_STAND_IN = "00000000-0000-4000-8000-a1e7a1e7a1e7"
 def alert_message(deliveries: list[Delivery], rendered: dict | None = None):
     """The mail of these deliveries (one subscriber's), with RFC 8058's one-click headers.
 
-    `rendered`: a cache of subject and parts by content, shared across a batch.
+    `rendered`: a cache of subject, parts and unsubscribe header by content, shared across a
+    batch.
     """
     subscription = deliveries[0].email_subscription
     content = (tuple(d.event_id for d in deliveries), tuple(subscription.categories))
@@ -302,16 +303,15 @@ def alert_message(deliveries: list[Delivery], rendered: dict | None = None):
         if rendered is None:
             rendered = {}
         rendered[content] = parts
-    subject, text, html = (
+    subject, text, html, list_unsubscribe = (
         part.replace(KEY_STAND_IN, str(subscription.key)) for part in rendered[content]
     )
-    links = manage_links(subscription.key)
     message = mail.EmailMultiAlternatives(
         subject=subject,
         body=text,
         to=[subscription.email],
         headers={
-            "List-Unsubscribe": f"<{links['unsubscribe']}>, <{unsubscribe_mailto(subscription.key)}>",
+            "List-Unsubscribe": list_unsubscribe,
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
@@ -319,11 +319,13 @@ def alert_message(deliveries: list[Delivery], rendered: dict | None = None):
     return message
 
 
-def _alert_parts(deliveries: list[Delivery], categories: list[str]) -> tuple[str, str, str]:
+def _alert_parts(deliveries: list[Delivery], categories: list[str]) -> tuple[str, str, str, str]:
+    """Subject, text, HTML and List-Unsubscribe header, with KEY_STAND_IN for the key."""
+    links = manage_links(KEY_STAND_IN)
     context = {
         "items": [_mail_item(d.event, categories) for d in deliveries],
         "digest": len(deliveries) > 1,
-        **manage_links(KEY_STAND_IN),
+        **links,
     }
     subject = context["items"][0]["subject"]
     if context["digest"]:
@@ -333,6 +335,7 @@ def _alert_parts(deliveries: list[Delivery], categories: list[str]) -> tuple[str
         subject[:200],
         render_to_string("alerts/email/alert.txt", context),
         render_to_string("alerts/email/alert.html", context),
+        f"<{links['unsubscribe']}>, <{unsubscribe_mailto(KEY_STAND_IN)}>",
     )
 
 
