@@ -37,6 +37,7 @@ from multiprocessing import Process, Queue
 from pathlib import Path
 
 # Run as a script, this directory is on the path: the worker benchmarks' shared helpers.
+from bench_database import database_ensure
 from celery_bench import bench_rows_delete, peak_rss_mb, start_worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,7 @@ def setup_sources(ordinary_port: int, hostile_cases: list) -> tuple[list[int], d
     from jurisdictions.models import Jurisdiction, Level
     from tracker.monitoring.models import Source
 
+    database_ensure(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     bench_rows_delete(CODE)
     jurisdiction = Jurisdiction.objects.create(

@@ -26,6 +26,7 @@ from multiprocessing import Process, Queue
 from pathlib import Path
 
 # Run as a script, this directory is on the path: the worker benchmarks' shared helpers.
+from bench_database import database_ensure
 from celery_bench import bench_rows_delete, peak_rss_mb, start_worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,6 +215,7 @@ def setup_sources(port: int) -> list[str]:
     from jurisdictions.models import Jurisdiction, Level
     from tracker.monitoring.models import Source
 
+    database_ensure(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     bench_rows_delete(CODE)
     jurisdiction = Jurisdiction.objects.create(

@@ -16,6 +16,7 @@ limits stay on (every body response still counts), set high enough not to trip.
 
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -23,6 +24,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench_database import database_ensure
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -98,6 +101,8 @@ def to_ms(value: str, unit: str) -> float:
 def wrk(
     url: str, headers: list[str] = (), script: str | None = None, connections=None, duration=None
 ) -> dict:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
     connections = connections or CONNECTIONS
     threads = str(min(int(THREADS), int(connections)))
     command = ["wrk", "-t", threads, "-c", connections, "-d", duration or DURATION, "--latency"]
@@ -135,7 +140,8 @@ def best(results: list[dict]) -> dict:
 
 
 def database_prepare(env: dict) -> None:
-    """Migrate and seed the benchmark's database."""
+    """Create (when missing), migrate and seed the benchmark's database."""
+    database_ensure(env["DATABASE_URL"])
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )

@@ -28,6 +28,7 @@ from pathlib import Path
 import zipcodes
 
 # Run as a script, this directory is on the path: share the public benchmark's helpers.
+from bench_database import database_ensure
 from bench_public import PYTHON, ROOT, ROUNDS, best, server_env, start_gunicorn, stop
 from bench_public import wrk as run_wrk
 
@@ -92,6 +93,7 @@ def lua_scripts(directory: Path, body: bytes, key: str, zips: list[str]) -> dict
 
 def main() -> None:
     env = server_env(API_KEY_RATE_LIMIT="1000000000")
+    database_ensure(env["DATABASE_URL"])
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )

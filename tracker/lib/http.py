@@ -156,27 +156,23 @@ class _Watchdog:
 
     def watch(self, sock: socket.socket, deadline: float) -> None:
         duplicate = socket.socket(fileno=os.dup(sock.fileno()))
+        thread_id = threading.get_ident()
         with self._lock:
             self._start()
-            self._drop(threading.get_ident())
-            self._watched[threading.get_ident()] = [deadline, duplicate, False]
-            heapq.heappush(self._queue, (deadline, threading.get_ident()))
+            previous = self._watched.pop(thread_id, None)
+            self._watched[thread_id] = [deadline, duplicate, False]
+            heapq.heappush(self._queue, (deadline, thread_id))
             # Wake the watchdog only for a new soonest deadline: with one timeout for every
             # request, almost never (a wake-up per request cost a fan-out a fifth of its rate).
-            if self._queue[0] == (deadline, threading.get_ident()):
+            if self._queue[0] == (deadline, thread_id):
                 self._lock.notify()
+        _closed(previous)
 
     def release(self) -> bool:
         """Stop watching this thread's socket; True if the deadline cut it."""
         with self._lock:
-            return self._drop(threading.get_ident())
-
-    def _drop(self, thread_id: int) -> bool:
-        entry = self._watched.pop(thread_id, None)
-        if entry is None:
-            return False
-        entry[1].close()
-        return entry[2]
+            entry = self._watched.pop(threading.get_ident(), None)
+        return _closed(entry)
 
     def _start(self) -> None:
         # A forked child inherits the object but not the thread.
@@ -197,6 +193,16 @@ class _Watchdog:
                         with contextlib.suppress(OSError):
                             entry[1].shutdown(socket.SHUT_RDWR)
                 self._lock.wait(self._queue[0][0] - now if self._queue else None)
+
+
+def _closed(entry: list | None) -> bool:
+    """Close a watch entry's duplicate socket; True if the deadline had cut it. Outside the
+    watchdog's lock (every sending thread takes it twice a request): once an entry is out of
+    `_watched` the watchdog can no longer reach its socket."""
+    if entry is None:
+        return False
+    entry[1].close()
+    return entry[2]
 
 
 _watchdog = _Watchdog()
@@ -353,12 +359,21 @@ def _follow(method, url, headers, data, timeout, policy, max_bytes, truncate, re
 
 def _send_once(method, url, headers, data, timeout, policy) -> requests.Response:
     hostname, address = destination_check(url, **policy)
-    prepared = requests.Request(method, url, headers=_headers(headers), data=data).prepare()
+    # What is sent, and nothing a session adds: no cookies (none are kept) and no hooks.
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method(method)
+    prepared.prepare_url(url, None)
+    prepared.prepare_headers(_headers(headers))
+    prepared.prepare_body(data, None)
+    prepared.prepare_auth(None, url)
     parts = urlsplit(url)
     prepared.headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
     prepared.pinned_address = address
     try:
-        return _session().send(prepared, stream=True, timeout=timeout, allow_redirects=False)
+        # The adapter itself: a session's send would also store cookies and work out the
+        # next redirect, which this door does on its own (the webhooks' largest cost here
+        # after the request itself).
+        return _session().get_adapter(url).send(prepared, stream=True, timeout=timeout)
     except requests.Timeout as exc:
         raise OutboundError(f"timed out: {exc.__class__.__name__}") from None
     except requests.RequestException as exc:
