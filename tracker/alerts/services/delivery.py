@@ -427,13 +427,13 @@ def _outcomes_record_sql():
         Delivery._meta.get_field(name) for name in (*RESULT_FIELDS, "updated_at")
     ]
     log_fields = [field for field in Attempt._meta.concrete_fields if not field.primary_key]
-    pk = quote(Delivery._meta.pk.column)
+    pk, state = quote(Delivery._meta.pk.column), quote(Delivery._meta.get_field("state").column)
     columns = [quote(field.column) for field in result_fields]
     sql = (
         f"WITH delivery_update AS (UPDATE {quote(Delivery._meta.db_table)} AS d "
         f"SET {', '.join(f'{column} = v.{column}' for column in columns[1:])} "
         f"FROM unnest({arrays_sql(result_fields)}) AS v({', '.join(columns)}) "
-        f"WHERE d.{pk} = v.{pk} AND d.{quote('state')} = %s) "
+        f"WHERE d.{pk} = v.{pk} AND d.{state} = %s) "
         f"INSERT INTO {quote(Attempt._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in log_fields)}) "
         f"SELECT * FROM unnest({arrays_sql(log_fields)})"
