@@ -5,11 +5,13 @@ import datetime
 import re
 from urllib.parse import urlsplit
 
+from django.utils import timezone
+
 from jurisdictions.models import Category
 from jurisdictions.rules import ProductRule
 from tests.factories import record_status, rules_for
-from tracker.alerts import email_services
-from tracker.alerts.models import Frequency
+from tracker.alerts import email_services, services
+from tracker.alerts.models import Delivery, Frequency
 
 LINK = re.compile(r"https?://\S+/alerts/confirm/\S+/")
 
@@ -66,3 +68,13 @@ def text_part(message) -> str:
 
 def html_part(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+def send_due() -> int:
+    """Send what is due now, in the order it was made, as the worker's tasks would."""
+    ids = list(
+        Delivery.objects.filter(state="pending", next_attempt_at__lte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return services.deliveries_send(delivery_ids=ids)

@@ -14,13 +14,14 @@ from tests.alerts.email_flows import (
     confirm_path,
     html_part,
     recipients,
+    send_due,
     seven_oh_banned,
     subscribe_post,
     subscribed,
     text_part,
 )
 from tests.factories import make_curator, record_status
-from tracker.alerts import email_services, services
+from tracker.alerts import email_services
 from tracker.alerts.models import Delivery, DeliveryState, EmailSubscription, Frequency
 
 pytestmark = pytest.mark.django_db
@@ -35,15 +36,6 @@ def _curator():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username="curator").first() or make_curator()
-
-
-def _send_due() -> int:
-    ids = list(
-        Delivery.objects.filter(state="pending", next_attempt_at__lte=timezone.now())
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return services.deliveries_send(delivery_ids=ids)
 
 
 def _later(seconds: float):
@@ -114,7 +106,7 @@ def test_an_unconfirmed_address_gets_nothing_but_the_confirmation(client, places
     subscribed("bob@example.org", "US-FL")
     record_status(places[0], "banned", user=_curator())
 
-    assert _send_due() == 1
+    assert send_due() == 1
     smtp_inbox.wait_for(2)
     assert recipients(smtp_inbox.messages) == ["bob@example.org", "unconfirmed@example.org"]
     assert smtp_inbox.messages[0]["Subject"] == "Confirm your kratom law alerts"
@@ -211,10 +203,10 @@ def test_a_confirmed_change_mails_each_subscriber_it_touches_once_and_nobody_els
 
     seven_oh_banned(florida, user=_curator())
 
-    assert _send_due() == 2
+    assert send_due() == 2
     smtp_inbox.wait_for(2)
     assert recipients(smtp_inbox.messages) == ["all@example.org", "sevenoh@example.org"]
-    assert _send_due() == 0  # each once
+    assert send_due() == 0  # each once
 
 
 def test_a_zip_subscription_hears_of_its_state_and_of_the_federal_level(places, smtp_inbox):
@@ -226,7 +218,7 @@ def test_a_zip_subscription_hears_of_its_state_and_of_the_federal_level(places, 
     record_status(georgia, "banned", user=_curator())
     record_status(florida, "banned", user=_curator())
 
-    assert _send_due() == 2  # federal and Florida, claimed together: one mail
+    assert send_due() == 2  # federal and Florida, claimed together: one mail
     [message] = smtp_inbox.wait_for(1)
     assert message["To"] == "zip@example.org"
     text = text_part(message)
@@ -239,7 +231,7 @@ def test_the_mail_says_per_product_what_changed_with_citations_and_link(places, 
     subscription = subscribed("ann@example.org", "US-FL", categories=["7oh", "leaf"])
     seven_oh_banned(florida, effective_date=datetime.date(2026, 12, 1), user=_curator())
 
-    _send_due()
+    send_due()
     [message] = smtp_inbox.wait_for(1)
     text, html = text_part(message), html_part(message)
     assert message["Subject"] == "Kratom law: a change in Florida"
@@ -257,7 +249,7 @@ def test_every_alert_carries_rfc_8058_headers_exactly(places, smtp_inbox, settin
     subscription = subscribed("ann@example.org", "US-FL")
     record_status(places[0], "banned", user=_curator())
 
-    _send_due()
+    send_due()
     [message] = smtp_inbox.wait_for(1)
     # The long header is folded after its colon; unfolded, it is exactly this.
     assert message["List-Unsubscribe"].strip() == (
@@ -321,12 +313,12 @@ def test_a_4xx_is_retried_on_the_schedule(places, smtp_inbox, settings):
     subscribed("ann@example.org", "US-FL")
     record_status(places[0], "banned", user=_curator())
 
-    assert _send_due() == 1
+    assert send_due() == 1
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("pending", 1, 451)
-    assert _send_due() == 0
+    assert send_due() == 0
     with _later(11):
-        assert _send_due() == 1
+        assert send_due() == 1
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (DeliveryState.SUCCEEDED, 2)
     assert len(smtp_inbox.wait_for(1)) == 1
@@ -339,7 +331,7 @@ def test_a_5xx_suppresses_the_address_and_stops_what_waits(places, smtp_inbox, s
     subscription = subscribed("gone@example.org", "US-FL")
     record_status(places[0], "banned", user=_curator())
 
-    assert _send_due() == 1
+    assert send_due() == 1
     subscription.refresh_from_db()
     assert subscription.suppressed_at is not None
     assert "SMTP 550" in subscription.suppressed_reason
@@ -362,12 +354,12 @@ def test_the_weekly_digest_gathers_a_weeks_changes_into_one_mail(places, smtp_in
     record_status(florida, "banned", user=_curator())
     with _later(86400):
         record_status(georgia, "banned", user=_curator())
-        assert _send_due() == 0  # nothing before Monday
+        assert send_due() == 0  # nothing before Monday
 
     monday = datetime.datetime(2026, 11, 9, 8, 0, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(monday, tick=True):
         assert email_services.email_digests_send() == 1
-        assert _send_due() == 2
+        assert send_due() == 2
     [message] = smtp_inbox.wait_for(1)
     assert message["Subject"] == "Kratom law: 2 changes in Florida, Georgia"
     text = text_part(message)

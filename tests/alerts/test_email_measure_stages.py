@@ -13,12 +13,13 @@ from tests.alerts.email_flows import (
     confirm_path,
     html_part,
     recipients,
+    send_due,
     subscribe_post,
     subscribed,
     text_part,
 )
 from tests.factories import make_curator, record_status
-from tracker.alerts import email_services, services
+from tracker.alerts import email_services
 from tracker.alerts.models import Delivery, EmailSubscription, Event, Frequency
 from tracker.measures.models import Provider, Stage
 from tracker.measures.services import MeasureFacts, measure_upsert
@@ -53,15 +54,6 @@ def _bill(state, stage, key="ocd-bill/fl-hb-1", identifier="HB 1"):
     ).measure  # fmt: skip
 
 
-def _send_due() -> int:
-    ids = list(
-        Delivery.objects.filter(state="pending", next_attempt_at__lte=timezone.now())
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return services.deliveries_send(delivery_ids=ids)
-
-
 # Who is mailed ----------------------------------------------------------------------------
 
 
@@ -76,14 +68,14 @@ def test_a_stage_reaches_the_opted_in_subscribers_of_that_place_only_once(places
     subscribed("weekly@example.org", "US-FL", frequency=Frequency.WEEKLY, measure_stages=True)
 
     _bill(florida, Stage.INTRODUCED)
-    assert _send_due() == 3
+    assert send_due() == 3
     _bill(florida, Stage.PASSED_ONE_CHAMBER)
-    assert _send_due() == 3
+    assert send_due() == 3
 
     smtp_inbox.wait_for(6)
     expected = ["sevenoh@example.org", "stages@example.org", "unread@example.org"]
     assert recipients(smtp_inbox.messages) == sorted(expected * 2)
-    assert _send_due() == 0  # each once
+    assert send_due() == 0  # each once
     assert Delivery.objects.filter(email_subscription__email="weekly@example.org").count() == 2
 
 
@@ -104,9 +96,9 @@ def test_the_mail_says_the_measure_its_new_stage_what_it_would_change_and_links_
         "ann@example.org", "US-FL", categories=["leaf", "7oh"], measure_stages=True
     )
     _bill(florida, Stage.INTRODUCED)
-    _send_due()
+    send_due()
     _bill(florida, Stage.PASSED_ONE_CHAMBER)
-    _send_due()
+    send_due()
 
     created, moved = smtp_inbox.wait_for(2)
     assert created["Subject"] == "Kratom bill HB 1 in Florida: introduced"
@@ -136,12 +128,12 @@ def test_the_weekly_digest_carries_stages_for_those_who_chose_them(places, smtp_
     subscribed("status@example.org", "US-FL", frequency=Frequency.WEEKLY)
     record_status(florida, "banned", user=make_curator())
     _bill(florida, Stage.INTRODUCED)
-    assert _send_due() == 0  # nothing before Monday
+    assert send_due() == 0  # nothing before Monday
 
     monday = datetime.datetime(2026, 11, 9, 8, 0, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(monday, tick=True):
         assert email_services.email_digests_send() == 2
-        assert _send_due() == 3
+        assert send_due() == 3
     smtp_inbox.wait_for(2)
     by_address = {message["To"]: message for message in smtp_inbox.messages}
     digest = by_address["stages@example.org"]

@@ -32,7 +32,7 @@ def column_values(fields, objects, *, add: bool) -> list[list]:
     columns = []
     for field in fields:
         values = [field.pre_save(obj, add) for obj in objects]
-        if not (connection.vendor == "postgresql" and isinstance(field, _SENT_AS_THEY_ARE)):
+        if not isinstance(field, _SENT_AS_THEY_ARE):
             values = [field.get_db_prep_save(value, connection) for value in values]
         columns.append(values)
     return columns
