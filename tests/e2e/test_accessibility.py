@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import signing
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from jurisdictions.models import Jurisdiction, Lead
 from tests.e2e.axe import blocking_violations, nodes_per_rule, violations_report
@@ -192,9 +193,11 @@ def test_a_curators_form_with_errors_focuses_the_first_and_passes_axe(site, tabs
     page.select_option("#record-form select[name=rule_leaf]", "banned")
     page.click("#record-form input[type=submit]")
     page.wait_for_selector("#record-form .errorlist")
-    # The focus is on the first field marked invalid, which names its error.
+    # The focus is on the first field marked invalid, which names its error. The browser
+    # moves it to an `autofocus` field at its next rendering step, after the page has loaded:
+    # `expect` waits for it (CI once read the focus before that step).
     first_invalid = page.locator("#record-form [aria-invalid=true]").first
-    assert first_invalid.evaluate("field => field === document.activeElement")
+    expect(first_invalid).to_be_focused()
     error_id = first_invalid.get_attribute("aria-describedby").split()[-1]
     error = page.locator(f"#{error_id}")
     assert "errorlist" in error.get_attribute("class") and error.inner_text().strip()
@@ -255,9 +258,9 @@ def test_a_report_with_errors_focuses_the_first_and_says_what_is_wrong(site, tab
     page.get_by_role("button", name="Send to the curators").click()
     page.wait_for_load_state()
     assert page.get_by_role("alert").first.inner_text() == "Please fix the fields marked below."
-    focused = page.evaluate("document.activeElement.id")
-    assert focused == "id_summary"
     summary = page.get_by_role("textbox", name="What has changed?")
+    expect(summary).to_be_focused()  # autofocus, applied at the next rendering step
+    assert summary.get_attribute("id") == "id_summary"
     assert summary.get_attribute("aria-invalid") == "true"
     described = summary.get_attribute("aria-describedby").split()
     assert described == ["id_summary_helptext", "id_summary_error"]
