@@ -3,6 +3,10 @@ docker-compose.yml and the benchmarks run gunicorn from the project root)."""
 
 import time
 
+# gunicorn's control socket sits at one path per user, so every gunicorn on a machine (the
+# tests', a benchmark's, `make run`) took it from the last; nothing here uses it.
+control_socket_disable = True
+
 
 def post_worker_init(worker):
     """Build the ZIP index and search tables, import the views, compile the public templates
