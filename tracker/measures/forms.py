@@ -5,10 +5,15 @@ from tracker.measures.models import Change, Review, change_field_name
 
 
 class MeasureReviewForm(forms.Form):
-    """A curator's word on one measure: relevant or not, and its would-change per product."""
+    """A curator's word on one measure: relevant or not (or shown as another record), and its
+    would-change per product."""
 
     review = forms.ChoiceField(
-        choices=[(Review.RELEVANT, "About kratom"), (Review.NOT_RELEVANT, "Not about kratom")],
+        choices=[
+            (Review.RELEVANT, "About kratom"),
+            (Review.SAME_AS, "The same as another measure listed here: show that one"),
+            (Review.NOT_RELEVANT, "Not about kratom"),
+        ],
         widget=forms.RadioSelect,
     )
 

@@ -76,6 +76,8 @@ class Review(models.TextChoices):
     LEAD = "lead", "Lead: for curators only"
     RELEVANT = "relevant", "Relevant"
     NOT_RELEVANT = "not_relevant", "Not about kratom"
+    # The same measure as another record (another provider's): the public sees that one.
+    SAME_AS = "same_as", "The same as another record"
 
 
 def change_field_name(category: str) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from jurisdictions.generation import public_generation_bump
 from jurisdictions.models import Category
 from jurisdictions.services.curators import curator_require
+from tracker.measures.identity import may_be_the_same
 from tracker.measures.models import (
     CLOSED_STAGES,
     Measure,
@@ -105,8 +106,8 @@ def _attention(measure: Measure, reason: str, now) -> None:
     """A closed measure closes its item; anything else about kratom becomes one."""
     if measure.stage in CLOSED_STAGES:
         measure.attention_since, measure.attention_reason = None, ""
-    elif measure.review != Review.NOT_RELEVANT and (
-        measure.review == Review.RELEVANT or measure.confidence == "low"
+    elif measure.review in (Review.RELEVANT, Review.SAME_AS) or (
+        measure.review == Review.LEAD and measure.confidence == "low"
     ):
         measure.attention_since, measure.attention_reason = now, reason[:200]
 
@@ -131,6 +132,19 @@ def _measure_locked(provider: str, provider_key: str) -> Measure | None:
     )
 
 
+def _public_twin(provider: str, facts: MeasureFacts) -> Measure | None:
+    """A public measure of the place, from another provider, that may be this one."""
+    kept = Measure.objects.public().filter(jurisdiction_id=facts.jurisdiction_id)
+    return next(
+        (
+            other
+            for other in kept.exclude(provider=provider).only("provider", "identifier", "session")
+            if may_be_the_same(facts.identifier, facts.session, other.identifier, other.session)
+        ),
+        None,
+    )
+
+
 def _measure_create(provider: str, provider_key: str, facts: MeasureFacts, now) -> Measure:
     measure = Measure(
         jurisdiction_id=facts.jurisdiction_id,
@@ -141,6 +155,14 @@ def _measure_create(provider: str, provider_key: str, facts: MeasureFacts, now) 
     _facts_apply(measure, facts)
     if facts.relevant:
         _attention(measure, "new measure", now)
+    twin = _public_twin(provider, facts) if measure.review == Review.RELEVANT else None
+    if twin is not None:
+        # Shown once: the second record waits for a curator, who says which one the public sees.
+        measure.review = Review.LEAD
+        measure.attention_since = now
+        measure.attention_reason = (
+            f"may be the same as {twin.get_provider_display()} {twin.identifier} (#{twin.pk})"
+        )[:200]
     # Fields here; the constraints are PostgreSQL's (validating them in Python costs a
     # query each, twenty per measure).
     measure.full_clean(validate_constraints=False)
