@@ -4,7 +4,8 @@ Every request here: resolves the host once and refuses loopback, private, link-l
 CGNAT, reserved and multicast addresses (unless OUTBOUND_ALLOWED_NETWORKS lists them),
 then connects to
 the address it checked, so a DNS answer that changes between check and connect (DNS
-rebinding) cannot slip past; has connect and read timeouts and an overall deadline;
+rebinding) cannot slip past; has connect and read timeouts and an overall deadline, the
+lookup included;
 reads at most `max_bytes`; follows at most `max_redirects`, checking each hop again.
 
 The overall deadline (one `Deadline`, given by the caller or set here) covers the whole
@@ -23,6 +24,8 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -103,10 +106,7 @@ def destination_check(url: str, *, allow_http: bool, allowed_networks=()) -> tup
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise BlockedDestination(f"URL has a bad port: {url}") from None
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise OutboundError(f"cannot resolve {host}: {exc}") from None
+    infos = _resolved(host, port)
     # getaddrinfo has already turned numeric forms (0x7f000001, 2130706433, 127.1) into dotted.
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     refused = [str(a) for a in addresses if _address_refused(a, allowed_networks)]
@@ -115,6 +115,38 @@ def destination_check(url: str, *, allow_http: bool, allowed_networks=()) -> tup
             f"{host} resolves to a non-public address ({', '.join(refused)}); refused"
         )
     return host, str(addresses[0])
+
+
+# Lookups run here so that a resolver that does not answer is left waiting, not the request:
+# getaddrinfo cannot be interrupted, and the system resolver may retry for half a minute.
+# Bounded, so a flood of hanging names queues instead of making threads.
+_resolver = ThreadPoolExecutor(max_workers=32, thread_name_prefix="http-resolve")
+
+
+def _resolved(host: str, port: int) -> list:
+    """getaddrinfo within what remains of this thread's deadline (the connect timeout when
+    there is none: a URL checked before it is stored)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:  # an address as written: nothing to look up
+        return _getaddrinfo(host, port)
+    deadline = getattr(_local, "deadline", None)
+    wait = deadline.remaining() if deadline else settings.OUTBOUND_CONNECT_TIMEOUT
+    lookup = _resolver.submit(_getaddrinfo, host, port)
+    try:
+        return lookup.result(timeout=max(wait, 0.001))
+    except FutureTimeout:
+        lookup.cancel()
+        raise OutboundError(f"cannot resolve {host}: no answer within {wait:.1f} s") from None
+
+
+def _getaddrinfo(host: str, port: int) -> list:
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundError(f"cannot resolve {host}: {exc}") from None
 
 
 def destination_allowed(url: str) -> tuple[str, str]:
