@@ -301,17 +301,15 @@ class PinnedAddressAdapter(HTTPAdapter):
 _local = threading.local()
 
 
-def _session() -> requests.Session:
-    """One session per thread: connection reuse without sharing a pool across threads."""
-    session = getattr(_local, "session", None)
-    if session is None:
-        session = requests.Session()
-        session.trust_env = False  # no proxies or netrc from the environment
+def _adapter() -> PinnedAddressAdapter:
+    """One adapter (its connection pools) per thread: connection reuse without sharing a pool
+    across threads. No session: nothing here wants its cookies, proxies from the environment,
+    netrc or redirect handling."""
+    adapter = getattr(_local, "adapter", None)
+    if adapter is None:
         adapter = PinnedAddressAdapter(pool_connections=32, pool_maxsize=32, max_retries=0)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        _local.session = session
-    return session
+        _local.adapter = adapter
+    return adapter
 
 
 def request(
@@ -404,8 +402,8 @@ def _send_once(method, url, headers, data, timeout, policy) -> requests.Response
     try:
         # The adapter itself: a session's send would also store cookies and work out the
         # next redirect, which this door does on its own (the webhooks' largest cost here
-        # after the request itself).
-        return _session().get_adapter(url).send(prepared, stream=True, timeout=timeout)
+        # after the request itself). destination_check has allowed only http and https.
+        return _adapter().send(prepared, stream=True, timeout=timeout)
     except requests.Timeout as exc:
         raise OutboundError(f"timed out: {exc.__class__.__name__}") from None
     except requests.RequestException as exc:
