@@ -3,11 +3,12 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.alerts.email_flows import subscribed
 from tests.factories import make_curator, make_jurisdiction, record_status
 from tracker.alerts import services
-from tracker.alerts.models import Delivery
+from tracker.alerts.models import Delivery, DeliveryState, EmailSubscription
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:alerts_emailsubscription_changelist")
@@ -52,3 +53,20 @@ def test_the_last_sends_and_the_confirmation_rate_are_shown(client, subscribers,
 
     assert "Alert mails: 2 sent, 0 refused for good (0%)" in page
     assert "<td>Florida</td><td>Delivered</td><td>1</td>" in page
+
+
+def test_suppressed_addresses_and_refused_mails_are_counted_apart(client, subscribers):
+    record_status(subscribers, "banned")
+    Delivery.objects.update(attempts=1)
+    Delivery.objects.filter(pk=Delivery.objects.order_by("pk").first().pk).update(
+        state=DeliveryState.FAILED
+    )
+    EmailSubscription.objects.filter(email="ann@example.org").update(
+        suppressed_at=timezone.now(), suppressed_reason="550 no such user"
+    )
+    client.force_login(make_curator())
+    page = client.get(CHANGELIST).content.decode()
+
+    assert "2 subscribers, 1 suppressed, 1 (not suppressed) also getting bills and rules" in page
+    assert '<th scope="row">Leaf</th><td>1</td>' in page  # live subscribers only
+    assert "Alert mails: 2 sent, 1 refused for good (50%)" in page

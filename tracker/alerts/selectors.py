@@ -130,11 +130,20 @@ def subscription_missed(*, subscription: Subscription) -> tuple[datetime.datetim
 def email_alert_figures() -> dict:
     """For the admin: live email subscribers per place and per category, how many confirmed
     (of the confirmation mails sent), how many mails bounced, and the last sends."""
-    live = EmailSubscription.objects.filter(suppressed_at__isnull=True)
-    counts = live.aggregate(
-        **{value: Count("pk", filter=Q(categories__contains=[value])) for value in Category.values}
+    live = Q(suppressed_at__isnull=True)
+    since = timezone.now() - datetime.timedelta(days=FIGURES_DAYS)
+    # One pass over the subscriptions and one over the mails, each counting all it can.
+    counts = EmailSubscription.objects.aggregate(
+        subscribers=Count("pk"),
+        suppressed=Count("pk", filter=~live),
+        measure_stages=Count("pk", filter=live & Q(measure_stages=True)),
+        confirmed=Count("pk", filter=Q(created_at__gte=since)),
+        **{
+            value: Count("pk", filter=live & Q(categories__contains=[value]))
+            for value in Category.values
+        },
     )
-    per_category = {Category(value).label: count for value, count in counts.items()}
+    per_category = {Category(value).label: counts.pop(value) for value in Category.values}
     per_place = (
         EmailSubscription.follows.through.objects.filter(
             emailsubscription__suppressed_at__isnull=True
@@ -143,20 +152,19 @@ def email_alert_figures() -> dict:
         .annotate(subscribers=Count("emailsubscription"))
         .order_by("-subscribers", "jurisdiction__code")
     )
-    since = timezone.now() - datetime.timedelta(days=FIGURES_DAYS)
     requested = ConfirmationMails.objects.filter(day__gte=since.date()).aggregate(n=Sum("sent"))
     mails = Delivery.objects.filter(email_subscription__isnull=False, attempts__gt=0)
+    sends = mails.aggregate(
+        sent=Count("pk"),
+        bounced=Count("pk", filter=Q(state=DeliveryState.FAILED)),
+        last_send_at=Max("updated_at"),
+    )
     return {
         "per_category": per_category,
         "per_place": per_place,
-        "subscribers": EmailSubscription.objects.count(),
-        "suppressed": EmailSubscription.objects.filter(suppressed_at__isnull=False).count(),
-        "measure_stages": live.filter(measure_stages=True).count(),
+        **counts,
+        **sends,
         "confirmation_mails": requested["n"] or 0,
-        "confirmed": EmailSubscription.objects.filter(created_at__gte=since).count(),
         "days": FIGURES_DAYS,
-        "sent": mails.count(),
-        "bounced": mails.filter(state=DeliveryState.FAILED).count(),
         "last_sends": mails.order_by("-updated_at").select_related("event__jurisdiction")[:10],
-        "last_send_at": mails.aggregate(last=Max("updated_at"))["last"],
     }
