@@ -1,13 +1,15 @@
 """The WSGI fast path in front of Django (jurisdictions/fastpath.py): a cached public read
 is answered again with exactly what Django sent, and nothing it must not answer."""
 
+import gzip
+
 import pytest
 
 from tests.factories import record_status
 from tests.public.public_data import TODAY, publish_sample
 from tests.wsgi_client import WsgiClient
 from tracker import wsgi
-from tracker.public.cache import CachedResponse
+from tracker.public.cache import GZIP_MIN_BYTES, CachedResponse
 from tracker.public.fastpath import FastPublicReads
 from tracker.public.responses import SERVED, Served
 
@@ -99,6 +101,28 @@ def test_parameters_no_view_reads_do_not_grow_the_table(django_calls):
     assert [key[0] for key in wsgi.application._learned] == ["/j/US-TX/"]
 
 
+def test_a_long_answer_is_replayed_in_the_coding_django_chose_for_each_client(django_calls):
+    # The home page (its map) is over cache.GZIP_MIN_BYTES: stored gzipped too, and sent so
+    # to a client that takes it.
+    path = "/"
+    publish_sample()
+    client = WsgiClient()
+    takes_gzip = {"accept-encoding": "gzip, deflate, br"}
+    full, fast = (client.get(path, headers=takes_gzip) for _ in range(2))
+    plain_full, plain_fast = client.get(path), client.get(path)
+    assert django_calls == [path, path]  # once for each coding, then from the table
+    assert fast.header_list == full.header_list and fast.content == full.content
+    assert fast["Content-Encoding"] == "gzip" and fast["Vary"] == "Accept-Encoding"
+    assert plain_fast.header_list == plain_full.header_list
+    assert "Content-Encoding" not in plain_fast
+    assert gzip.decompress(fast.content) == plain_fast.content
+    assert len(plain_fast.content) > GZIP_MIN_BYTES
+    revalidate = {**takes_gzip, "if-none-match": full["ETag"]}
+    assert full["ETag"].startswith("W/")
+    assert [client.get(path, headers=revalidate).status_code for _ in range(2)] == [304, 304]
+    assert len(django_calls) == 3
+
+
 def test_a_host_django_refuses_is_never_learned(django_calls):
     publish_sample()
     client = WsgiClient(HTTP_HOST="evil.example")
@@ -120,7 +144,12 @@ def stub_app(headers: list):
 
 @pytest.mark.parametrize(
     "header",
-    [("Vary", "Accept-Encoding"), ("Content-Encoding", "gzip"), ("Set-Cookie", "a=b")],
+    [
+        ("Vary", "Cookie"),
+        ("Vary", "Accept-Encoding, Origin"),
+        ("Content-Encoding", "gzip"),  # to a client that did not ask for it
+        ("Set-Cookie", "a=b"),
+    ],
 )
 def test_an_answer_that_depends_on_more_than_the_key_is_never_replayed(header):
     layer = FastPublicReads(stub_app([header]))

@@ -13,7 +13,9 @@ limit, counted by the same code (a client over it goes to Django for the 429); a
 a matching If-None-Match once Django has answered one. Everything else goes to Django:
 other methods, an Authorization header (API keys), a path that is not plain ASCII, a new
 generation (a confirmed change is seen on the next request, as in public_read), and any
-answer whose headers depend on more than we key on (Vary, Content-Encoding, Set-Cookie).
+answer whose headers depend on more than we key on (a Vary other than Accept-Encoding, a
+Set-Cookie). Whether the client takes gzip is part of the key, so a long answer, stored
+gzipped too (cache.GZIP_MIN_BYTES), is replayed in the coding Django chose for that client.
 The table is bounded, and its key ignores parameters no view reads, so neither Host
 headers nor query strings can grow it.
 """
@@ -27,12 +29,19 @@ from types import SimpleNamespace
 from django.conf import settings
 
 from jurisdictions.generation import public_generation
-from tracker.public.responses import SERVED, cache_key, etag_matches, limit_refusal
+from tracker.public.responses import (
+    SERVED,
+    accepts_gzip,
+    cache_key,
+    etag_matches,
+    limit_refusal,
+)
 
 MAX_ENTRIES = 1024
-# Headers that make an answer depend on more of the request than the table's key, or that
-# must never be replayed to another client.
-NOT_REPLAYED = frozenset({"vary", "content-encoding", "set-cookie"})
+# A header that must never be replayed to another client.
+NOT_REPLAYED = "set-cookie"
+# The one Vary the key covers (by whether the client takes gzip).
+VARY_KEYED = "accept-encoding"
 
 
 @dataclass
@@ -88,7 +97,8 @@ class FastPublicReads:
             key = cache_key(path, environ.get("QUERY_STRING", ""))
         except Exception:  # a flood of fields, say: Django gives the answer (400)
             return None
-        return (key, *(environ.get(name) for name in self._context))
+        gzip = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        return (key, gzip, *(environ.get(name) for name in self._context))
 
     def _answer(self, slot: tuple, environ) -> tuple[str, list, bytes] | None:
         with self._lock:
@@ -138,11 +148,17 @@ class FastPublicReads:
     def _keep(self, slot: tuple, served, generation: str, status: str, headers: list) -> None:
         code = int(status.split(" ", 1)[0])
         names = {name.lower(): value for name, value in headers}
-        body = served.entry.body if code == 200 else b""
+        # The representation Django chose for this slot's clients (responses._representation).
+        gzipped = bool(slot[1] and served.entry.gzipped)
+        body = served.entry.gzipped if gzipped else served.entry.body
+        coding = "gzip" if gzipped and code == 200 else ""
+        length = str(len(body) if code == 200 else 0)
         if (
             code not in (200, 304)
-            or names.keys() & NOT_REPLAYED
-            or names.get("content-length", str(len(body))) != str(len(body))
+            or NOT_REPLAYED in names
+            or names.get("vary", VARY_KEYED).lower() != VARY_KEYED
+            or names.get("content-encoding", "") != coding
+            or names.get("content-length", length) != length
         ):
             return
         with self._lock:
@@ -154,7 +170,7 @@ class FastPublicReads:
                 learned = Learned(
                     generation=generation,
                     etag=served.entry.etag,
-                    body=served.entry.body,
+                    body=body,
                     api=served.api,
                     rate_limited=served.rate_limited,
                     expires=time.monotonic() + settings.PUBLIC_CACHE_TIMEOUT,
