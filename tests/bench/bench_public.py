@@ -4,7 +4,8 @@
 
 Migrates and seeds the database it is given, starts gunicorn on a free loopback port for
 the app and then for tests/bench/bare_wsgi.py (same settings, DEBUG off), and runs wrk
-against /api/v1/jurisdictions/US-TX, /j/US-TX/, the 304 path (If-None-Match), the API with
+against /api/v1/jurisdictions/US-TX, /j/US-TX/, the home page as a browser asks for it
+(gzip: it is long), the 304 path (If-None-Match), the API with
 an API key (which the fast path leaves to Django: the middleware, the view's steps, the
 key's lookup and daily count) and the bare view serving a body of the same size as each
 answer. Prints requests/s, p50/p99 latency
@@ -33,6 +34,8 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
 THREADS = os.environ.get("BENCH_THREADS", "2")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+# What a browser sends: the home page (its map) is long enough to be stored and sent gzipped.
+GZIP = "gzip, deflate, br"
 
 
 def free_port() -> int:
@@ -88,9 +91,11 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def fetch(url: str) -> tuple[bytes, str]:
+def fetch(url: str, headers: dict | None = None) -> tuple[bytes, str]:
+    """The body as sent (still gzipped, when asked for) and its ETag."""
     # A worker's first answer waits for it to start (its lookup tables: seconds when loaded).
-    with urllib.request.urlopen(url, timeout=120) as response:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=120) as response:
         return response.read(), response.headers.get("ETag", "")
 
 
@@ -170,13 +175,16 @@ def main() -> None:
     try:
         api_body, etag = fetch(app_base + "/api/v1/jurisdictions/US-TX")
         page_body, _ = fetch(app_base + "/j/US-TX/")
+        home_body, _ = fetch(app_base + "/", {"Accept-Encoding": GZIP})
         bare_api = f"{bare_base}/bare/{len(api_body)}"
         bare_page = f"{bare_base}/bare/{len(page_body)}"
-        sizes = (len(fetch(bare_api)[0]), len(fetch(bare_page)[0]))
-        if sizes != (len(api_body), len(page_body)):
+        bare_home = f"{bare_base}/bare/{len(home_body)}"
+        sizes = (len(fetch(bare_api)[0]), len(fetch(bare_page)[0]), len(fetch(bare_home)[0]))
+        if sizes != (len(api_body), len(page_body), len(home_body)):
             sys.exit("the bare view's bodies are not the size of the answers")
         api_bare = f"bare Django view, {len(api_body):,} B"
         page_bare = f"bare Django view, {len(page_body):,} B"
+        home_bare = f"bare Django view, {len(home_body):,} B"
         # name: (url, headers, the bare scenario it is compared with)
         scenarios = {
             api_bare: (bare_api, [], api_bare),
@@ -187,6 +195,12 @@ def main() -> None:
                 api_bare,
             ),
             "page /j/US-TX/": (app_base + "/j/US-TX/", [], page_bare),
+            home_bare: (bare_home, [], home_bare),
+            "home page / (map), gzip": (
+                app_base + "/",
+                [f"Accept-Encoding: {GZIP}"],
+                home_bare,
+            ),
             "API 304 (If-None-Match)": (
                 app_base + "/api/v1/jurisdictions/US-TX",
                 [f"If-None-Match: {etag}"],
@@ -199,7 +213,8 @@ def main() -> None:
             ),
         }
         results = {name: [] for name in scenarios}
-        servers = {name: bare if name in (api_bare, page_bare) else app for name in scenarios}
+        baselines = (api_bare, page_bare, home_bare)
+        servers = {name: bare if name in baselines else app for name in scenarios}
         for url, headers, _bare in scenarios.values():  # every worker started and warm
             wrk(url, headers, duration="2s")
         for _ in range(ROUNDS):  # interleaved, so drift hits every scenario alike
@@ -213,7 +228,8 @@ def main() -> None:
         stop(bare)
 
     print(f"gunicorn 2 workers (sync), wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, best of {ROUNDS}; "
-          f"API body {len(api_body)} B, page body {len(page_body)} B")  # fmt: skip
+          f"API body {len(api_body)} B, page body {len(page_body)} B, "
+          f"home page {len(home_body)} B gzipped")  # fmt: skip
     print(f"{'scenario':36} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} "
           f"{'CPU us/req':>10} {'x bare':>7} {'errors':>7}")  # fmt: skip
     for name, (_url, _headers, compared_with) in scenarios.items():
