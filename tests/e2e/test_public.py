@@ -1,5 +1,7 @@
 """The public pages in headless Chromium, on the curated reference data; screenshots for the README."""
 
+import re
+
 import pytest
 
 from tests.e2e.screenshots import screenshot
@@ -86,12 +88,15 @@ def test_the_7oh_map_view_shows_florida_banned(site, page):
     page.goto(site.url + "/")
     florida = page.locator('.map a[data-code="US-FL"]')
     # The seed verified Florida on 2026-06-25: more than 90 days ago, so it is marked stale.
-    assert florida.get_attribute("aria-label").startswith("FL, Florida: Leaf regulated")
+    assert re.match(
+        r"FL, Florida \(\w+\): Leaf regulated; not verified for more than 90 days",
+        florida.locator("title").text_content(),  # its accessible name
+    )
     # A plain link switches the view: the page is rendered again by the server.
     page.get_by_role("link", name="7-OH products").click()
     page.wait_for_url("**/?map=7oh#map-title")
-    label = florida.get_attribute("aria-label")
-    assert label.startswith("FL, Florida: 7-OH products banned (possession)")
+    label = florida.locator("title").text_content()
+    assert re.match(r"FL, Florida \(\w+\): 7-OH products banned \(possession\)", label)
     assert "shape-banned" in florida.locator("path").get_attribute("class")
     assert "✕" in florida.text_content()
     assert "Legend: 7-OH products" == page.locator("ul.legend").get_attribute("aria-label")
@@ -155,7 +160,7 @@ def test_the_keyboard_reaches_the_search_box_and_the_map(site, page):
 
 def test_the_map_states_are_links_for_assistive_technology(site, page):
     page.goto(site.url + "/")
-    link = page.get_by_role("link", name="Texas: Leaf regulated")
+    link = page.get_by_role("link", name="TX, Texas (regulated): Leaf regulated")
     assert link.get_attribute("href") == "/j/US-TX/"
 
 

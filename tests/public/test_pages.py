@@ -39,15 +39,17 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     html = _text(client.get("/"))
     assert 'role="search"' in html and 'name="q"' in html
     # Each state on the map links to its page, carries its code, and is labelled by its
-    # rule for the map's product: the leaf unless a view link chose another.
+    # status and its rule for the map's product (the leaf unless a view link chose another):
+    # its <title>, which is also its tooltip.
     assert re.search(
-        r'<a href="/j/US-TX/" class="state" data-code="US-TX" data-rule="regulated" '
-        r'aria-label="TX, Texas: Leaf regulated">',
+        r'<a href="/j/US-TX/" class="state" data-code="US-TX" data-rule="regulated">\s*'
+        r"<title>TX, Texas \(regulated\): Leaf regulated</title>",
         html,
     )
     assert 'class="shape shape-regulated"' in html
-    assert 'aria-label="CA, California: Leaf regulated"' in html
-    assert 'aria-label="FL, Florida: Leaf not verified"' in html  # on the map, not in our data yet
+    assert "<title>CA, California (restricted): Leaf regulated</title>" in html
+    # On the map, not in our data yet.
+    assert "<title>FL, Florida (unverified): Leaf not verified</title>" in html
     assert (
         'aria-label="Legend: Leaf"' in html
         and "Nobody has verified this rule here: check the law yourself." in html
@@ -55,9 +57,9 @@ def test_the_home_page_has_search_map_legend_tables_and_changes(client, sample):
     assert "Kratom is a controlled or prohibited substance here." not in html
     assert '<a href="?map=7oh#map-title">7-OH products</a>' in html
     seven_oh = _text(client.get("/?map=7oh"))
-    assert 'aria-label="CA, California: 7-OH products banned (sale)"' in seven_oh
-    assert 'aria-label="TX, Texas: 7-OH products regulated"' in seven_oh
     assert '<strong aria-current="page">7-OH products</strong>' in seven_oh
+    assert "<title>CA, California (restricted): 7-OH products banned (sale)</title>" in seven_oh
+    assert "<title>TX, Texas (regulated): 7-OH products regulated</title>" in seven_oh
     assert 'id="unknown-map"' not in html + seven_oh
     assert "<caption>US states, DC and territories</caption>" in html
     assert '<a href="/j/TH/">Thailand</a>' in html

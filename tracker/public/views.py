@@ -68,11 +68,24 @@ def _map_states(states, category: str) -> list[dict]:
         state = by_code.get(code)
         rule = current_rules(state)[category] if state else ProductRule(category)
         verification = verification_of(state) if state else None
-        drawn.append({"code": code, "abbr": code[3:], "name": shape["name"], "rule": rule,
-                      "status": state.status if state else Status.UNVERIFIED,
-                      "stale": verification.stale if verification else False,
+        status = state.status if state else Status.UNVERIFIED
+        stale = verification.stale if verification else False
+        drawn.append({"code": code, "abbr": code[3:], "rule": rule, "stale": stale,
+                      "said": _map_state_said(code, shape["name"], status, rule, stale),
                       "label": shape["label"], "callout": shape.get("callout"), "d": shape["d"]})  # fmt: skip
     return drawn
+
+
+def _map_state_said(code: str, name: str, status: str, rule: ProductRule, stale: bool) -> str:
+    """A state's accessible name, and its tooltip word for word: one text, so a screen reader
+    does not hear the tooltip again as a description. It starts with what the state shows,
+    its abbreviation (WCAG 2.5.3), then says its status and its rule for the map's product."""
+    said = f"{code[3:]}, {name} ({Status(status).label.lower()}): "
+    said += f"{Category(rule.category).label} {rule.answer.lower()}"
+    if stale:
+        days = settings.VERIFICATION_STALE_DAYS
+        said += f"; not verified for more than {days} days, may be out of date"
+    return said
 
 
 @public_read()
