@@ -5,6 +5,7 @@ reserved addresses below are never contacted.
 """
 
 import ipaddress
+import os
 import socket
 import time
 
@@ -189,6 +190,22 @@ def test_a_name_whose_resolver_does_not_answer_fails_at_the_deadline(monkeypatch
     settings.OUTBOUND_CONNECT_TIMEOUT = 0.2
     with pytest.raises(http.OutboundError, match="cannot resolve silent.test: no answer"):
         http.destination_check("http://silent.test/", allow_http=True)
+
+
+def test_a_forked_child_looks_names_up_on_a_pool_of_its_own(settings):
+    # Prefork workers (Celery's, gunicorn's) fork a process whose pool threads may already
+    # be running: the child inherits the pool's bookkeeping but none of its threads.
+    settings.OUTBOUND_CONNECT_TIMEOUT = 2
+    assert http.destination_allowed("http://localhost/")  # its pool threads started
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports by its exit code)
+        try:
+            http.destination_allowed("http://localhost/")
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_a_server_that_drips_bytes_is_cut_at_the_overall_deadline(httpserver):

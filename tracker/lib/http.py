@@ -120,7 +120,15 @@ def destination_check(url: str, *, allow_http: bool, allowed_networks=()) -> tup
 # Lookups run here so that a resolver that does not answer is left waiting, not the request:
 # getaddrinfo cannot be interrupted, and the system resolver may retry for half a minute.
 # Bounded, so a flood of hanging names queues instead of making threads.
-_resolver = ThreadPoolExecutor(max_workers=32, thread_name_prefix="http-resolve")
+def _resolver_new() -> None:
+    global _resolver
+    _resolver = ThreadPoolExecutor(max_workers=32, thread_name_prefix="http-resolve")
+
+
+_resolver_new()
+# A forked child (a prefork worker) inherits the pool's books but none of its threads: it
+# would queue lookups that nothing runs.
+os.register_at_fork(after_in_child=_resolver_new)
 
 
 def _resolved(host: str, port: int) -> list:
