@@ -68,7 +68,7 @@ def _map_states(states, category: str) -> list[dict]:
         state = by_code.get(code)
         rule = current_rules(state)[category] if state else ProductRule(category)
         verification = verification_of(state) if state else None
-        status = state.status if state else Status.UNVERIFIED
+        status = (state.status if state else "") or Status.UNVERIFIED
         stale = verification.stale if verification else False
         drawn.append({"code": code, "abbr": code[3:], "rule": rule, "stale": stale,
                       "said": _map_state_said(code, shape["name"], status, rule, stale),
