@@ -397,7 +397,8 @@ def _follow(method, url, headers, data, timeout, policy, max_bytes, truncate, re
 
 def _send_once(method, url, headers, data, timeout, policy) -> requests.Response:
     hostname, address = destination_check(url, **policy)
-    # What is sent, and nothing a session adds: no cookies (none are kept) and no hooks.
+    # Prepared part by part: Request.prepare() would also build a cookie jar and hooks that
+    # nothing here uses (no cookies are kept, and the door follows redirects itself).
     prepared = requests.PreparedRequest()
     prepared.prepare_method(method)
     prepared.prepare_url(url, None)
